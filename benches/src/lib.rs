@@ -1,0 +1,1 @@
+//! Side-by-side benchmarks; run with `cargo bench -p supervision-benches`.

@@ -1,0 +1,59 @@
+//! Durations written the way the DSL reads them (`30s`, `100ms`).
+
+use core::fmt;
+use core::time::Duration;
+
+/// Displays a duration in the largest unit that represents it exactly:
+/// `Duration::from_millis(1500)` prints `1500ms`, `Duration::from_secs(60)` prints `1m`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DisplayDuration(pub Duration);
+
+const UNITS: [(&str, u128); 6] = [
+    ("h", 3_600_000_000_000),
+    ("m", 60_000_000_000),
+    ("s", 1_000_000_000),
+    ("ms", 1_000_000),
+    ("us", 1_000),
+    ("ns", 1),
+];
+
+impl fmt::Display for DisplayDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nanos = self.0.as_nanos();
+        if nanos == 0 {
+            return f.write_str("0s");
+        }
+        for (unit, size) in UNITS {
+            if nanos % size == 0 {
+                return write!(f, "{}{unit}", nanos / size);
+            }
+        }
+        unreachable!("every duration is a whole number of nanoseconds")
+    }
+}
+
+/// Serializes a duration as its DSL spelling, e.g. `"30s"`.
+pub(crate) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&DisplayDuration(*d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_the_largest_exact_unit() {
+        let cases = [
+            (Duration::ZERO, "0s"),
+            (Duration::from_secs(30), "30s"),
+            (Duration::from_secs(120), "2m"),
+            (Duration::from_secs(7200), "2h"),
+            (Duration::from_millis(1500), "1500ms"),
+            (Duration::from_micros(3), "3us"),
+            (Duration::from_nanos(7), "7ns"),
+        ];
+        for (d, text) in cases {
+            assert_eq!(DisplayDuration(d).to_string(), text);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! What a role's type implements.
+
+use core::future::Future;
+
+use crate::context::Context;
+
+/// The error a service returns; its `Display` text is reported in events.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A long-running piece of the app, supervised as one role.
+///
+/// `run` is called once per incarnation. It should return when
+/// `cx.stop_requested()` completes; if it does not, it is aborted after the
+/// role's `stop(T)` grace period.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a role: it does not implement `supervision::Service`",
+    label = "this role type must implement `supervision::Service`",
+    note = "add `impl supervision::Service for {Self} {{ async fn run(&self, cx: supervision::Context) -> Result<(), supervision::BoxError> {{ .. }} }}`"
+)]
+pub trait Service: Send + Sync + 'static {
+    /// Runs one incarnation of the role until it exits or is asked to stop.
+    fn run(&self, cx: Context) -> impl Future<Output = Result<(), BoxError>> + Send;
+}
+
+/// A service that can hand over its in-flight work before it stops.
+///
+/// Required by the `drain(..)` stop action. The drained state is kept and
+/// given to the next incarnation through `cx.resume_state()` when the action
+/// says `resume_state`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be drained: it does not implement `supervision::Drain`",
+    label = "`drain` needs the role type to implement `supervision::Drain`",
+    note = "implement `supervision::Drain` for `{Self}`, or remove `drain(..)` from its stop list"
+)]
+pub trait Drain: Service {
+    /// What survives into the next incarnation; `()` when nothing does.
+    type State: serde::Serialize + serde::de::DeserializeOwned + Send + 'static;
+
+    /// Stops taking new work and returns what is left in flight.
+    fn drain(&self, cx: &Context) -> impl Future<Output = Result<Self::State, BoxError>> + Send;
+}

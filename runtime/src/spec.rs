@@ -1,0 +1,298 @@
+//! The validated topology the macro generates: one `AppSpec` per app, in a `static`.
+//!
+//! Every value here was checked at compile time (no cycles, budgets non-zero,
+//! stop lists well formed, start order topological), so the runtime trusts it.
+
+use core::time::Duration;
+
+use serde::Serialize;
+
+use crate::duration;
+use crate::role::Role;
+
+/// What happens to the other roles when one role is restarted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Only the failed role is restarted.
+    OneForOne,
+    /// The failed role and its transitive dependents are restarted.
+    #[default]
+    RestForOne,
+    /// Every role is restarted.
+    OneForAll,
+}
+
+/// At most `max_restarts` restarts within any sliding `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Budget {
+    /// Restarts allowed within the window (never zero).
+    pub max_restarts: u32,
+    /// Length of the sliding window (never zero).
+    #[serde(serialize_with = "duration::serialize")]
+    pub window: Duration,
+}
+
+/// Delay before a restart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Backoff {
+    /// Restart at once.
+    None,
+    /// Always wait the same delay.
+    Fixed {
+        /// The delay.
+        #[serde(serialize_with = "duration::serialize")]
+        delay: Duration,
+    },
+    /// Double the delay per consecutive restart from `min` up to `max`, with full jitter.
+    Exponential {
+        /// First delay.
+        #[serde(serialize_with = "duration::serialize")]
+        min: Duration,
+        /// Largest delay.
+        #[serde(serialize_with = "duration::serialize")]
+        max: Duration,
+    },
+}
+
+/// When a role that exited is started again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "policy", rename_all = "snake_case")]
+pub enum RestartPolicy {
+    /// Restarted on any exit.
+    Permanent {
+        /// Per-role restart budget.
+        budget: Budget,
+        /// Delay between restarts.
+        backoff: Backoff,
+    },
+    /// Restarted only after an error or a panic.
+    Transient {
+        /// Per-role restart budget.
+        budget: Budget,
+        /// Delay between restarts.
+        backoff: Backoff,
+    },
+    /// Never restarted; its exit is reported and it stays stopped.
+    Temporary,
+    /// Any exit ends the app: a clean exit shuts it down, a failure escalates.
+    Critical,
+}
+
+impl RestartPolicy {
+    /// The default policy: `permanent(3 per 5s)` with exponential backoff from 10ms to 1s.
+    pub const DEFAULT: RestartPolicy = RestartPolicy::Permanent {
+        budget: Budget {
+            max_restarts: 3,
+            window: Duration::from_secs(5),
+        },
+        backoff: Backoff::DEFAULT,
+    };
+
+    /// The budget and backoff of `permanent` and `transient`, `None` otherwise.
+    pub fn budget(&self) -> Option<(Budget, Backoff)> {
+        match *self {
+            RestartPolicy::Permanent { budget, backoff }
+            | RestartPolicy::Transient { budget, backoff } => Some((budget, backoff)),
+            RestartPolicy::Temporary | RestartPolicy::Critical => None,
+        }
+    }
+}
+
+impl Backoff {
+    /// The default backoff: exponential from 10ms to 1s.
+    pub const DEFAULT: Backoff = Backoff::Exponential {
+        min: Duration::from_millis(10),
+        max: Duration::from_secs(1),
+    };
+}
+
+/// When a started role counts as ready, letting its dependents start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum Readiness {
+    /// Ready as soon as it is running.
+    #[default]
+    Spawned,
+    /// Ready when the service calls `cx.ready()`, within `timeout`.
+    Signaled {
+        /// Deadline for the signal.
+        #[serde(serialize_with = "duration::serialize")]
+        timeout: Duration,
+    },
+    /// A one-shot job: ready when `run` returns `Ok`, within `timeout`.
+    Completed {
+        /// Deadline for completion.
+        #[serde(serialize_with = "duration::serialize")]
+        timeout: Duration,
+    },
+}
+
+/// One step of a role's stop sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum StopAction {
+    /// Call `Drain::drain` within `timeout`; keep its state for the next incarnation if `resume_state`.
+    Drain {
+        /// Deadline for the drain.
+        #[serde(serialize_with = "duration::serialize")]
+        timeout: Duration,
+        /// Hand the drained state to the next incarnation.
+        resume_state: bool,
+    },
+    /// Release the role's lease.
+    ReleaseLease,
+    /// Cancel the role, wait up to `timeout`, then abort it.
+    Stop {
+        /// Grace period after cancellation.
+        #[serde(serialize_with = "duration::serialize")]
+        timeout: Duration,
+    },
+}
+
+impl StopAction {
+    /// The default grace period of `stop`.
+    pub const DEFAULT_STOP_TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// The default stop list: `[release_lease, stop(5s)]`.
+    pub const DEFAULT: &'static [StopAction] = &[
+        StopAction::ReleaseLease,
+        StopAction::Stop {
+            timeout: StopAction::DEFAULT_STOP_TIMEOUT,
+        },
+    ];
+}
+
+/// One role as declared, with its graph edges resolved by the macro.
+#[derive(Debug, Serialize)]
+#[serde(bound = "")]
+pub struct RoleSpec<R: Role> {
+    #[doc(hidden)]
+    pub role: R,
+    #[doc(hidden)]
+    pub lease: &'static str,
+    #[doc(hidden)]
+    pub optional: bool,
+    #[doc(hidden)]
+    pub dependencies: &'static [R],
+    #[doc(hidden)]
+    pub dependents: &'static [R],
+    #[doc(hidden)]
+    pub restart: RestartPolicy,
+    #[doc(hidden)]
+    pub ready: Readiness,
+    #[doc(hidden)]
+    pub stop: &'static [StopAction],
+}
+
+/// The whole app as declared: settings, roles and the orders computed by the macro.
+///
+/// Built only by `supervision!` (its fields are hidden), so its invariants hold:
+/// `roles[r.index()].role == r`, the start order is topological, the stop order is its reverse.
+#[derive(Debug, Serialize)]
+#[serde(bound = "")]
+pub struct AppSpec<R: Role> {
+    #[doc(hidden)]
+    pub name: &'static str,
+    #[doc(hidden)]
+    pub strategy: Strategy,
+    #[doc(hidden)]
+    pub intensity: Option<Budget>,
+    #[doc(hidden)]
+    #[serde(serialize_with = "duration::serialize")]
+    pub shutdown_timeout: Duration,
+    #[doc(hidden)]
+    pub roles: &'static [RoleSpec<R>],
+    #[doc(hidden)]
+    pub start_order: &'static [R],
+    #[doc(hidden)]
+    pub stop_order: &'static [R],
+}
+
+impl<R: Role> AppSpec<R> {
+    /// The default of `shutdown_timeout`.
+    pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The app's name as written after `app`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Every role in declaration order.
+    pub fn roles(&self) -> &'static [R] {
+        R::ALL
+    }
+
+    /// The order in which roles start: dependencies first, earliest declared first among ready ones.
+    pub fn start_order(&self) -> &'static [R] {
+        self.start_order
+    }
+
+    /// The order in which roles stop: the reverse of the start order.
+    pub fn stop_order(&self) -> &'static [R] {
+        self.stop_order
+    }
+
+    /// Everything declared about one role.
+    pub fn role(&self, role: R) -> &'static RoleSpec<R> {
+        &self.roles[role.index()]
+    }
+
+    /// The roles `role` depends on directly, as declared.
+    pub fn dependencies(&self, role: R) -> &'static [R] {
+        self.role(role).dependencies
+    }
+
+    /// The roles that depend directly on `role`, in declaration order.
+    pub fn dependents(&self, role: R) -> &'static [R] {
+        self.role(role).dependents
+    }
+
+    /// The role's restart policy.
+    pub fn restart(&self, role: R) -> RestartPolicy {
+        self.role(role).restart
+    }
+
+    /// The role's readiness mode.
+    pub fn readiness(&self, role: R) -> Readiness {
+        self.role(role).ready
+    }
+
+    /// The role's stop actions, in the order they run.
+    pub fn stop_actions(&self, role: R) -> &'static [StopAction] {
+        self.role(role).stop
+    }
+
+    /// Whether the role was declared `optional`.
+    pub fn is_optional(&self, role: R) -> bool {
+        self.role(role).optional
+    }
+
+    /// The role's lease (service) name.
+    pub fn lease(&self, role: R) -> &'static str {
+        self.role(role).lease
+    }
+
+    /// The restart strategy.
+    pub fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// The app-wide restart budget, if `intensity` was given.
+    pub fn intensity(&self) -> Option<Budget> {
+        self.intensity
+    }
+
+    /// The hard deadline of the whole shutdown.
+    pub fn shutdown_timeout(&self) -> Duration {
+        self.shutdown_timeout
+    }
+}
+
+impl<R: Role> RoleSpec<R> {
+    /// The role this spec describes.
+    pub fn role(&self) -> R {
+        self.role
+    }
+}

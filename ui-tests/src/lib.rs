@@ -1,0 +1,1 @@
+//! Compile-fail and pass cases for `supervision!`, run by `tests/ui.rs`.
