@@ -37,13 +37,24 @@ impl Errors {
         self.push(error);
     }
 
-    /// The errors in the order they were found (for tests).
+    /// The errors in source order (for tests).
     #[cfg(test)]
-    pub fn into_vec(self) -> Vec<syn::Error> {
+    pub fn into_vec(mut self) -> Vec<syn::Error> {
+        self.sort();
         self.list
     }
 
-    pub fn into_compile_errors(self) -> TokenStream {
+    /// The errors as `compile_error!`s, in source order: phases find them in
+    /// their own order, users read top to bottom.
+    pub fn into_compile_errors(mut self) -> TokenStream {
+        self.sort();
         self.list.iter().map(syn::Error::to_compile_error).collect()
+    }
+
+    fn sort(&mut self) {
+        self.list.sort_by_key(|error| {
+            let start = error.span().start();
+            (start.line, start.column)
+        });
     }
 }

@@ -170,7 +170,7 @@ fn report_cycles(nodes: &[Node], edges: &[Vec<(usize, &Ident)>], errors: &mut Er
                         .collect();
                     errors.at(
                         ident.span(),
-                        format!("dependency cycle: {}", cycle.join(" -> ")),
+                        format!("dependency cycle: `{}`", cycle.join(" -> ")),
                     );
                 }
                 Color::Done => {}

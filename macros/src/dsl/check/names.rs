@@ -71,7 +71,7 @@ pub fn check_leases(roles: &[Role], errors: &mut Errors) {
                     span,
                     format!("lease `{}` is already used by role `{owner}`", first.key()),
                     first_span,
-                    format!("`{owner}` takes lease `{}` here", first.key()),
+                    format!("role `{owner}` takes lease `{}` here", first.key()),
                 );
             }
             Entry::Vacant(slot) => {

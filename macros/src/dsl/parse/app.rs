@@ -1,13 +1,13 @@
 //! The app: `[attrs] vis app Name { (setting | role),* }`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Group, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
-use syn::{Attribute, Ident, Token, Visibility, braced};
+use syn::{Attribute, Ident, Token, Visibility};
 
 use super::keyword::unknown;
 use super::role::role;
-use super::{Seen, skip_entry, value};
+use super::{Seen, continues_type, each_item, value};
 use crate::dsl::ast::{App, Settings};
 use crate::dsl::errors::Errors;
 use crate::dsl::suggest::closest;
@@ -15,6 +15,7 @@ use crate::dsl::suggest::closest;
 /// The app settings; a role may not take one of these names.
 pub const SETTINGS: [&str; 3] = ["strategy", "intensity", "shutdown_timeout"];
 
+/// The header `[attrs] vis app Name`, then each entry of the block on its own.
 pub fn app(input: ParseStream, krate: TokenStream, errors: &mut Errors) -> syn::Result<App> {
     let attrs = input.call(Attribute::parse_outer)?;
     let vis: Visibility = input.parse()?;
@@ -26,8 +27,21 @@ pub fn app(input: ParseStream, krate: TokenStream, errors: &mut Errors) -> syn::
         ));
     }
     let name: Ident = input.parse()?;
-    let content;
-    braced!(content in input);
+    let block = match input.parse::<Group>() {
+        Ok(group) if group.delimiter() == proc_macro2::Delimiter::Brace => group,
+        Ok(group) => {
+            return Err(syn::Error::new(
+                group.span(),
+                "expected `{` after the app name",
+            ));
+        }
+        Err(error) => {
+            return Err(syn::Error::new(
+                error.span(),
+                "expected `{` after the app name",
+            ));
+        }
+    };
     let mut app = App {
         krate,
         attrs,
@@ -37,20 +51,9 @@ pub fn app(input: ParseStream, krate: TokenStream, errors: &mut Errors) -> syn::
         roles: Vec::new(),
     };
     let mut seen = Seen::default();
-    while !content.is_empty() {
-        if let Err(error) = entry(&content, &mut app, &mut seen, errors) {
-            errors.push(error);
-            skip_entry(&content);
-            continue;
-        }
-        if content.is_empty() {
-            break;
-        }
-        if let Err(error) = content.parse::<Token![,]>() {
-            errors.push(error);
-            skip_entry(&content);
-        }
-    }
+    each_item(block.stream(), continues_type, errors, |stream, errors| {
+        entry(stream, &mut app, &mut seen, errors)
+    });
     Ok(app)
 }
 

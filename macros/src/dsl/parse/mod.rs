@@ -9,7 +9,7 @@ mod keyword;
 mod role;
 mod value;
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Spacing, TokenStream, TokenTree};
 use syn::parse::Parser;
 
 use super::ast;
@@ -68,49 +68,55 @@ impl Seen {
     }
 }
 
-/// Skips the rest of a broken role key, up to (not including) the next comma.
-fn skip_to_comma(input: syn::parse::ParseStream) {
-    let _ = input.step(|cursor| {
-        let mut rest = *cursor;
-        while let Some((tree, next)) = rest.token_tree() {
-            if matches!(&tree, TokenTree::Punct(p) if p.as_char() == ',') {
-                break;
-            }
-            rest = next;
-        }
-        Ok(((), rest))
-    });
-}
-
-/// Skips the rest of a broken entry, through the comma before the next entry.
+/// Parses each comma-separated item of a block on its own, recording the
+/// error of a broken item and going on with the next one.
 ///
-/// A comma alone is not enough: `Map<K, V>` has one. The next entry starts
-/// with `name:` or `optional name:`.
-fn skip_entry(input: syn::parse::ParseStream) {
-    loop {
-        skip_to_comma(input);
-        if input
-            .parse::<Option<syn::Token![,]>>()
-            .ok()
-            .flatten()
-            .is_none()
-        {
-            return;
-        }
-        if input.is_empty() || starts_entry(input) {
-            return;
+/// Each item gets a fresh parser, so a mistake deep inside one (an unclosed
+/// list, a stray token) can never leak into the next item or the whole macro.
+fn each_item(
+    block: TokenStream,
+    joins: impl Fn(&[TokenTree]) -> bool,
+    errors: &mut Errors,
+    mut item: impl FnMut(syn::parse::ParseStream, &mut Errors) -> syn::Result<()>,
+) {
+    for tokens in split_items(block, joins) {
+        let result = (|stream: syn::parse::ParseStream| item(stream, errors)).parse2(tokens);
+        if let Err(error) = result {
+            errors.push(error);
         }
     }
 }
 
-fn starts_entry(input: syn::parse::ParseStream) -> bool {
-    use syn::ext::IdentExt;
-    let fork = input.fork();
-    let _ = fork.call(|s| {
-        if s.peek(syn::Ident::peek_any) && s.peek2(syn::Ident::peek_any) {
-            s.call(syn::Ident::parse_any)?;
+/// Splits a block at its top-level commas. `joins(next)` says whether the
+/// tokens after a comma continue the current item (the `V>` of `Map<K, V>`).
+fn split_items(block: TokenStream, joins: impl Fn(&[TokenTree]) -> bool) -> Vec<TokenStream> {
+    let tokens: Vec<TokenTree> = block.into_iter().collect();
+    let mut items = Vec::new();
+    let mut start = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        let is_comma = matches!(token, TokenTree::Punct(p) if p.as_char() == ',');
+        if is_comma && !joins(&tokens[i + 1..]) {
+            items.push(tokens[start..i].iter().cloned().collect());
+            start = i + 1;
         }
-        Ok(())
-    });
-    fork.peek(syn::Ident::peek_any) && fork.peek2(syn::Token![:]) && !fork.peek2(syn::Token![::])
+    }
+    if start < tokens.len() {
+        items.push(tokens[start..].iter().cloned().collect());
+    }
+    items
+}
+
+/// Role keys never contain a top-level comma.
+fn never_joins(_: &[TokenTree]) -> bool {
+    false
+}
+
+/// After a comma in the app block, a new entry starts with `name:` or
+/// `optional name:`; anything else (`V>` of `Map<K, V>`) belongs to the type.
+fn continues_type(rest: &[TokenTree]) -> bool {
+    let is_ident = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Ident(_)));
+    // A lone `:`, not the first half of `::`.
+    let is_colon = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Alone);
+    let starts = |at: usize| is_ident(rest.get(at)) && is_colon(rest.get(at + 1));
+    !(rest.is_empty() || starts(0) || (is_ident(rest.first()) && starts(1)))
 }

@@ -1,13 +1,13 @@
 //! A role: `[optional] name: Type [{ key: value, ... }]`.
 
-use proc_macro2::Span;
+use proc_macro2::{Group, Span};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Ident, LitStr, Token, Type, braced, bracketed};
+use syn::{Ident, LitStr, Token, Type, bracketed};
 
 use super::keyword::unknown;
 use super::value;
-use super::{Seen, skip_to_comma};
+use super::{Seen, each_item, never_joins};
 use crate::dsl::ast::Role;
 use crate::dsl::errors::Errors;
 
@@ -33,23 +33,11 @@ pub fn role(
         lease: None,
     };
     if input.peek(syn::token::Brace) {
-        let content;
-        braced!(content in input);
+        let block: Group = input.parse()?;
         let mut seen = Seen::default();
-        while !content.is_empty() {
-            if let Err(error) = key(&content, &mut role, &mut seen, errors) {
-                errors.push(error);
-                skip_to_comma(&content);
-            }
-            if content.is_empty() {
-                break;
-            }
-            if let Err(error) = content.parse::<Token![,]>() {
-                errors.push(error);
-                skip_to_comma(&content);
-                let _ = content.parse::<Option<Token![,]>>();
-            }
-        }
+        each_item(block.stream(), never_joins, errors, |stream, errors| {
+            key(stream, &mut role, &mut seen, errors)
+        });
     }
     Ok(role)
 }
