@@ -6,9 +6,13 @@ mod app;
 mod context;
 mod duration;
 mod erased;
+mod mermaid;
+mod plan;
 mod role;
 mod service;
 mod spec;
+#[cfg(test)]
+mod test_app;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -17,6 +21,7 @@ pub mod __private;
 pub use crate::app::App;
 pub use crate::context::Context;
 pub use crate::duration::DisplayDuration;
+pub use crate::plan::{Action, LifecycleEvent, Phase};
 pub use crate::role::Role;
 pub use crate::service::{BoxError, Drain, Service};
 pub use crate::spec::{
