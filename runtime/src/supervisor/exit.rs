@@ -32,6 +32,8 @@ impl<R: Role> Supervisor<R> {
             self.slots[x].episode = Some(episode);
         }
         match &exit {
+            // A clean return once asked to stop is what `stopped { graceful }` reports.
+            Exit::Clean if status == Status::Stopping => {}
             Exit::Clean => self.emit(x, EventKind::Exited),
             Exit::Error(error) => self.emit(
                 x,
@@ -57,6 +59,8 @@ impl<R: Role> Supervisor<R> {
         }
         self.clear_timer(x);
         self.set_live(x, false);
+        // Not running any more: its dependents stop counting it as ready.
+        self.set_status(x, Status::Stopped);
         if completed_job {
             self.mark_completed(x);
             return;
