@@ -60,7 +60,15 @@ fn strs(v: &[&str]) -> Vec<String> {
 
 #[tokio::test(start_paused = true)]
 async fn a_clean_exit_restarts_only_a_permanent_role() {
-    let restarted = strs(&["starting", "ready", "exited", "lease_released", "restart_scheduled", "starting", "ready"]);
+    let restarted = strs(&[
+        "starting",
+        "ready",
+        "exited",
+        "lease_released",
+        "restart_scheduled",
+        "starting",
+        "ready",
+    ]);
     let stays = strs(&["starting", "ready", "exited", "lease_released"]);
     assert_eq!(
         run_policies("clean").await,
@@ -74,26 +82,50 @@ async fn a_clean_exit_restarts_only_a_permanent_role() {
 
 #[tokio::test(start_paused = true)]
 async fn an_error_restarts_permanent_and_transient_roles_but_not_a_temporary_one() {
-    let restarted = strs(&["starting", "ready", "failed", "lease_released", "restart_scheduled", "starting", "ready"]);
+    let restarted = strs(&[
+        "starting",
+        "ready",
+        "failed",
+        "lease_released",
+        "restart_scheduled",
+        "starting",
+        "ready",
+    ]);
     assert_eq!(
         run_policies("error").await,
         vec![
             (PolicyRole::Perm, restarted.clone(), RoleStatus::Ready),
             (PolicyRole::Trans, restarted, RoleStatus::Ready),
-            (PolicyRole::Temp, strs(&["starting", "ready", "failed", "lease_released"]), RoleStatus::Stopped),
+            (
+                PolicyRole::Temp,
+                strs(&["starting", "ready", "failed", "lease_released"]),
+                RoleStatus::Stopped
+            ),
         ]
     );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_panic_is_caught_with_its_message_and_handled_like_an_error() {
-    let restarted = strs(&["starting", "ready", "panicked", "lease_released", "restart_scheduled", "starting", "ready"]);
+    let restarted = strs(&[
+        "starting",
+        "ready",
+        "panicked",
+        "lease_released",
+        "restart_scheduled",
+        "starting",
+        "ready",
+    ]);
     assert_eq!(
         run_policies("panic").await,
         vec![
             (PolicyRole::Perm, restarted.clone(), RoleStatus::Ready),
             (PolicyRole::Trans, restarted, RoleStatus::Ready),
-            (PolicyRole::Temp, strs(&["starting", "ready", "panicked", "lease_released"]), RoleStatus::Stopped),
+            (
+                PolicyRole::Temp,
+                strs(&["starting", "ready", "panicked", "lease_released"]),
+                RoleStatus::Stopped
+            ),
         ]
     );
     let app = Policies(vec![exits("panic", 1), until_stopped(), until_stopped()]);
@@ -108,7 +140,10 @@ async fn a_panic_is_caught_with_its_message_and_handled_like_an_error() {
             _ => None,
         })
         .collect();
-    assert_eq!(panicked, vec![(Some(PolicyRole::Perm), Some(0), "kaboom".to_owned())]);
+    assert_eq!(
+        panicked,
+        vec![(Some(PolicyRole::Perm), Some(0), "kaboom".to_owned())]
+    );
     handle.shutdown().await;
 }
 
@@ -121,29 +156,62 @@ test_app!(Budgeted, BudgetRole { Core => "core", Extra => "extra", ExtraUi => "e
 
 #[tokio::test(start_paused = true)]
 async fn a_required_role_exhausting_its_budget_escalates() {
-    let app = Budgeted(vec![exits("error", 100), until_stopped(), until_stopped(), until_stopped()]);
+    let app = Budgeted(vec![
+        exits("error", 100),
+        until_stopped(),
+        until_stopped(),
+        until_stopped(),
+    ]);
     let handle = app.start().await.expect("starts");
     let err = handle.join().await.expect_err("core gives up");
-    let AppError::Escalated { role, cause, report } = err else {
+    let AppError::Escalated {
+        role,
+        cause,
+        report,
+    } = err
+    else {
         panic!("expected an escalation, got {err:?}");
     };
     assert_eq!(role, BudgetRole::Core);
-    let budget = Budget { max_restarts: 2, window: secs(10) };
+    let budget = Budget {
+        max_restarts: 2,
+        window: secs(10),
+    };
     assert_eq!(cause, Cause::BudgetExhausted(budget));
-    assert!(report.roles.iter().all(|r| r.role == BudgetRole::Core
-        || r.outcome == StopOutcome::Graceful));
+    assert!(
+        report
+            .roles
+            .iter()
+            .all(|r| r.role == BudgetRole::Core || r.outcome == StopOutcome::Graceful)
+    );
     let events = handle.events().events;
     assert_eq!(
         role_kinds(&events, BudgetRole::Core),
         strs(&[
-            "starting", "ready", "failed", "lease_released", "restart_scheduled",
-            "starting", "ready", "failed", "lease_released", "restart_scheduled",
-            "starting", "ready", "failed", "lease_released", "budget_exhausted", "escalated",
+            "starting",
+            "ready",
+            "failed",
+            "lease_released",
+            "restart_scheduled",
+            "starting",
+            "ready",
+            "failed",
+            "lease_released",
+            "restart_scheduled",
+            "starting",
+            "ready",
+            "failed",
+            "lease_released",
+            "budget_exhausted",
+            "escalated",
             "shutdown_requested",
         ])
     );
     // Three runs of 10ms, two 100ms backoffs.
-    let escalated = events.iter().find(|e| e.kind == EventKind::Escalated).map(|e| e.at);
+    let escalated = events
+        .iter()
+        .find(|e| e.kind == EventKind::Escalated)
+        .map(|e| e.at);
     assert_eq!(escalated, Some(ms(230)));
     // The other roles' budgets were never touched.
     assert!(events.iter().all(|e| e.role == Some(BudgetRole::Core)
@@ -152,7 +220,12 @@ async fn a_required_role_exhausting_its_budget_escalates() {
 
 #[tokio::test(start_paused = true)]
 async fn an_optional_role_exhausting_its_budget_is_disabled_with_its_dependents() {
-    let app = Budgeted(vec![until_stopped(), exits("error", 100), until_stopped(), until_stopped()]);
+    let app = Budgeted(vec![
+        until_stopped(),
+        exits("error", 100),
+        until_stopped(),
+        until_stopped(),
+    ]);
     let handle = app.start().await.expect("starts");
     tokio::time::sleep(secs(5)).await;
     let state = handle.state();
@@ -168,22 +241,51 @@ async fn an_optional_role_exhausting_its_budget_is_disabled_with_its_dependents(
         ]
     );
     let events = handle.events().events;
-    let tail: Vec<_> = role_kinds(&events, BudgetRole::Extra).into_iter().rev().take(4).collect();
-    assert_eq!(tail, strs(&["disabled", "budget_exhausted", "lease_released", "failed"]));
+    let tail: Vec<_> = role_kinds(&events, BudgetRole::Extra)
+        .into_iter()
+        .rev()
+        .take(4)
+        .collect();
+    assert_eq!(
+        tail,
+        strs(&["disabled", "budget_exhausted", "lease_released", "failed"])
+    );
     // extra_ui is restarted twice with extra (rest_for_one), then stopped and disabled.
     assert_eq!(
         role_kinds(&events, BudgetRole::ExtraUi),
         strs(&[
-            "starting", "ready", "lease_released", "stopping", "stopped",
-            "starting", "ready", "lease_released", "stopping", "stopped",
-            "starting", "ready", "lease_released", "stopping", "stopped", "disabled",
+            "starting",
+            "ready",
+            "lease_released",
+            "stopping",
+            "stopped",
+            "starting",
+            "ready",
+            "lease_released",
+            "stopping",
+            "stopped",
+            "starting",
+            "ready",
+            "lease_released",
+            "stopping",
+            "stopped",
+            "disabled",
         ])
     );
     assert_eq!(handle.leases(), ["core", "other"]);
     let report = handle.shutdown().await;
-    assert_eq!(report.outcome(BudgetRole::Extra), Some(StopOutcome::Disabled));
-    assert_eq!(report.outcome(BudgetRole::ExtraUi), Some(StopOutcome::Disabled));
-    assert_eq!(report.outcome(BudgetRole::Core), Some(StopOutcome::Graceful));
+    assert_eq!(
+        report.outcome(BudgetRole::Extra),
+        Some(StopOutcome::Disabled)
+    );
+    assert_eq!(
+        report.outcome(BudgetRole::ExtraUi),
+        Some(StopOutcome::Disabled)
+    );
+    assert_eq!(
+        report.outcome(BudgetRole::Core),
+        Some(StopOutcome::Graceful)
+    );
 }
 
 test_app!(Intense, IntenseRole { A => "a", B => "b" },
@@ -202,7 +304,13 @@ async fn the_app_intensity_counts_restarts_of_every_role_together() {
     let AppError::Escalated { cause, .. } = err else {
         panic!("expected an escalation, got {err:?}");
     };
-    assert_eq!(cause, Cause::IntensityExceeded(Budget { max_restarts: 3, window: secs(60) }));
+    assert_eq!(
+        cause,
+        Cause::IntensityExceeded(Budget {
+            max_restarts: 3,
+            window: secs(60)
+        })
+    );
     let exhausted = handle
         .events()
         .events
@@ -228,7 +336,9 @@ async fn delays(options: Options) -> Vec<(BackoffRole, Duration, u32, Duration)>
     events
         .into_iter()
         .filter_map(|e| match e.kind {
-            EventKind::RestartScheduled { delay, attempt } => e.role.map(|r| (r, delay, attempt, e.at)),
+            EventKind::RestartScheduled { delay, attempt } => {
+                e.role.map(|r| (r, delay, attempt, e.at))
+            }
             _ => None,
         })
         .collect()
@@ -268,7 +378,10 @@ async fn exponential_backoff_doubles_up_to_its_max_with_jitter_within_the_caps()
         .collect();
     assert_eq!(jittered.len(), 6);
     for ((_, delay, attempt, _), cap) in jittered.iter().zip(caps) {
-        assert!(*delay >= ms(100) && *delay <= cap, "attempt {attempt}: {delay:?} > {cap:?}");
+        assert!(
+            *delay >= ms(100) && *delay <= cap,
+            "attempt {attempt}: {delay:?} > {cap:?}"
+        );
     }
     // The seed comes from the app name: the same app jitters the same way.
     let again: Vec<_> = delays(Options::default())
@@ -289,9 +402,18 @@ test_app!(Crit, CritRole { Core => "core", Worker => "worker" },
 async fn a_critical_role_exiting_cleanly_shuts_the_app_down_with_ok() {
     let app = Crit(vec![exits("clean", 1), until_stopped()]);
     let handle = app.start().await.expect("starts");
-    let report = handle.join().await.expect("a clean exit of a critical role is not an error");
-    assert_eq!(report.outcome(CritRole::Worker), Some(StopOutcome::Graceful));
-    assert_eq!(report.outcome(CritRole::Core), Some(StopOutcome::AlreadyStopped));
+    let report = handle
+        .join()
+        .await
+        .expect("a clean exit of a critical role is not an error");
+    assert_eq!(
+        report.outcome(CritRole::Worker),
+        Some(StopOutcome::Graceful)
+    );
+    assert_eq!(
+        report.outcome(CritRole::Core),
+        Some(StopOutcome::AlreadyStopped)
+    );
     assert_eq!(handle.state().phase, Phase::Stopped);
 }
 
@@ -299,7 +421,10 @@ async fn a_critical_role_exiting_cleanly_shuts_the_app_down_with_ok() {
 async fn a_critical_role_failing_escalates() {
     let app = Crit(vec![exits("error", 1), until_stopped()]);
     let handle = app.start().await.expect("starts");
-    let err = handle.join().await.expect_err("a critical failure escalates");
+    let err = handle
+        .join()
+        .await
+        .expect_err("a critical failure escalates");
     assert!(matches!(
         err,
         AppError::Escalated { role: CritRole::Core, cause: Cause::Error(ref e), .. } if e == "boom"

@@ -208,15 +208,18 @@ impl<R: Role> Supervisor<R> {
             return;
         }
         self.set_status(x, Status::Pending);
-        self.to_start.push_back(x);
+        self.queue_start(x);
         self.release_held(x);
     }
 
+    /// Releases the roles held for `x`'s restart, in start order.
     fn release_held(&mut self, x: usize) {
-        for y in std::mem::take(&mut self.slots[x].held) {
+        let mut held = std::mem::take(&mut self.slots[x].held);
+        self.sort_in_stop_order(&mut held);
+        for y in held.into_iter().rev() {
             if self.slots[y].status == Status::Held {
                 self.set_status(y, Status::Pending);
-                self.to_start.push_back(y);
+                self.queue_start(y);
             }
         }
     }

@@ -12,7 +12,8 @@ mod start;
 mod stop;
 mod timers;
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
@@ -122,7 +123,9 @@ pub(crate) struct Supervisor<R: Role> {
     intensity: Window,
     /// Roles the start phase still waits for.
     awaiting_start: usize,
-    to_start: VecDeque<usize>,
+    /// Roles that may be able to start, by start-order position: whenever several
+    /// can start at once, they start in the declared start order.
+    to_start: BinaryHeap<Reverse<(usize, usize)>>,
     to_stop: VecDeque<usize>,
     shutdown: Option<Shutdown>,
 }
@@ -175,7 +178,7 @@ pub(crate) async fn launch<R: Role>(
         jitter: Jitter::new(seed, options.jitter),
         intensity: Window::default(),
         awaiting_start: n,
-        to_start: VecDeque::new(),
+        to_start: BinaryHeap::new(),
         to_stop: VecDeque::new(),
         shutdown: None,
     };
@@ -213,7 +216,7 @@ impl<R: Role> Supervisor<R> {
             _ => {
                 for x in 0..self.slots.len() {
                     if self.slots[x].deps_unready == 0 {
-                        self.to_start.push_back(x);
+                        self.queue_start(x);
                     }
                 }
             }
@@ -238,7 +241,7 @@ impl<R: Role> Supervisor<R> {
         loop {
             if let Some(x) = self.to_stop.pop_front() {
                 self.begin_stop(x);
-            } else if let Some(x) = self.to_start.pop_front() {
+            } else if let Some(Reverse((_, x))) = self.to_start.pop() {
                 self.try_start(x);
             } else {
                 break;
@@ -381,7 +384,7 @@ impl<R: Role> Supervisor<R> {
                 if is {
                     slot.deps_unready = slot.deps_unready.saturating_sub(1);
                     if slot.deps_unready == 0 {
-                        self.to_start.push_back(d);
+                        self.queue_start(d);
                     }
                 } else {
                     slot.deps_unready += 1;
@@ -436,6 +439,11 @@ impl<R: Role> Supervisor<R> {
         }
         self.sort_in_stop_order(&mut out);
         out
+    }
+
+    fn queue_start(&mut self, x: usize) {
+        let rank = self.stop_rank.get(x).copied().unwrap_or(0);
+        self.to_start.push(Reverse((usize::MAX - rank, x)));
     }
 
     fn sort_in_stop_order(&self, roles: &mut [usize]) {

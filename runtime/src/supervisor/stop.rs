@@ -252,7 +252,7 @@ impl<R: Role> Supervisor<R> {
                     self.release_restart_wait(owner);
                 } else {
                     self.set_status(y, Status::Pending);
-                    self.to_start.push_back(y);
+                    self.queue_start(y);
                 }
             }
             Purpose::Disable => self.mark_disabled(y),
