@@ -1,1 +1,280 @@
-//! Runnable examples: `cargo run --example atpd`.
+//! What the examples share: a service log, the event log, the shutdown report
+//! table and the command line. Run an example with `cargo run --example atpd`.
+
+use std::fmt;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use std::process::ExitCode;
+
+use supervision::{App, AppHandle, Context, Event, EventKind, Role, ShutdownReport};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
+
+/// How events are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per line; service logs go to stderr.
+    Json,
+}
+
+static CLOCK: OnceLock<Instant> = OnceLock::new();
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// Starts the log clock (call right before starting the app) and picks the output.
+pub fn init_log(output: Output) {
+    CLOCK.get_or_init(Instant::now);
+    JSON.store(output == Output::Json, Ordering::Relaxed);
+}
+
+/// A service's log line: the time since start, the role and its incarnation.
+pub fn say(cx: &Context, message: fmt::Arguments<'_>) {
+    let at = CLOCK.get_or_init(Instant::now).elapsed();
+    let who = format!("{}#{}", cx.role(), cx.incarnation());
+    let line = format!(
+        "{:>4}.{:03}s  {who:<24}  | {message}",
+        at.as_secs(),
+        at.subsec_millis()
+    );
+    if JSON.load(Ordering::Relaxed) {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}
+
+/// Says `message` every `period` until the incarnation is asked to stop.
+pub async fn tick_until_stopped(cx: &Context, period: Duration, message: &str) {
+    let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
+    loop {
+        tokio::select! {
+            () = cx.stop_requested() => return,
+            _ = ticks.tick() => say(cx, format_args!("{message}")),
+        }
+    }
+}
+
+/// Prints one event in the chosen format.
+pub fn print_event<R: Role>(event: &Event<R>, output: Output) {
+    match output {
+        Output::Text => println!("{event}"),
+        Output::Json => match serde_json::to_string(event) {
+            Ok(line) => println!("{line}"),
+            Err(e) => eprintln!("event {} could not be serialized: {e}", event.seq),
+        },
+    }
+}
+
+/// Prints every event of the app, from its first to `shutdown_completed`.
+///
+/// Events recorded before this call come from the journal, later ones from a
+/// subscription; the gapless `seq` makes the seam exact.
+pub fn spawn_event_printer<R: Role>(
+    handle: &AppHandle<R>,
+    output: Output,
+) -> tokio::task::JoinHandle<()> {
+    let mut live = handle.subscribe();
+    let journal = handle.events();
+    tokio::spawn(async move {
+        let mut next = 0;
+        for event in &journal.events {
+            print_event(event, output);
+            next = event.seq + 1;
+        }
+        loop {
+            match live.recv().await {
+                Ok(event) if event.seq < next => {}
+                Ok(event) => {
+                    print_event(&event, output);
+                    if event.kind == EventKind::ShutdownCompleted {
+                        return;
+                    }
+                    next = event.seq + 1;
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    eprintln!("({missed} events not shown: the printer fell behind)")
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    })
+}
+
+/// Prints the shutdown report as a table, one row per role in stop order.
+pub fn print_report<R: Role>(report: &ShutdownReport<R>) {
+    println!();
+    println!("{:<24} {:<16} {:>10}  drain", "role", "outcome", "took");
+    println!("{:-<24} {:-<16} {:->10}  {:-<12}", "", "", "", "");
+    for row in &report.roles {
+        let drain = row
+            .drain
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), ToString::to_string);
+        let took = format!(
+            "{}.{:03}s",
+            row.duration.as_secs(),
+            row.duration.subsec_millis()
+        );
+        println!(
+            "{:<24} {:<16} {:>10}  {drain}",
+            row.role.name(),
+            row.outcome.to_string(),
+            took
+        );
+    }
+    println!(
+        "shutdown took {}.{:03}s",
+        report.duration.as_secs(),
+        report.duration.subsec_millis()
+    );
+}
+
+/// Runs an example app the way a daemon runs: `--diagram` prints the topology;
+/// otherwise start, print events, stop on Ctrl-C / SIGTERM / `--exit-after`,
+/// print the report. Exit code 0 after a clean shutdown, 1 otherwise.
+pub async fn run_daemon<A: App>(app: A, flags: Flags) -> ExitCode {
+    if flags.diagram {
+        print!("{}", A::spec().to_mermaid());
+        return ExitCode::SUCCESS;
+    }
+    init_log(flags.output);
+    let handle = match app.start().await {
+        Ok(handle) => handle,
+        Err(error) => {
+            eprintln!("{} did not start: {error}", A::spec().name());
+            return ExitCode::FAILURE;
+        }
+    };
+    let printer = spawn_event_printer(&handle, flags.output);
+    let ended = tokio::select! {
+        ended = handle.join() => ended,
+        () = flags.stop_requested() => {
+            handle.shutdown().await;
+            handle.join().await
+        }
+    };
+    // The printer ends with the `shutdown_completed` event, the last of all.
+    let _ = printer.await;
+    match ended {
+        Ok(report) => {
+            if flags.output == Output::Text {
+                print_report(&report);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            if let Some(report) = error.report()
+                && flags.output == Output::Text
+            {
+                print_report(report);
+            }
+            eprintln!("{} stopped with an error: {error}", A::spec().name());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The flags every long-running example takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flags {
+    /// Print the topology as a Mermaid diagram and exit.
+    pub diagram: bool,
+    /// Event output format.
+    pub output: Output,
+    /// Shut down by itself after this long, as if Ctrl-C had been pressed.
+    pub exit_after: Option<Duration>,
+}
+
+impl Flags {
+    /// Usage text shown with a bad flag.
+    pub const USAGE: &'static str = "usage: [--diagram] [--json] [--exit-after SECONDS]
+  --diagram             print the topology as a Mermaid diagram and exit
+  --json                print events as JSON lines (service logs go to stderr)
+  --exit-after SECONDS  shut down by itself after SECONDS, as on Ctrl-C";
+
+    /// Parses the arguments after the program name.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
+        let mut flags = Flags {
+            diagram: false,
+            output: Output::Text,
+            exit_after: None,
+        };
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--diagram" => flags.diagram = true,
+                "--json" => flags.output = Output::Json,
+                "--exit-after" => {
+                    let value = args
+                        .next()
+                        .ok_or("--exit-after needs a number of seconds")?;
+                    let secs: u64 = value
+                        .parse()
+                        .map_err(|_| format!("--exit-after takes whole seconds, not `{value}`"))?;
+                    flags.exit_after = Some(Duration::from_secs(secs));
+                }
+                other => return Err(format!("unknown flag `{other}`")),
+            }
+        }
+        Ok(flags)
+    }
+
+    /// Parses the process arguments; on a bad flag prints the usage and exits with code 2.
+    pub fn from_env() -> Flags {
+        match Flags::parse(std::env::args().skip(1)) {
+            Ok(flags) => flags,
+            Err(problem) => {
+                eprintln!("error: {problem}\n{}", Flags::USAGE);
+                std::process::exit(2);
+            }
+        }
+    }
+
+    /// Completes on Ctrl-C, SIGTERM, or when `--exit-after` has elapsed.
+    pub async fn stop_requested(&self) {
+        match self.exit_after {
+            Some(after) => tokio::select! {
+                () = supervision::shutdown_signal() => {}
+                () = tokio::time::sleep(after) => {}
+            },
+            None => supervision::shutdown_signal().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Flags, String> {
+        Flags::parse(args.iter().map(|a| (*a).to_owned()))
+    }
+
+    #[test]
+    fn flags_parse_and_bad_flags_are_named() {
+        let flags = parse(&["--json", "--exit-after", "3"]);
+        assert_eq!(
+            flags,
+            Ok(Flags {
+                diagram: false,
+                output: Output::Json,
+                exit_after: Some(Duration::from_secs(3)),
+            })
+        );
+        assert_eq!(
+            parse(&["--verbose"]),
+            Err("unknown flag `--verbose`".to_owned())
+        );
+        assert_eq!(
+            parse(&["--exit-after"]),
+            Err("--exit-after needs a number of seconds".to_owned())
+        );
+        assert_eq!(
+            parse(&["--exit-after", "soon"]),
+            Err("--exit-after takes whole seconds, not `soon`".to_owned())
+        );
+    }
+}

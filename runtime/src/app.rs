@@ -55,28 +55,10 @@ pub trait App: Sized + Send + 'static {
             let handle = self.start().await?;
             tokio::select! {
                 ended = handle.join() => return ended,
-                () = termination() => {}
+                () = crate::signal::shutdown_signal() => {}
             }
             handle.send_shutdown(ShutdownReason::Signal);
             handle.join().await
         }
-    }
-}
-
-/// Completes on Ctrl-C or (on Unix) SIGTERM; never, if no handler can be installed.
-async fn termination() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                r = tokio::signal::ctrl_c() => if r.is_err() { term.recv().await; },
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
     }
 }

@@ -10,6 +10,7 @@ mod app;
 mod backoff;
 mod budget;
 mod context;
+mod display;
 mod duration;
 mod erased;
 mod error;
@@ -22,6 +23,7 @@ mod plan;
 mod report;
 mod role;
 mod service;
+mod signal;
 mod spec;
 mod state;
 mod supervisor;
@@ -44,6 +46,7 @@ pub use crate::plan::{Action, LifecycleEvent, LifecyclePhase};
 pub use crate::report::{RoleReport, ShutdownReport};
 pub use crate::role::Role;
 pub use crate::service::{BoxError, Drain, Service};
+pub use crate::signal::shutdown_signal;
 pub use crate::spec::{
     AppSpec, Backoff, Budget, Readiness, RestartPolicy, RoleSpec, StopAction, Strategy,
 };
