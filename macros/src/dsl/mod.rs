@@ -12,17 +12,25 @@ mod graph;
 mod model;
 mod parse;
 mod suggest;
+#[cfg(test)]
+mod tests;
 
 use proc_macro2::TokenStream;
 
 /// Expands the macro input (`krate; [attrs] vis app Name { .. }`) into the
 /// generated items followed by one `compile_error!` per mistake.
 pub fn expand(input: TokenStream) -> TokenStream {
+    let (mut out, errors) = run(input);
+    out.extend(errors.into_compile_errors());
+    out
+}
+
+/// The generated items and the errors, apart (tests look at the errors).
+fn run(input: TokenStream) -> (TokenStream, errors::Errors) {
     let mut errors = errors::Errors::default();
-    let mut out = match parse::parse(input, &mut errors) {
+    let out = match parse::parse(input, &mut errors) {
         Some(app) => expand::items(&model::build(app, &mut errors)),
         None => TokenStream::new(),
     };
-    out.extend(errors.into_compile_errors());
-    out
+    (out, errors)
 }

@@ -3,14 +3,16 @@
 /// The closest candidate to `word`, if it is close enough to be a typo.
 ///
 /// Close enough means at most a third of the word's letters changed (at
-/// least one), which catches `depend_on` or `permanant` but not unrelated names.
+/// least one), which catches `depend_on` or `permanant` but not unrelated
+/// names, or an abbreviation: `peer_dir` for `peer_directory`.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
+    let abbreviates = |c: &str| word.chars().count() >= 3 && c.starts_with(word);
     candidates
         .into_iter()
         .filter(|c| *c != word)
         .map(|c| (distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
+        .filter(|(d, c)| *d <= limit || abbreviates(c))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
@@ -59,6 +61,10 @@ mod tests {
         assert_eq!(closest("depend_on", keys), Some("depends_on"));
         assert_eq!(closest("restrat", keys), Some("restart"));
         assert_eq!(closest("colour", keys), None);
+        assert_eq!(
+            closest("peer_dir", ["peer_directory", "cache"]),
+            Some("peer_directory")
+        );
         assert_eq!(did_you_mean("stpo", keys), ", did you mean `stop`?");
     }
 }

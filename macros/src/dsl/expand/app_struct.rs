@@ -11,13 +11,13 @@ pub fn expand(model: &Model) -> TokenStream {
     } = model;
     let has_doc = attrs.iter().any(|a| a.path().is_ident("doc"));
     let default_doc = (!has_doc).then(|| {
-        let doc = format!("The `{name}` app, declared with `supervision!`.");
+        let doc = format!(" The `{name}` app, declared with `supervision!`.");
         quote!(#[doc = #doc])
     });
     let fields = model.roles.iter().map(|role| {
         let field = &role.field;
         let ty = &role.ty;
-        let doc = format!("The service run as role `{}`.", role.lease);
+        let doc = format!(" The service run as role `{}`.", role.lease);
         quote! {
             #[doc = #doc]
             pub #field: #ty,

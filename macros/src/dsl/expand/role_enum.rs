@@ -16,12 +16,12 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
     let docs = model
         .roles
         .iter()
-        .map(|r| format!("The `{}` role.", r.field));
+        .map(|r| format!(" The `{}` role.", r.field));
     let leases: Vec<_> = model.roles.iter().map(|r| r.lease.as_str()).collect();
     let indices = (0..variants.len()).map(Literal::usize_unsuffixed);
     let count = Literal::usize_unsuffixed(variants.len());
-    let enum_doc = format!("The roles of [`{name}`], in declaration order.");
-    let all_doc = format!("Every role of [`{name}`], in declaration order.");
+    let enum_doc = format!(" The roles of [`{name}`], in declaration order.");
+    let all_doc = format!(" Every role of [`{name}`], in declaration order.");
     quote! {
         #[doc = #enum_doc]
         #[derive(
