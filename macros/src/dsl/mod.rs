@@ -6,14 +6,12 @@
 
 mod ast;
 mod check;
-mod errors;
+pub(crate) mod errors;
 mod expand;
 mod graph;
-mod model;
-mod parse;
+pub(crate) mod model;
+pub(crate) mod parse;
 mod suggest;
-#[cfg(test)]
-mod tests;
 
 use proc_macro2::TokenStream;
 
@@ -26,7 +24,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
 }
 
 /// The generated items and the errors, apart (tests look at the errors).
-fn run(input: TokenStream) -> (TokenStream, errors::Errors) {
+pub(crate) fn run(input: TokenStream) -> (TokenStream, errors::Errors) {
     let mut errors = errors::Errors::default();
     let out = match parse::parse(input, &mut errors) {
         Some(app) => expand::items(&model::build(app, &mut errors)),

@@ -31,15 +31,16 @@ fn private_path(model: &Model) -> TokenStream {
 /// A `Duration` constructor in the largest exact unit, so `30s` reads
 /// `Duration::from_secs(30)` under `cargo expand`.
 fn duration(private: &TokenStream, nanos: u64) -> TokenStream {
-    let (ctor, value) = if nanos % 1_000_000_000 == 0 {
-        (quote!(from_secs), nanos / 1_000_000_000)
-    } else if nanos % 1_000_000 == 0 {
-        (quote!(from_millis), nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
-        (quote!(from_micros), nanos / 1_000)
-    } else {
-        (quote!(from_nanos), nanos)
-    };
-    let value = proc_macro2::Literal::u64_unsuffixed(value);
+    let units = [
+        ("from_secs", 1_000_000_000),
+        ("from_millis", 1_000_000),
+        ("from_micros", 1_000),
+    ];
+    let (ctor, size) = units
+        .into_iter()
+        .find(|(_, size)| nanos.is_multiple_of(*size))
+        .unwrap_or(("from_nanos", 1));
+    let ctor = proc_macro2::Ident::new(ctor, proc_macro2::Span::call_site());
+    let value = proc_macro2::Literal::u64_unsuffixed(nanos / size);
     quote!(#private::Duration::#ctor(#value))
 }

@@ -48,7 +48,7 @@ pub fn input(dsl: &str) -> TokenStream {
 /// Every message of every error with the line, column and text it points at
 /// (lines counted from the DSL's first line, which is line 1).
 pub fn errors(dsl: &str) -> Vec<(String, usize, usize, String)> {
-    let (_, errors) = super::run(input(dsl));
+    let (_, errors) = crate::dsl::run(input(dsl));
     errors
         .into_vec()
         .into_iter()
