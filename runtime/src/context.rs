@@ -1,9 +1,21 @@
 //! What a running incarnation knows about itself and how it talks back.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::sync::watch;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+
+use crate::supervisor::Msg;
+
+/// Sends one readiness message to the supervisor, however often `ready()` is called.
+#[derive(Debug)]
+struct ReadySignal {
+    sent: AtomicBool,
+    role: usize,
+    incarnation: u64,
+    tx: mpsc::UnboundedSender<Msg>,
+}
 
 /// Handed to `Service::run`: the role's identity, its readiness signal,
 /// its stop request and the state drained from the previous incarnation.
@@ -12,23 +24,28 @@ pub struct Context {
     role: &'static str,
     incarnation: u64,
     cancel: CancellationToken,
-    ready: Arc<watch::Sender<bool>>,
+    ready: Arc<ReadySignal>,
     resume: Option<Arc<serde_json::Value>>,
 }
 
 impl Context {
     pub(crate) fn new(
         role: &'static str,
+        index: usize,
         incarnation: u64,
-        cancel: CancellationToken,
-        ready: Arc<watch::Sender<bool>>,
+        tx: mpsc::UnboundedSender<Msg>,
         resume: Option<Arc<serde_json::Value>>,
     ) -> Self {
         Context {
             role,
             incarnation,
-            cancel,
-            ready,
+            cancel: CancellationToken::new(),
+            ready: Arc::new(ReadySignal {
+                sent: AtomicBool::new(false),
+                role: index,
+                incarnation,
+                tx,
+            }),
             resume,
         }
     }
@@ -45,7 +62,14 @@ impl Context {
 
     /// Signals readiness (for `ready: signaled(..)`); later calls do nothing.
     pub fn ready(&self) {
-        self.ready.send_replace(true);
+        let signal = &self.ready;
+        if !signal.sent.swap(true, Ordering::AcqRel) {
+            // The supervisor is gone only when the app has stopped: nothing to tell.
+            let _ = signal.tx.send(Msg::Ready {
+                role: signal.role,
+                incarnation: signal.incarnation,
+            });
+        }
     }
 
     /// Completes when this incarnation must stop.
@@ -68,5 +92,10 @@ impl Context {
     pub fn resume_state<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         let value = self.resume.as_deref()?;
         T::deserialize(value).ok()
+    }
+
+    /// Asks this incarnation to stop (the supervisor's `stop` action).
+    pub(crate) fn cancel(&self) {
+        self.cancel.cancel();
     }
 }

@@ -1,0 +1,133 @@
+//! Why an app failed to start or ended with an error.
+
+use core::fmt;
+use core::time::Duration;
+
+use crate::duration::DisplayDuration;
+use crate::report::ShutdownReport;
+use crate::role::Role;
+use crate::spec::Budget;
+
+/// Why a role failed or gave up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// `run` returned this error.
+    Error(String),
+    /// `run` panicked with this message.
+    Panic(String),
+    /// `run` returned `Ok(())` before the role was ready.
+    ExitedBeforeReady,
+    /// The role did not become ready within its `ready` timeout.
+    ReadyTimeout(Duration),
+    /// The role's own restart budget ran out.
+    BudgetExhausted(Budget),
+    /// The app-wide `intensity` ran out.
+    IntensityExceeded(Budget),
+    /// The app was shut down before the role became ready.
+    ShutDown,
+    /// The app value did not provide one service per role.
+    Misconfigured(String),
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::Error(e) => write!(f, "failed: {e}"),
+            Cause::Panic(m) => write!(f, "panicked: {m}"),
+            Cause::ExitedBeforeReady => f.write_str("exited before it was ready"),
+            Cause::ReadyTimeout(t) => write!(f, "not ready within {}", DisplayDuration(*t)),
+            Cause::BudgetExhausted(b) => write!(
+                f,
+                "restart budget of {} per {} exhausted",
+                b.max_restarts,
+                DisplayDuration(b.window)
+            ),
+            Cause::IntensityExceeded(b) => write!(
+                f,
+                "app intensity of {} restarts per {} exceeded",
+                b.max_restarts,
+                DisplayDuration(b.window)
+            ),
+            Cause::ShutDown => f.write_str("the app shut down before it was ready"),
+            Cause::Misconfigured(m) => write!(f, "misconfigured: {m}"),
+        }
+    }
+}
+
+/// `App::start` failed: `role` could not become ready. Everything that had
+/// started was stopped, in stop order, before this was returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StartError<R: Role> {
+    /// The role that could not become ready.
+    pub role: R,
+    /// Why.
+    pub cause: Cause,
+    /// How the roles that had started were stopped.
+    pub report: ShutdownReport<R>,
+}
+
+impl<R: Role> fmt::Display for StartError<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "role `{}` could not start: {}", self.role, self.cause)
+    }
+}
+
+impl<R: Role> std::error::Error for StartError<R> {}
+
+/// Why a running app ended with an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AppError<R: Role> {
+    /// A required role gave up (or a `critical` one failed); the app was shut down.
+    Escalated {
+        /// The role.
+        role: R,
+        /// Why it gave up.
+        cause: Cause,
+        /// How the app was shut down.
+        report: ShutdownReport<R>,
+    },
+    /// The app did not start.
+    Start(StartError<R>),
+    /// The supervisor task ended without a result (its runtime was shut down).
+    SupervisorLost,
+}
+
+impl<R: Role> AppError<R> {
+    /// The shutdown report, when the app got as far as shutting down.
+    pub fn report(&self) -> Option<&ShutdownReport<R>> {
+        match self {
+            AppError::Escalated { report, .. } => Some(report),
+            AppError::Start(e) => Some(&e.report),
+            AppError::SupervisorLost => None,
+        }
+    }
+}
+
+impl<R: Role> fmt::Display for AppError<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AppError::Escalated { role, cause, .. } => {
+                write!(f, "role `{role}` escalated: {cause}")
+            }
+            AppError::Start(e) => fmt::Display::fmt(e, f),
+            AppError::SupervisorLost => f.write_str("the supervisor task was lost"),
+        }
+    }
+}
+
+impl<R: Role> std::error::Error for AppError<R> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AppError::Start(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl<R: Role> From<StartError<R>> for AppError<R> {
+    fn from(e: StartError<R>) -> Self {
+        AppError::Start(e)
+    }
+}

@@ -1,0 +1,174 @@
+//! What happened, in order: the events the supervisor records and broadcasts.
+//!
+//! Every transition of every role is one [`Event`]. Events carry a gapless
+//! `seq`, the time since the app started (tokio time, so paused-time tests
+//! see exact values) and, when a failure or a shutdown caused them, the
+//! [`EpisodeId`] that ties all of its consequences together.
+
+use core::fmt;
+use core::time::Duration;
+
+use serde::Serialize;
+
+use crate::duration;
+use crate::role::Role;
+use crate::spec::Budget;
+
+/// Ties together every event one cause produced: a failure (its exit, the
+/// restart decision, the dependents stopped and restarted, a budget
+/// exhaustion, a disable, an escalation) or a shutdown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct EpisodeId(u64);
+
+impl EpisodeId {
+    pub(crate) fn new(id: u64) -> Self {
+        EpisodeId(id)
+    }
+
+    /// The id as a number (episodes are numbered from 1 in the order they begin).
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for EpisodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// One transition, as recorded in the journal and sent to subscribers.
+///
+/// Serializes flat: `{"seq":3,"at":"10ms","role":"db","incarnation":0,"episode":null,"kind":"ready"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(bound = "")]
+pub struct Event<R: Role> {
+    /// Position in the app's event stream: 0, 1, 2, … without gaps.
+    pub seq: u64,
+    /// Time since the app started (tokio time).
+    #[serde(serialize_with = "duration::serialize")]
+    pub at: Duration,
+    /// The role concerned; `None` for app-wide events.
+    pub role: Option<R>,
+    /// The role's incarnation concerned; `None` for app-wide events.
+    pub incarnation: Option<u64>,
+    /// The failure or shutdown this event is a consequence of.
+    pub episode: Option<EpisodeId>,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened; serialized as a snake_case `kind` tag plus its fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// An incarnation was spawned.
+    Starting,
+    /// The incarnation is ready: its dependents may start.
+    Ready,
+    /// The incarnation returned `Ok(())`.
+    Exited,
+    /// The incarnation returned an error, or did not become ready in time.
+    Failed {
+        /// The error's `Display` text.
+        error: String,
+    },
+    /// The incarnation panicked.
+    Panicked {
+        /// The panic message.
+        message: String,
+    },
+    /// The role will be started again after `delay`.
+    RestartScheduled {
+        /// Backoff before the restart.
+        #[serde(serialize_with = "duration::serialize")]
+        delay: Duration,
+        /// 1 for the first restart within the budget window, then 2, …
+        attempt: u32,
+    },
+    /// A restart budget ran out: the role's own, or the app's `intensity`.
+    BudgetExhausted {
+        /// The budget that ran out.
+        budget: Budget,
+        /// Whether it was the app-wide `intensity`.
+        app_wide: bool,
+    },
+    /// The optional role gave up (or a role it depends on did) and stays stopped.
+    Disabled,
+    /// A required role gave up: the app shuts down with an error.
+    Escalated,
+    /// The app begins to shut down.
+    ShutdownRequested {
+        /// Why.
+        reason: ShutdownReason,
+    },
+    /// The role's `drain` action began.
+    Draining,
+    /// The role's `drain` action ended.
+    Drained {
+        /// How it ended.
+        result: DrainOutcome,
+    },
+    /// The role's lease is no longer held.
+    LeaseReleased {
+        /// The lease name.
+        lease: &'static str,
+    },
+    /// The role was asked to stop (its cancellation token was cancelled).
+    Stopping,
+    /// The role's stop sequence ended.
+    Stopped {
+        /// How it ended.
+        outcome: StopOutcome,
+    },
+    /// Every role has stopped; no event follows.
+    ShutdownCompleted,
+}
+
+/// Why the app shuts down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShutdownReason {
+    /// `AppHandle::shutdown` was called.
+    Requested,
+    /// Ctrl-C or SIGTERM (`App::run`).
+    Signal,
+    /// A `critical` role exited cleanly (the event's `role`).
+    CriticalExited,
+    /// A required role gave up (the event's `role`).
+    Escalated,
+    /// A required role could not become ready during start (the event's `role`).
+    StartFailed,
+}
+
+/// How a role's stop sequence ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopOutcome {
+    /// It returned after cancellation (or had returned on its own) within its grace period.
+    Graceful,
+    /// It was aborted: its `stop(T)` grace period or the `shutdown_timeout` ran out.
+    Aborted,
+    /// It was not running when the shutdown began.
+    AlreadyStopped,
+    /// It had been disabled.
+    Disabled,
+}
+
+/// How a `drain` action ended.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DrainOutcome {
+    /// `Drain::drain` returned its state in time.
+    Drained,
+    /// `Drain::drain` returned an error or panicked.
+    Failed {
+        /// The error text or panic message.
+        error: String,
+    },
+    /// `Drain::drain` did not return within the action's timeout and was aborted.
+    TimedOut,
+}

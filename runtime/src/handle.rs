@@ -1,0 +1,129 @@
+//! The running app, seen from the code that started it.
+
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::error::AppError;
+use crate::event::{Event, ShutdownReason};
+use crate::journal::{EventLog, Journal};
+use crate::report::ShutdownReport;
+use crate::role::Role;
+use crate::state::{AppState, StateTable};
+use crate::supervisor::Msg;
+
+/// How the app ended, published once by the supervisor.
+pub(crate) type Outcome<R> = Result<ShutdownReport<R>, AppError<R>>;
+
+/// What the supervisor shares with every handle.
+pub(crate) struct Shared<R: Role> {
+    pub(crate) journal: Journal<R>,
+    pub(crate) state: StateTable<R>,
+}
+
+/// Controls and observes a started app. Cheap to clone; every clone controls
+/// the same app. Dropping every handle does not stop the app.
+pub struct AppHandle<R: Role> {
+    shared: Arc<Shared<R>>,
+    tx: mpsc::UnboundedSender<Msg>,
+    done: watch::Receiver<Option<Outcome<R>>>,
+    task: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl<R: Role> Clone for AppHandle<R> {
+    fn clone(&self) -> Self {
+        AppHandle {
+            shared: Arc::clone(&self.shared),
+            tx: self.tx.clone(),
+            done: self.done.clone(),
+            task: Arc::clone(&self.task),
+        }
+    }
+}
+
+impl<R: Role> core::fmt::Debug for AppHandle<R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AppHandle")
+            .field("phase", &self.shared.state.snapshot().phase)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Role> AppHandle<R> {
+    pub(crate) fn new(
+        shared: Arc<Shared<R>>,
+        tx: mpsc::UnboundedSender<Msg>,
+        done: watch::Receiver<Option<Outcome<R>>>,
+        task: JoinHandle<()>,
+    ) -> Self {
+        AppHandle {
+            shared,
+            tx,
+            done,
+            task: Arc::new(Mutex::new(Some(task))),
+        }
+    }
+
+    /// The app's phase and every role's status, incarnation and lease, right now.
+    pub fn state(&self) -> AppState<R> {
+        self.shared.state.snapshot()
+    }
+
+    /// The lease names held right now (a role holds its lease while it is ready),
+    /// in declaration order.
+    pub fn leases(&self) -> Vec<&'static str> {
+        self.shared.state.leases()
+    }
+
+    /// Every event from now on. A receiver that falls more than
+    /// `Options::subscriber_capacity` behind sees `RecvError::Lagged` and
+    /// misses events; it never slows supervision down.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event<R>> {
+        self.shared.journal.subscribe()
+    }
+
+    /// The journal: the most recent events (`Options::journal_capacity`) and how many
+    /// older ones were dropped.
+    pub fn events(&self) -> EventLog<R> {
+        self.shared.journal.snapshot()
+    }
+
+    /// Asks for a graceful shutdown without waiting for it.
+    pub fn request_shutdown(&self) {
+        self.send_shutdown(ShutdownReason::Requested);
+    }
+
+    pub(crate) fn send_shutdown(&self, reason: ShutdownReason) {
+        // The supervisor is gone only once the app has stopped.
+        let _ = self.tx.send(Msg::Shutdown(reason));
+    }
+
+    /// Shuts the app down gracefully and returns the report. Idempotent: a later
+    /// call (or a call after the app stopped on its own) returns the same report.
+    pub async fn shutdown(&self) -> ShutdownReport<R> {
+        self.request_shutdown();
+        match self.join().await {
+            Ok(report) => report,
+            Err(e) => e.report().cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Completes when the app has stopped and the supervisor task has ended:
+    /// `Ok` after a requested shutdown or a `critical` role's clean exit,
+    /// `Err(AppError::Escalated { .. })` when a required role gave up.
+    pub async fn join(&self) -> Result<ShutdownReport<R>, AppError<R>> {
+        let mut done = self.done.clone();
+        let outcome = match done.wait_for(Option::is_some).await {
+            Ok(outcome) => outcome.clone(),
+            Err(_) => None,
+        };
+        // The supervisor publishes last; wait for its task to end too, so nothing
+        // it owned outlives `join`.
+        let mut task = self.task.lock().await;
+        if let Some(task) = task.take() {
+            let _ = task.await;
+        }
+        outcome.unwrap_or(Err(AppError::SupervisorLost))
+    }
+}

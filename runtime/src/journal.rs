@@ -1,0 +1,94 @@
+//! The event stream: numbering, the bounded journal and the broadcast to subscribers.
+//!
+//! Recording never waits: the journal drops its oldest event when full (and
+//! counts it), and the broadcast channel overwrites what a slow subscriber has
+//! not read (it sees `RecvError::Lagged`). Supervision never blocks on a reader.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::broadcast;
+
+use crate::event::{EpisodeId, Event};
+use crate::role::Role;
+
+/// A copy of the journal: the most recent events, oldest first, and how many
+/// older ones were dropped to keep it bounded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventLog<R: Role> {
+    /// The retained events, in `seq` order.
+    pub events: Vec<Event<R>>,
+    /// Events dropped from the front since the app started.
+    pub dropped: u64,
+}
+
+impl<R: Role> EventLog<R> {
+    /// The retained events of one episode, in order.
+    pub fn episode(&self, episode: EpisodeId) -> impl Iterator<Item = &Event<R>> {
+        self.events
+            .iter()
+            .filter(move |e| e.episode == Some(episode))
+    }
+
+    /// The retained events of one role, in order.
+    pub fn role(&self, role: R) -> impl Iterator<Item = &Event<R>> {
+        self.events.iter().filter(move |e| e.role == Some(role))
+    }
+}
+
+struct Ring<R: Role> {
+    events: VecDeque<Event<R>>,
+    capacity: usize,
+    dropped: u64,
+}
+
+/// Shared between the supervisor (the only writer) and every handle.
+pub(crate) struct Journal<R: Role> {
+    ring: Mutex<Ring<R>>,
+    tx: broadcast::Sender<Event<R>>,
+}
+
+impl<R: Role> Journal<R> {
+    /// Both capacities are raised to 1 when 0 is asked for.
+    pub(crate) fn new(capacity: usize, subscriber_capacity: usize) -> Self {
+        let (tx, _) = broadcast::channel(subscriber_capacity.max(1));
+        Journal {
+            ring: Mutex::new(Ring {
+                events: VecDeque::with_capacity(capacity.clamp(1, 1024)),
+                capacity: capacity.max(1),
+                dropped: 0,
+            }),
+            tx,
+        }
+    }
+
+    fn ring(&self) -> MutexGuard<'_, Ring<R>> {
+        self.ring.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Appends and broadcasts; never waits for a subscriber.
+    pub(crate) fn record(&self, event: Event<R>) {
+        {
+            let mut ring = self.ring();
+            if ring.events.len() >= ring.capacity {
+                ring.events.pop_front();
+                ring.dropped += 1;
+            }
+            ring.events.push_back(event.clone());
+        }
+        // An error only means there is no subscriber right now.
+        let _ = self.tx.send(event);
+    }
+
+    pub(crate) fn snapshot(&self) -> EventLog<R> {
+        let ring = self.ring();
+        EventLog {
+            events: ring.events.iter().cloned().collect(),
+            dropped: ring.dropped,
+        }
+    }
+
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Event<R>> {
+        self.tx.subscribe()
+    }
+}

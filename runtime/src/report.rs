@@ -1,0 +1,56 @@
+//! What a shutdown did, role by role.
+
+use core::time::Duration;
+
+use serde::Serialize;
+
+use crate::duration;
+use crate::event::{DrainOutcome, StopOutcome};
+use crate::role::Role;
+
+/// How one role ended during the shutdown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(bound = "")]
+pub struct RoleReport<R: Role> {
+    /// The role.
+    pub role: R,
+    /// How its stop ended.
+    pub outcome: StopOutcome,
+    /// From the start of its stop actions to its end (zero when it was not running).
+    #[serde(serialize_with = "duration::serialize")]
+    pub duration: Duration,
+    /// The result of its `drain` action, when one ran.
+    pub drain: Option<DrainOutcome>,
+}
+
+/// Every role of the app, in stop order, with how it stopped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(bound = "")]
+pub struct ShutdownReport<R: Role> {
+    /// One entry per role, in stop order.
+    pub roles: Vec<RoleReport<R>>,
+    /// From the shutdown request to the last role stopped.
+    #[serde(serialize_with = "duration::serialize")]
+    pub duration: Duration,
+}
+
+impl<R: Role> ShutdownReport<R> {
+    /// The entry of one role.
+    pub fn role(&self, role: R) -> Option<&RoleReport<R>> {
+        self.roles.iter().find(|r| r.role == role)
+    }
+
+    /// The outcome of one role.
+    pub fn outcome(&self, role: R) -> Option<StopOutcome> {
+        self.role(role).map(|r| r.outcome)
+    }
+}
+
+impl<R: Role> Default for ShutdownReport<R> {
+    fn default() -> Self {
+        ShutdownReport {
+            roles: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+}

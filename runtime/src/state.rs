@@ -1,0 +1,135 @@
+//! The snapshot `AppHandle::state()` returns, and the table the supervisor keeps it in.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use serde::Serialize;
+
+use crate::role::Role;
+use crate::spec::AppSpec;
+
+/// Where the app is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Roles are starting; `App::start` has not returned yet.
+    Starting,
+    /// Every role is ready or disabled.
+    Running,
+    /// The shutdown is in progress.
+    ShuttingDown,
+    /// Every role has stopped.
+    Stopped,
+}
+
+/// Where one role is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleStatus {
+    /// Waiting for its dependencies to be ready.
+    Pending,
+    /// Running, not ready yet.
+    Starting,
+    /// Running and ready.
+    Ready,
+    /// A one-shot job (`ready: completed`) that finished successfully.
+    Completed,
+    /// Its stop actions are running (or waiting for its dependents to stop).
+    Stopping,
+    /// Waiting for its restart (backoff, or a restart it is part of).
+    Restarting,
+    /// Not running and not to be restarted.
+    Stopped,
+    /// Given up (optional role) or depending on a role that did.
+    Disabled,
+}
+
+/// One role in a snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(bound = "")]
+pub struct RoleState<R: Role> {
+    /// The role.
+    pub role: R,
+    /// Its status.
+    pub status: RoleStatus,
+    /// Its current (or last) incarnation; `None` before its first start.
+    pub incarnation: Option<u64>,
+    /// Its lease name.
+    pub lease: &'static str,
+    /// Whether it holds its lease.
+    pub lease_held: bool,
+}
+
+/// A consistent picture of the app at one moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(bound = "")]
+pub struct AppState<R: Role> {
+    /// The app's phase.
+    pub phase: Phase,
+    /// Every role, in declaration order.
+    pub roles: Vec<RoleState<R>>,
+}
+
+impl<R: Role> AppState<R> {
+    /// The state of one role.
+    pub fn role(&self, role: R) -> &RoleState<R> {
+        // `roles` always has one entry per role, in declaration order.
+        &self.roles[role.index()]
+    }
+
+    /// The lease names currently held, in declaration order.
+    pub fn leases(&self) -> Vec<&'static str> {
+        self.roles
+            .iter()
+            .filter(|r| r.lease_held)
+            .map(|r| r.lease)
+            .collect()
+    }
+}
+
+/// The table behind `state()`: written by the supervisor, one role at a time.
+pub(crate) struct StateTable<R: Role> {
+    inner: Mutex<AppState<R>>,
+}
+
+impl<R: Role> StateTable<R> {
+    pub(crate) fn new(spec: &'static AppSpec<R>) -> Self {
+        StateTable {
+            inner: Mutex::new(AppState {
+                phase: Phase::Starting,
+                roles: R::ALL
+                    .iter()
+                    .map(|&role| RoleState {
+                        role,
+                        status: RoleStatus::Pending,
+                        incarnation: None,
+                        lease: spec.lease(role),
+                        lease_held: false,
+                    })
+                    .collect(),
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, AppState<R>> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn snapshot(&self) -> AppState<R> {
+        self.lock().clone()
+    }
+
+    pub(crate) fn set_phase(&self, phase: Phase) {
+        self.lock().phase = phase;
+    }
+
+    pub(crate) fn update(&self, index: usize, f: impl FnOnce(&mut RoleState<R>)) {
+        if let Some(r) = self.lock().roles.get_mut(index) {
+            f(r);
+        }
+    }
+
+    /// The lease names currently held (the registry `AppHandle::leases` reads).
+    pub(crate) fn leases(&self) -> Vec<&'static str> {
+        self.lock().leases()
+    }
+}

@@ -1,0 +1,302 @@
+//! What an exit leads to: restart policy, budgets, backoff, strategy, disable, escalation.
+
+use tokio::time::Instant;
+
+use super::slot::{Purpose, Restart, Status};
+use super::timers::Timer;
+use super::{End, Exit, Supervisor};
+use crate::error::Cause;
+use crate::event::{EventKind, ShutdownReason};
+use crate::role::Role;
+use crate::spec::{Backoff, Budget, Readiness, RestartPolicy, Strategy};
+use crate::state::Phase;
+
+impl<R: Role> Supervisor<R> {
+    /// Every exit of every incarnation arrives here exactly once.
+    pub(super) fn on_run_exit(&mut self, x: usize, incarnation: u64, exit: Exit) {
+        let slot = &mut self.slots[x];
+        if slot.incarnation != Some(incarnation) || slot.run.is_none() {
+            return;
+        }
+        slot.run = None;
+        let status = slot.status;
+        let completed_job = status == Status::Starting
+            && exit == Exit::Clean
+            && matches!(
+                self.spec.readiness(Self::role(x)),
+                Readiness::Completed { .. }
+            );
+        let unexpected = matches!(status, Status::Starting | Status::Ready) && !completed_job;
+        if unexpected {
+            let episode = self.new_episode();
+            self.slots[x].episode = Some(episode);
+        }
+        match &exit {
+            // A clean return once asked to stop is what `stopped { graceful }` reports.
+            Exit::Clean if status == Status::Stopping => {}
+            Exit::Clean => self.emit(x, EventKind::Exited),
+            Exit::Error(error) => self.emit(
+                x,
+                EventKind::Failed {
+                    error: error.clone(),
+                },
+            ),
+            Exit::Panic(message) => self.emit(
+                x,
+                EventKind::Panicked {
+                    message: message.clone(),
+                },
+            ),
+            Exit::Aborted => {}
+        }
+        self.release_lease(x);
+        if status == Status::Stopping {
+            self.on_exit_while_stopping(x);
+            return;
+        }
+        if !matches!(status, Status::Starting | Status::Ready) {
+            return;
+        }
+        self.clear_timer(x);
+        self.set_live(x, false);
+        // Not running any more: its dependents stop counting it as ready.
+        self.set_status(x, Status::Stopped);
+        if completed_job {
+            self.mark_completed(x);
+            return;
+        }
+        let failure = match exit {
+            Exit::Clean => None,
+            Exit::Error(e) => Some(Cause::Error(e)),
+            Exit::Panic(m) => Some(Cause::Panic(m)),
+            Exit::Aborted => Some(Cause::Error("aborted".to_owned())),
+        };
+        self.after_exit(x, status == Status::Ready, failure);
+    }
+
+    /// Applies `x`'s restart policy to an exit (`failure: None` for a clean one).
+    /// `x` is no longer running.
+    pub(super) fn after_exit(&mut self, x: usize, was_ready: bool, failure: Option<Cause>) {
+        let role = Self::role(x);
+        if self.phase == Phase::Starting && !was_ready {
+            let cause = failure.unwrap_or(Cause::ExitedBeforeReady);
+            if self.spec.is_optional(role) {
+                self.disable(x);
+            } else {
+                self.set_status(x, Status::Stopped);
+                self.fail_start(x, cause);
+            }
+            return;
+        }
+        match (self.spec.restart(role), failure) {
+            (RestartPolicy::Critical, None) => {
+                self.set_status(x, Status::Stopped);
+                self.request_shutdown(
+                    ShutdownReason::CriticalExited,
+                    Some(x),
+                    End::Clean { role: Some(x) },
+                );
+            }
+            (RestartPolicy::Critical, Some(cause)) => {
+                self.set_status(x, Status::Stopped);
+                self.escalate(x, cause);
+            }
+            (RestartPolicy::Temporary, failure) => {
+                self.set_status(x, Status::Stopped);
+                if failure.is_some() && self.spec.is_optional(role) {
+                    self.disable(x);
+                }
+            }
+            (RestartPolicy::Transient { .. }, None) => self.set_status(x, Status::Stopped),
+            (
+                RestartPolicy::Permanent { budget, backoff }
+                | RestartPolicy::Transient { budget, backoff },
+                failure,
+            ) => self.restart(x, budget, backoff, failure),
+        }
+    }
+
+    /// Schedules the restart of `x` (and of the roles its strategy takes along),
+    /// or gives up when a budget is exhausted.
+    fn restart(&mut self, x: usize, budget: Budget, backoff: Backoff, failure: Option<Cause>) {
+        let now = Instant::now();
+        let Some(attempt) = self.slots[x].window.try_grant(budget, now) else {
+            self.emit(
+                x,
+                EventKind::BudgetExhausted {
+                    budget,
+                    app_wide: false,
+                },
+            );
+            let _ = failure;
+            self.give_up(x, Cause::BudgetExhausted(budget));
+            return;
+        };
+        if let Some(intensity) = self.spec.intensity()
+            && self.intensity.try_grant(intensity, now).is_none()
+        {
+            self.emit(
+                x,
+                EventKind::BudgetExhausted {
+                    budget: intensity,
+                    app_wide: true,
+                },
+            );
+            self.escalate(x, Cause::IntensityExceeded(intensity));
+            return;
+        }
+        let delay = self.jitter.delay(backoff, attempt);
+        self.emit(x, EventKind::RestartScheduled { delay, attempt });
+        self.set_status(x, Status::Restarting);
+        self.slots[x].restart = Some(Restart::default());
+        self.set_timer(x, now + delay, Timer::Restart { role: x });
+
+        let strategy = self.spec.strategy();
+        let affected = match strategy {
+            Strategy::OneForOne => Vec::new(),
+            Strategy::RestForOne => self.transitive_dependents(x),
+            Strategy::OneForAll => {
+                let mut all: Vec<usize> = (0..self.slots.len()).filter(|&y| y != x).collect();
+                self.sort_in_stop_order(&mut all);
+                all
+            }
+        };
+        let episode = self.slots[x].episode;
+        for y in affected {
+            match self.slots[y].status {
+                Status::Starting | Status::Ready => {
+                    self.slots[y].episode = episode;
+                    self.queue_stop(y, Purpose::Restart { owner: x });
+                    if let Some(r) = self.slots[x].restart.as_mut() {
+                        r.waits += 1;
+                    }
+                }
+                Status::Pending if strategy == Strategy::OneForAll => {
+                    self.slots[y].episode = episode;
+                    self.set_status(y, Status::Held);
+                    self.slots[x].held.push(y);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub(super) fn on_restart_due(&mut self, x: usize) {
+        if let Some(r) = self.slots[x].restart.as_mut() {
+            r.due = true;
+            if r.waits == 0 {
+                self.begin_restart(x);
+            }
+        }
+    }
+
+    /// One role stopped for `owner`'s restart has stopped (or no longer counts).
+    pub(super) fn release_restart_wait(&mut self, owner: usize) {
+        if let Some(r) = self.slots[owner].restart.as_mut() {
+            r.waits = r.waits.saturating_sub(1);
+            if r.waits == 0 && r.due {
+                self.begin_restart(owner);
+            }
+        }
+    }
+
+    /// The backoff is over and the roles stopped for it have stopped: `x` and the
+    /// roles held for it start again, each as soon as its dependencies are ready.
+    fn begin_restart(&mut self, x: usize) {
+        self.slots[x].restart = None;
+        if !matches!(self.phase, Phase::Starting | Phase::Running) {
+            return;
+        }
+        self.set_status(x, Status::Pending);
+        self.queue_start(x);
+        self.release_held(x);
+    }
+
+    /// Releases the roles held for `x`'s restart, in start order.
+    fn release_held(&mut self, x: usize) {
+        let mut held = std::mem::take(&mut self.slots[x].held);
+        self.sort_in_stop_order(&mut held);
+        for y in held.into_iter().rev() {
+            if self.slots[y].status == Status::Held {
+                self.set_status(y, Status::Pending);
+                self.queue_start(y);
+            }
+        }
+    }
+
+    /// `x` cannot go on: an optional role is disabled, a required one escalates.
+    fn give_up(&mut self, x: usize, cause: Cause) {
+        if self.spec.is_optional(Self::role(x)) {
+            self.disable(x);
+        } else {
+            self.escalate(x, cause);
+        }
+    }
+
+    /// Disables `x` and every role that depends on it (all optional: a required role
+    /// cannot depend on an optional one). Running ones are stopped first.
+    pub(super) fn disable(&mut self, x: usize) {
+        let episode = self.slots[x].episode;
+        let mut roles = vec![x];
+        roles.extend(self.transitive_dependents(x));
+        for y in roles {
+            self.slots[y].episode = episode;
+            match self.slots[y].status {
+                Status::Disabled => {}
+                Status::Stopping => {
+                    let purpose = self.slots[y].stop.as_ref().map(|s| s.purpose.clone());
+                    match purpose {
+                        Some(Purpose::Shutdown) | None => {}
+                        Some(Purpose::Restart { owner }) => {
+                            self.set_purpose(y, Purpose::Disable);
+                            self.release_restart_wait(owner);
+                        }
+                        Some(_) => self.set_purpose(y, Purpose::Disable),
+                    }
+                }
+                Status::Starting | Status::Ready => self.queue_stop(y, Purpose::Disable),
+                Status::Pending
+                | Status::Held
+                | Status::Completed
+                | Status::Restarting
+                | Status::Stopped => {
+                    self.clear_timer(y);
+                    self.slots[y].restart = None;
+                    self.release_held(y);
+                    self.mark_disabled(y);
+                }
+            }
+        }
+    }
+
+    pub(super) fn mark_disabled(&mut self, y: usize) {
+        self.set_status(y, Status::Disabled);
+        self.emit(y, EventKind::Disabled);
+        self.no_longer_awaited(y);
+    }
+
+    fn set_purpose(&mut self, y: usize, purpose: Purpose) {
+        if let Some(stop) = self.slots[y].stop.as_mut() {
+            stop.purpose = purpose;
+        }
+    }
+
+    /// A required role gave up: the app shuts down and `join` reports the escalation.
+    fn escalate(&mut self, x: usize, cause: Cause) {
+        self.emit(x, EventKind::Escalated);
+        self.request_shutdown(
+            ShutdownReason::Escalated,
+            Some(x),
+            End::Escalated { role: x, cause },
+        );
+    }
+
+    /// A required role could not become ready during start: stop everything.
+    pub(super) fn fail_start(&mut self, x: usize, cause: Cause) {
+        self.request_shutdown(
+            ShutdownReason::StartFailed,
+            Some(x),
+            End::StartFailed { role: x, cause },
+        );
+    }
+}

@@ -1,0 +1,481 @@
+//! The supervisor: one task that owns every role's state and makes every decision.
+//!
+//! Services run in their own tasks (in one `JoinSet`); their exits, readiness
+//! signals, handle commands and timers all arrive here, one at a time, so no
+//! decision ever races another. Work is driven through two queues (roles to
+//! start, roles whose stop may begin) instead of recursion, so a long
+//! dependency chain never deepens the stack.
+
+mod exit;
+mod slot;
+mod start;
+mod stop;
+mod timers;
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::{self, JoinError, JoinSet};
+use tokio::time::Instant;
+
+use self::slot::{Slot, Status};
+use self::timers::{Timer, Timers};
+use crate::backoff::Jitter;
+use crate::budget::Window;
+use crate::erased::ErasedService;
+use crate::error::{AppError, Cause, StartError};
+use crate::event::{EpisodeId, Event, EventKind, ShutdownReason};
+use crate::handle::{AppHandle, Outcome, Shared};
+use crate::journal::Journal;
+use crate::options::Options;
+use crate::report::ShutdownReport;
+use crate::role::Role;
+use crate::spec::AppSpec;
+use crate::state::{Phase, StateTable};
+
+/// What reaches the supervisor from outside: contexts and handles.
+#[derive(Debug)]
+pub(crate) enum Msg {
+    /// `Context::ready()` of one incarnation.
+    Ready { role: usize, incarnation: u64 },
+    /// `AppHandle::shutdown()` or a signal (`App::run`).
+    Shutdown(ShutdownReason),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TaskKind {
+    Run,
+    Drain,
+}
+
+/// Which incarnation, and which of its futures, a task of the `JoinSet` runs.
+#[derive(Clone, Copy, Debug)]
+struct TaskKey {
+    role: usize,
+    incarnation: u64,
+    kind: TaskKind,
+}
+
+/// What a task returns; errors are turned into their text inside the task.
+enum TaskOut {
+    Run(Result<(), String>),
+    Drain(Result<serde_json::Value, String>),
+}
+
+/// How one incarnation ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Exit {
+    Clean,
+    Error(String),
+    Panic(String),
+    /// Aborted by the supervisor (stop grace period or shutdown deadline).
+    Aborted,
+}
+
+/// How the app ends, decided when the shutdown is requested.
+#[derive(Clone, Debug)]
+enum End {
+    /// Asked for, a signal, or a `critical` role's clean exit.
+    Clean {
+        role: Option<usize>,
+    },
+    Escalated {
+        role: usize,
+        cause: Cause,
+    },
+    StartFailed {
+        role: usize,
+        cause: Cause,
+    },
+}
+
+struct Shutdown {
+    began: Instant,
+    episode: EpisodeId,
+    /// Roles whose end is not yet known.
+    remaining: usize,
+    forced: bool,
+    end: End,
+}
+
+pub(crate) struct Supervisor<R: Role> {
+    spec: &'static AppSpec<R>,
+    services: Vec<ErasedService>,
+    slots: Vec<Slot>,
+    /// Position of each role in the stop order, to sort affected sets.
+    stop_rank: Vec<usize>,
+    tasks: JoinSet<TaskOut>,
+    task_keys: HashMap<task::Id, TaskKey>,
+    timers: Timers,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    /// Kept so the channel never closes; cloned into every context.
+    tx: mpsc::UnboundedSender<Msg>,
+    shared: Arc<Shared<R>>,
+    done: watch::Sender<Option<Outcome<R>>>,
+    start_tx: Option<oneshot::Sender<Result<(), StartError<R>>>>,
+    phase: Phase,
+    epoch: Instant,
+    seq: u64,
+    episodes: u64,
+    jitter: Jitter,
+    intensity: Window,
+    /// Roles the start phase still waits for.
+    awaiting_start: usize,
+    /// Roles that may be able to start, by start-order position: whenever several
+    /// can start at once, they start in the declared start order.
+    to_start: BinaryHeap<Reverse<(usize, usize)>>,
+    to_stop: VecDeque<usize>,
+    shutdown: Option<Shutdown>,
+}
+
+/// Spawns the supervisor and waits for the start phase to end.
+pub(crate) async fn launch<R: Role>(
+    spec: &'static AppSpec<R>,
+    services: Vec<ErasedService>,
+    options: Options,
+) -> Result<AppHandle<R>, StartError<R>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (done, done_rx) = watch::channel(None);
+    let (start_tx, start_rx) = oneshot::channel();
+    let shared = Arc::new(Shared {
+        journal: Journal::new(options.journal_capacity, options.subscriber_capacity),
+        state: StateTable::new(spec),
+    });
+    let n = R::ALL.len();
+    let misconfigured = (services.len() != n)
+        .then(|| format!("the app provided {} services for {n} roles", services.len()));
+    let seed = options
+        .jitter_seed
+        .unwrap_or_else(|| Jitter::seed_from(spec.name()));
+    let mut stop_rank = vec![0; n];
+    for (rank, role) in spec.stop_order().iter().enumerate() {
+        if let Some(r) = stop_rank.get_mut(role.index()) {
+            *r = rank;
+        }
+    }
+    let supervisor = Supervisor {
+        spec,
+        services,
+        slots: R::ALL
+            .iter()
+            .map(|&r| Slot::new(spec.dependencies(r).len()))
+            .collect(),
+        stop_rank,
+        tasks: JoinSet::new(),
+        task_keys: HashMap::new(),
+        timers: Timers::default(),
+        rx,
+        tx: tx.clone(),
+        shared: Arc::clone(&shared),
+        done,
+        start_tx: Some(start_tx),
+        phase: Phase::Starting,
+        epoch: Instant::now(),
+        seq: 0,
+        episodes: 0,
+        jitter: Jitter::new(seed, options.jitter),
+        intensity: Window::default(),
+        awaiting_start: n,
+        to_start: BinaryHeap::new(),
+        to_stop: VecDeque::new(),
+        shutdown: None,
+    };
+    let task = tokio::spawn(supervisor.run(misconfigured));
+    let handle = AppHandle::new(shared, tx, done_rx, task);
+    match start_rx.await {
+        Ok(Ok(())) => Ok(handle),
+        Ok(Err(e)) => Err(e),
+        // The supervisor never drops the sender without answering, unless its
+        // runtime is shutting down.
+        Err(_) => match R::ALL.first() {
+            Some(&role) => Err(StartError {
+                role,
+                cause: Cause::ShutDown,
+                report: ShutdownReport::default(),
+            }),
+            None => Ok(handle),
+        },
+    }
+}
+
+impl<R: Role> Supervisor<R> {
+    async fn run(mut self, misconfigured: Option<String>) {
+        match (misconfigured, R::ALL.first()) {
+            (Some(text), Some(_)) => {
+                self.request_shutdown(
+                    ShutdownReason::StartFailed,
+                    None,
+                    End::StartFailed {
+                        role: 0,
+                        cause: Cause::Misconfigured(text),
+                    },
+                );
+            }
+            _ => {
+                for x in 0..self.slots.len() {
+                    if self.slots[x].deps_unready == 0 {
+                        self.queue_start(x);
+                    }
+                }
+            }
+        }
+        self.drive();
+        while !self.finished() {
+            let next = self.timers.next_deadline();
+            tokio::select! {
+                biased;
+                Some(msg) = self.rx.recv() => self.on_msg(msg),
+                Some(done) = self.tasks.join_next_with_id() => self.on_task(done),
+                () = sleep_until(next) => self.on_timers(),
+            }
+            self.drive();
+        }
+        self.complete().await;
+    }
+
+    /// Runs queued starts and stops until none is left, then checks whether the
+    /// start phase is over.
+    fn drive(&mut self) {
+        loop {
+            if let Some(x) = self.to_stop.pop_front() {
+                self.begin_stop(x);
+            } else if let Some(Reverse((_, x))) = self.to_start.pop() {
+                self.try_start(x);
+            } else {
+                break;
+            }
+        }
+        if self.phase == Phase::Starting && self.awaiting_start == 0 && self.shutdown.is_none() {
+            self.set_phase(Phase::Running);
+            if let Some(tx) = self.start_tx.take() {
+                let _ = tx.send(Ok(()));
+            }
+        }
+    }
+
+    fn finished(&self) -> bool {
+        self.shutdown.as_ref().is_some_and(|s| s.remaining == 0)
+    }
+
+    fn on_msg(&mut self, msg: Msg) {
+        match msg {
+            Msg::Ready { role, incarnation } => self.on_ready_signal(role, incarnation),
+            Msg::Shutdown(reason) => {
+                self.request_shutdown(reason, None, End::Clean { role: None });
+            }
+        }
+    }
+
+    fn on_task(&mut self, done: Result<(task::Id, TaskOut), JoinError>) {
+        let (id, out) = match done {
+            Ok((id, out)) => (id, Ok(out)),
+            Err(e) => (e.id(), Err(e)),
+        };
+        let Some(key) = self.task_keys.remove(&id) else {
+            return;
+        };
+        match key.kind {
+            TaskKind::Run => {
+                let exit = match out {
+                    Ok(TaskOut::Run(Ok(()))) => Exit::Clean,
+                    Ok(TaskOut::Run(Err(e)) | TaskOut::Drain(Err(e))) => Exit::Error(e),
+                    Ok(TaskOut::Drain(Ok(_))) => Exit::Clean,
+                    Err(e) => match panic_message(e) {
+                        Some(message) => Exit::Panic(message),
+                        None => Exit::Aborted,
+                    },
+                };
+                self.on_run_exit(key.role, key.incarnation, exit);
+            }
+            TaskKind::Drain => {
+                let result = match out {
+                    Ok(TaskOut::Drain(result)) => result,
+                    Ok(TaskOut::Run(_)) => Err("drain returned no state".to_owned()),
+                    Err(e) => match panic_message(e) {
+                        Some(message) => Err(format!("panicked: {message}")),
+                        // Aborted by its timeout or the deadline, already accounted for.
+                        None => return,
+                    },
+                };
+                self.on_drain_done(key.role, key.incarnation, result);
+            }
+        }
+    }
+
+    fn on_timers(&mut self) {
+        let now = Instant::now();
+        while let Some((key, timer)) = self.timers.pop_due(now) {
+            if let Some(x) = timer.role() {
+                if self.slots[x].timer != Some(key) {
+                    continue;
+                }
+                self.slots[x].timer = None;
+            }
+            match timer {
+                Timer::Ready { role, timeout } => self.on_ready_timeout(role, timeout),
+                Timer::Restart { role } => self.on_restart_due(role),
+                Timer::Drain { role } => self.on_drain_timeout(role),
+                Timer::Grace { role } => self.on_grace_over(role),
+                Timer::Deadline => self.on_deadline(),
+            }
+        }
+    }
+
+    // ---- small shared helpers -------------------------------------------------
+
+    fn role(x: usize) -> R {
+        R::ALL[x]
+    }
+
+    fn new_episode(&mut self) -> EpisodeId {
+        self.episodes += 1;
+        EpisodeId::new(self.episodes)
+    }
+
+    /// Records an event about role `x`, in the role's current episode.
+    fn emit(&mut self, x: usize, kind: EventKind) {
+        let episode = self.slots[x].episode;
+        self.record(Some(x), episode, kind);
+    }
+
+    fn record(&mut self, x: Option<usize>, episode: Option<EpisodeId>, kind: EventKind) {
+        let role = x.map(Self::role);
+        let incarnation = x.and_then(|x| self.slots[x].incarnation);
+        let event = Event {
+            seq: self.seq,
+            at: Instant::now().saturating_duration_since(self.epoch),
+            role,
+            incarnation,
+            episode,
+            kind,
+        };
+        self.seq += 1;
+        tracing::debug!(
+            seq = event.seq,
+            role = role.map(Role::name),
+            incarnation,
+            episode = episode.map(EpisodeId::get),
+            kind = ?event.kind,
+            "supervision event"
+        );
+        self.shared.journal.record(event);
+    }
+
+    fn set_phase(&mut self, phase: Phase) {
+        self.phase = phase;
+        self.shared.state.set_phase(phase);
+    }
+
+    /// Changes a role's status, keeping its dependents' readiness counts and the
+    /// public state table in step; costs O(dependents) only when readiness changes.
+    fn set_status(&mut self, x: usize, status: Status) {
+        let old = self.slots[x].status;
+        if old == status {
+            return;
+        }
+        self.slots[x].status = status;
+        let (was, is) = (old.satisfies_dependents(), status.satisfies_dependents());
+        if was != is {
+            for d in self.spec.dependents(Self::role(x)) {
+                let d = d.index();
+                let slot = &mut self.slots[d];
+                if is {
+                    slot.deps_unready = slot.deps_unready.saturating_sub(1);
+                    if slot.deps_unready == 0 {
+                        self.queue_start(d);
+                    }
+                } else {
+                    slot.deps_unready += 1;
+                }
+            }
+        }
+        let incarnation = self.slots[x].incarnation;
+        self.shared.state.update(x, |r| {
+            r.status = status.public();
+            r.incarnation = incarnation;
+        });
+    }
+
+    fn set_timer(&mut self, x: usize, at: Instant, timer: Timer) {
+        self.clear_timer(x);
+        self.slots[x].timer = Some(self.timers.arm(at, timer));
+    }
+
+    fn clear_timer(&mut self, x: usize) {
+        if let Some(key) = self.slots[x].timer.take() {
+            self.timers.disarm(key);
+        }
+    }
+
+    fn take_lease(&mut self, x: usize) {
+        self.slots[x].lease = true;
+        self.shared.state.update(x, |r| r.lease_held = true);
+    }
+
+    fn release_lease(&mut self, x: usize) {
+        if self.slots[x].lease {
+            self.slots[x].lease = false;
+            self.shared.state.update(x, |r| r.lease_held = false);
+            let lease = self.spec.lease(Self::role(x));
+            self.emit(x, EventKind::LeaseReleased { lease });
+        }
+    }
+
+    /// The roles that depend on `x`, directly or not, sorted in stop order.
+    fn transitive_dependents(&self, x: usize) -> Vec<usize> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut queue = vec![x];
+        while let Some(y) = queue.pop() {
+            for d in self.spec.dependents(Self::role(y)) {
+                let d = d.index();
+                if seen.insert(d) {
+                    out.push(d);
+                    queue.push(d);
+                }
+            }
+        }
+        self.sort_in_stop_order(&mut out);
+        out
+    }
+
+    fn queue_start(&mut self, x: usize) {
+        let rank = self.stop_rank.get(x).copied().unwrap_or(0);
+        self.to_start.push(Reverse((usize::MAX - rank, x)));
+    }
+
+    fn sort_in_stop_order(&self, roles: &mut [usize]) {
+        roles.sort_by_key(|&y| self.stop_rank.get(y).copied().unwrap_or(usize::MAX));
+    }
+
+    /// The start phase no longer waits for `x` (it is ready, or disabled).
+    fn no_longer_awaited(&mut self, x: usize) {
+        if std::mem::replace(&mut self.slots[x].awaited, false) {
+            self.awaiting_start = self.awaiting_start.saturating_sub(1);
+        }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The message of a panic (`&str` or `String` payloads), `None` if the task was cancelled.
+fn panic_message(e: JoinError) -> Option<String> {
+    let payload = e.try_into_panic().ok()?;
+    Some(if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    })
+}
+
+/// Kept for `AppError` conversions in `complete`.
+type Final<R> = Result<ShutdownReport<R>, AppError<R>>;

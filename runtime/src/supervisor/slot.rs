@@ -1,0 +1,153 @@
+//! Per-role bookkeeping, kept small: the supervisor holds one `Slot` per role in a
+//! `Vec` indexed by `Role::index`.
+
+use std::sync::Arc;
+
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use super::timers::TimerKey;
+use crate::budget::Window;
+use crate::context::Context;
+use crate::error::Cause;
+use crate::event::{DrainOutcome, EpisodeId, StopOutcome};
+use crate::state::RoleStatus;
+
+/// Where a role is; finer than the public [`RoleStatus`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Status {
+    /// Wants to run; starts when its dependencies are ready.
+    Pending,
+    /// Stopped as part of another role's restart; released when that restart begins.
+    Held,
+    Starting,
+    Ready,
+    /// A one-shot job that finished: counts as ready for its dependents.
+    Completed,
+    Stopping,
+    /// Waiting for its backoff (and for the roles its restart stops).
+    Restarting,
+    Stopped,
+    Disabled,
+}
+
+impl Status {
+    /// Whether the role's dependents may run.
+    pub(super) fn satisfies_dependents(self) -> bool {
+        matches!(self, Status::Ready | Status::Completed)
+    }
+
+    pub(super) fn public(self) -> RoleStatus {
+        match self {
+            Status::Pending => RoleStatus::Pending,
+            Status::Held | Status::Restarting => RoleStatus::Restarting,
+            Status::Starting => RoleStatus::Starting,
+            Status::Ready => RoleStatus::Ready,
+            Status::Completed => RoleStatus::Completed,
+            Status::Stopping => RoleStatus::Stopping,
+            Status::Stopped => RoleStatus::Stopped,
+            Status::Disabled => RoleStatus::Disabled,
+        }
+    }
+}
+
+/// The running incarnation.
+pub(super) struct Run {
+    pub(super) task: AbortHandle,
+    pub(super) cx: Context,
+    pub(super) span: tracing::Span,
+}
+
+/// Why a role's stop actions run; decides what the role becomes afterwards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Purpose {
+    /// It is part of the restart of `owner` (a dependency, or any role for `one_for_all`).
+    Restart { owner: usize },
+    /// It gave up, or a role it depends on did.
+    Disable,
+    /// It failed without exiting (ready timeout): apply its restart policy once stopped.
+    Fail(Cause),
+    /// The app shuts down.
+    Shutdown,
+}
+
+/// What the stop sequence waits for.
+#[derive(Debug)]
+pub(super) enum Awaiting {
+    Nothing,
+    Drain { task: AbortHandle, resume: bool },
+    Exit,
+}
+
+/// A stop in progress: queued until `waiting` (running dependents) reaches 0, then
+/// running its actions from `step`.
+#[derive(Debug)]
+pub(super) struct Stop {
+    pub(super) purpose: Purpose,
+    pub(super) waiting: usize,
+    pub(super) began: Option<Instant>,
+    pub(super) step: usize,
+    pub(super) awaiting: Awaiting,
+    pub(super) aborted: bool,
+    pub(super) drain: Option<DrainOutcome>,
+}
+
+/// A restart in preparation: it begins once the backoff is `due` and the `waits`
+/// roles stopped for it have stopped.
+#[derive(Debug, Default)]
+pub(super) struct Restart {
+    pub(super) waits: usize,
+    pub(super) due: bool,
+}
+
+/// How the role ended in the shutdown, for the report.
+#[derive(Debug, Clone)]
+pub(super) struct Ended {
+    pub(super) outcome: StopOutcome,
+    pub(super) duration: std::time::Duration,
+    pub(super) drain: Option<DrainOutcome>,
+}
+
+pub(super) struct Slot {
+    pub(super) status: Status,
+    pub(super) incarnation: Option<u64>,
+    pub(super) run: Option<Run>,
+    /// Running, or running its stop actions: its dependencies' stops wait for it.
+    pub(super) live: bool,
+    /// Dependencies not ready (or completed).
+    pub(super) deps_unready: usize,
+    /// Roles stopped for this role's restart, released when it begins.
+    pub(super) held: Vec<usize>,
+    pub(super) restart: Option<Restart>,
+    pub(super) window: Window,
+    pub(super) resume: Option<Arc<serde_json::Value>>,
+    pub(super) lease: bool,
+    pub(super) timer: Option<TimerKey>,
+    pub(super) stop: Option<Stop>,
+    pub(super) episode: Option<EpisodeId>,
+    /// Counted by the start phase until ready or disabled.
+    pub(super) awaited: bool,
+    pub(super) ended: Option<Ended>,
+}
+
+impl Slot {
+    pub(super) fn new(dependencies: usize) -> Self {
+        Slot {
+            status: Status::Pending,
+            incarnation: None,
+            run: None,
+            live: false,
+            deps_unready: dependencies,
+            held: Vec::new(),
+            restart: None,
+            window: Window::default(),
+            resume: None,
+            lease: false,
+            timer: None,
+            stop: None,
+            episode: None,
+            awaited: true,
+            ended: None,
+        }
+    }
+}

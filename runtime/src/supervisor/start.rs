@@ -1,0 +1,128 @@
+//! Starting incarnations and deciding when they are ready.
+
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use super::slot::{Purpose, Run, Status};
+use super::timers::Timer;
+use super::{Supervisor, TaskKey, TaskKind, TaskOut};
+use crate::context::Context;
+use crate::error::Cause;
+use crate::event::EventKind;
+use crate::role::Role;
+use crate::spec::Readiness;
+use crate::state::Phase;
+
+impl<R: Role> Supervisor<R> {
+    /// Starts `x` if it wants to run and every dependency is ready.
+    pub(super) fn try_start(&mut self, x: usize) {
+        let slot = &self.slots[x];
+        if slot.status != Status::Pending
+            || slot.deps_unready != 0
+            || !matches!(self.phase, Phase::Starting | Phase::Running)
+        {
+            return;
+        }
+        self.spawn(x);
+    }
+
+    /// Spawns the next incarnation of `x` in its own task, inside its own span.
+    fn spawn(&mut self, x: usize) {
+        let role = Self::role(x);
+        let incarnation = self.slots[x].incarnation.map_or(0, |i| i + 1);
+        let Some(service) = self.services.get(x) else {
+            return;
+        };
+        let cx = Context::new(
+            self.spec.lease(role),
+            x,
+            incarnation,
+            self.tx.clone(),
+            self.slots[x].resume.take(),
+        );
+        let span = tracing::info_span!("role", role = role.name(), incarnation);
+        let run = service.run(cx.clone());
+        let task = self.tasks.spawn(
+            async move { TaskOut::Run(run.await.map_err(|e| e.to_string())) }
+                .instrument(span.clone()),
+        );
+        self.task_keys.insert(
+            task.id(),
+            TaskKey {
+                role: x,
+                incarnation,
+                kind: TaskKind::Run,
+            },
+        );
+        let slot = &mut self.slots[x];
+        slot.incarnation = Some(incarnation);
+        slot.run = Some(Run { task, cx, span });
+        slot.live = true;
+        self.set_status(x, Status::Starting);
+        self.emit(x, EventKind::Starting);
+        match self.spec.readiness(role) {
+            Readiness::Spawned => self.mark_ready(x),
+            Readiness::Signaled { timeout } | Readiness::Completed { timeout } => {
+                self.set_timer(
+                    x,
+                    Instant::now() + timeout,
+                    Timer::Ready { role: x, timeout },
+                );
+            }
+        }
+    }
+
+    pub(super) fn on_ready_signal(&mut self, x: usize, incarnation: u64) {
+        let Some(slot) = self.slots.get(x) else {
+            return;
+        };
+        if slot.incarnation == Some(incarnation)
+            && slot.status == Status::Starting
+            && matches!(
+                self.spec.readiness(Self::role(x)),
+                Readiness::Signaled { .. }
+            )
+        {
+            self.mark_ready(x);
+        }
+    }
+
+    /// The running incarnation is ready: it takes its lease and its dependents may start.
+    pub(super) fn mark_ready(&mut self, x: usize) {
+        self.clear_timer(x);
+        self.set_status(x, Status::Ready);
+        self.take_lease(x);
+        self.emit(x, EventKind::Ready);
+        self.slots[x].episode = None;
+        self.no_longer_awaited(x);
+    }
+
+    /// A one-shot job finished: it counts as ready, holds no lease, runs no more.
+    pub(super) fn mark_completed(&mut self, x: usize) {
+        self.clear_timer(x);
+        self.set_status(x, Status::Completed);
+        self.emit(x, EventKind::Ready);
+        self.slots[x].episode = None;
+        self.no_longer_awaited(x);
+    }
+
+    pub(super) fn on_ready_timeout(&mut self, x: usize, timeout: std::time::Duration) {
+        if self.slots[x].status != Status::Starting {
+            return;
+        }
+        let cause = Cause::ReadyTimeout(timeout);
+        let episode = self.new_episode();
+        self.slots[x].episode = Some(episode);
+        self.emit(
+            x,
+            EventKind::Failed {
+                error: cause.to_string(),
+            },
+        );
+        if self.phase == Phase::Starting {
+            self.fail_start(x, cause);
+        } else {
+            self.queue_stop(x, Purpose::Fail(cause));
+        }
+    }
+}

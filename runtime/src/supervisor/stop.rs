@@ -1,0 +1,433 @@
+//! Stopping roles: the stop-action sequence (shared by shutdown, restarts and
+//! disables), dependents-first ordering, and the app's shutdown.
+
+use std::sync::Arc;
+
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use super::slot::{Awaiting, Ended, Purpose, Status, Stop};
+use super::timers::Timer;
+use super::{End, Final, Shutdown, Supervisor, TaskKey, TaskKind, TaskOut};
+use crate::error::{AppError, Cause, StartError};
+use crate::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
+use crate::report::{RoleReport, ShutdownReport};
+use crate::role::Role;
+use crate::spec::StopAction;
+use crate::state::Phase;
+
+impl<R: Role> Supervisor<R> {
+    /// Queues the stop of running role `y`; its actions begin once every running
+    /// dependent has stopped. `y` stops satisfying its dependents at once.
+    pub(super) fn queue_stop(&mut self, y: usize, purpose: Purpose) {
+        self.clear_timer(y);
+        self.set_status(y, Status::Stopping);
+        let waiting = self
+            .spec
+            .dependents(Self::role(y))
+            .iter()
+            .filter(|d| self.slots[d.index()].live)
+            .count();
+        self.slots[y].stop = Some(Stop {
+            purpose,
+            waiting,
+            began: None,
+            step: 0,
+            awaiting: Awaiting::Nothing,
+            aborted: false,
+            drain: None,
+        });
+        if waiting == 0 {
+            self.to_stop.push_back(y);
+        }
+    }
+
+    /// `x` no longer runs nor stops: dependencies waiting for it may begin their stop.
+    pub(super) fn set_live(&mut self, x: usize, live: bool) {
+        if std::mem::replace(&mut self.slots[x].live, live) && !live {
+            for p in self.spec.dependencies(Self::role(x)) {
+                let p = p.index();
+                if let Some(stop) = self.slots[p].stop.as_mut()
+                    && stop.began.is_none()
+                    && stop.waiting > 0
+                {
+                    stop.waiting -= 1;
+                    if stop.waiting == 0 {
+                        self.to_stop.push_back(p);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn begin_stop(&mut self, y: usize) {
+        let now = Instant::now();
+        match self.slots[y].stop.as_mut() {
+            Some(stop) if stop.began.is_none() => stop.began = Some(now),
+            _ => return,
+        }
+        self.advance_stop(y);
+    }
+
+    /// Runs `y`'s stop actions from where they stand until one must be waited for.
+    fn advance_stop(&mut self, y: usize) {
+        let role = Self::role(y);
+        let forced = self.shutdown.as_ref().is_some_and(|s| s.forced);
+        loop {
+            let Some(stop) = self.slots[y].stop.as_mut() else {
+                return;
+            };
+            let Some(&action) = self.spec.stop_actions(role).get(stop.step) else {
+                self.finish_stop(y);
+                return;
+            };
+            stop.step += 1;
+            match action {
+                StopAction::Drain {
+                    timeout,
+                    resume_state,
+                } => {
+                    if forced {
+                        continue;
+                    }
+                    let Some(run) = self.slots[y].run.as_ref() else {
+                        continue;
+                    };
+                    let Some(drain) = self.services.get(y).and_then(|s| s.drain(run.cx.clone()))
+                    else {
+                        continue;
+                    };
+                    let span = run.span.clone();
+                    let incarnation = run.cx.incarnation();
+                    self.emit(y, EventKind::Draining);
+                    let task = self.tasks.spawn(
+                        async move { TaskOut::Drain(drain.await.map_err(|e| e.to_string())) }
+                            .instrument(span),
+                    );
+                    self.task_keys.insert(
+                        task.id(),
+                        TaskKey {
+                            role: y,
+                            incarnation,
+                            kind: TaskKind::Drain,
+                        },
+                    );
+                    if let Some(stop) = self.slots[y].stop.as_mut() {
+                        stop.awaiting = Awaiting::Drain {
+                            task,
+                            resume: resume_state,
+                        };
+                    }
+                    self.set_timer(y, Instant::now() + timeout, Timer::Drain { role: y });
+                    return;
+                }
+                StopAction::ReleaseLease => self.release_lease(y),
+                StopAction::Stop { timeout } => {
+                    let Some(run) = self.slots[y].run.as_ref() else {
+                        continue;
+                    };
+                    run.cx.cancel();
+                    if let Some(stop) = self.slots[y].stop.as_mut() {
+                        stop.awaiting = Awaiting::Exit;
+                    }
+                    self.emit(y, EventKind::Stopping);
+                    self.set_timer(y, Instant::now() + timeout, Timer::Grace { role: y });
+                    return;
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_drain_done(
+        &mut self,
+        y: usize,
+        incarnation: u64,
+        result: Result<serde_json::Value, String>,
+    ) {
+        if self.slots[y].incarnation != Some(incarnation) {
+            return;
+        }
+        let Some(stop) = self.slots[y].stop.as_mut() else {
+            return;
+        };
+        let Awaiting::Drain { resume, .. } = stop.awaiting else {
+            return;
+        };
+        stop.awaiting = Awaiting::Nothing;
+        let outcome = match result {
+            Ok(state) => {
+                if resume {
+                    self.slots[y].resume = Some(Arc::new(state));
+                }
+                DrainOutcome::Drained
+            }
+            Err(error) => DrainOutcome::Failed { error },
+        };
+        self.clear_timer(y);
+        self.drain_ended(y, outcome);
+    }
+
+    pub(super) fn on_drain_timeout(&mut self, y: usize) {
+        let Some(stop) = self.slots[y].stop.as_mut() else {
+            return;
+        };
+        if let Awaiting::Drain { task, .. } = &stop.awaiting {
+            task.abort();
+            stop.awaiting = Awaiting::Nothing;
+            self.drain_ended(y, DrainOutcome::TimedOut);
+        }
+    }
+
+    fn drain_ended(&mut self, y: usize, outcome: DrainOutcome) {
+        if let Some(stop) = self.slots[y].stop.as_mut() {
+            stop.drain = Some(outcome.clone());
+        }
+        self.emit(y, EventKind::Drained { result: outcome });
+        self.advance_stop(y);
+    }
+
+    /// `stop(T)` ran out: abort; the stop ends when the aborted task is gone.
+    pub(super) fn on_grace_over(&mut self, y: usize) {
+        let slot = &mut self.slots[y];
+        if let (Some(stop), Some(run)) = (slot.stop.as_mut(), slot.run.as_ref())
+            && matches!(stop.awaiting, Awaiting::Exit)
+        {
+            stop.aborted = true;
+            run.task.abort();
+        }
+    }
+
+    /// The incarnation of a stopping role ended (asked to, on its own, or aborted).
+    pub(super) fn on_exit_while_stopping(&mut self, y: usize) {
+        let Some(stop) = self.slots[y].stop.as_ref() else {
+            return;
+        };
+        match (stop.began, &stop.awaiting) {
+            // Still waiting for its dependents: it no longer holds them up, and
+            // its own actions will find nothing left to stop.
+            (None, _) => self.set_live(y, false),
+            (Some(_), Awaiting::Exit) => self.finish_stop(y),
+            // Mid-drain or between actions: the sequence goes on and finds it stopped.
+            (Some(_), _) => {}
+        }
+    }
+
+    /// `y`'s stop sequence is over; what it becomes depends on why it stopped.
+    fn finish_stop(&mut self, y: usize) {
+        let Some(stop) = self.slots[y].stop.take() else {
+            return;
+        };
+        if let Awaiting::Drain { task, .. } = &stop.awaiting {
+            task.abort();
+        }
+        self.clear_timer(y);
+        self.release_lease(y);
+        let outcome = if stop.aborted {
+            StopOutcome::Aborted
+        } else {
+            StopOutcome::Graceful
+        };
+        self.emit(y, EventKind::Stopped { outcome });
+        self.set_live(y, false);
+        match stop.purpose {
+            Purpose::Shutdown => {
+                self.set_status(y, Status::Stopped);
+                let now = Instant::now();
+                let duration = stop.began.map_or(std::time::Duration::ZERO, |b| {
+                    now.saturating_duration_since(b)
+                });
+                self.ended(
+                    y,
+                    Ended {
+                        outcome,
+                        duration,
+                        drain: stop.drain,
+                    },
+                );
+            }
+            Purpose::Restart { owner } => {
+                if self.slots[owner].restart.is_some() {
+                    self.set_status(y, Status::Held);
+                    self.slots[owner].held.push(y);
+                    self.release_restart_wait(owner);
+                } else {
+                    self.set_status(y, Status::Pending);
+                    self.queue_start(y);
+                }
+            }
+            Purpose::Disable => self.mark_disabled(y),
+            Purpose::Fail(cause) => {
+                self.set_status(y, Status::Stopped);
+                self.after_exit(y, false, Some(cause));
+            }
+        }
+    }
+
+    fn ended(&mut self, y: usize, ended: Ended) {
+        if self.slots[y].ended.is_none() {
+            self.slots[y].ended = Some(ended);
+            if let Some(shutdown) = self.shutdown.as_mut() {
+                shutdown.remaining = shutdown.remaining.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Begins the app's shutdown (only the first request counts): every role is
+    /// stopped in stop order, each after its dependents, under one deadline.
+    pub(super) fn request_shutdown(&mut self, reason: ShutdownReason, x: Option<usize>, end: End) {
+        if self.shutdown.is_some() {
+            return;
+        }
+        let now = Instant::now();
+        let episode = self.new_episode();
+        self.set_phase(Phase::ShuttingDown);
+        self.record(x, Some(episode), EventKind::ShutdownRequested { reason });
+        self.timers
+            .arm(now + self.spec.shutdown_timeout(), Timer::Deadline);
+        self.shutdown = Some(Shutdown {
+            began: now,
+            episode,
+            remaining: self.slots.len(),
+            forced: false,
+            end,
+        });
+        for role in self.spec.stop_order() {
+            let y = role.index();
+            self.slots[y].episode = Some(episode);
+            match self.slots[y].status {
+                Status::Stopping => self.set_purpose_shutdown(y),
+                Status::Starting | Status::Ready => self.queue_stop(y, Purpose::Shutdown),
+                Status::Disabled => self.ended(y, idle(StopOutcome::Disabled)),
+                Status::Pending
+                | Status::Held
+                | Status::Completed
+                | Status::Restarting
+                | Status::Stopped => {
+                    self.clear_timer(y);
+                    self.slots[y].restart = None;
+                    self.set_status(y, Status::Stopped);
+                    self.ended(y, idle(StopOutcome::AlreadyStopped));
+                }
+            }
+        }
+    }
+
+    fn set_purpose_shutdown(&mut self, y: usize) {
+        if let Some(stop) = self.slots[y].stop.as_mut() {
+            stop.purpose = Purpose::Shutdown;
+        }
+    }
+
+    /// `shutdown_timeout` ran out: abort every task left and end each role as aborted.
+    pub(super) fn on_deadline(&mut self) {
+        let Some(shutdown) = self.shutdown.as_mut() else {
+            return;
+        };
+        shutdown.forced = true;
+        let now = Instant::now();
+        let mut idle = Vec::new();
+        for y in 0..self.slots.len() {
+            let slot = &mut self.slots[y];
+            let Some(stop) = slot.stop.as_mut() else {
+                continue;
+            };
+            stop.began.get_or_insert(now);
+            if let Awaiting::Drain { task, .. } = &stop.awaiting {
+                task.abort();
+                stop.drain = Some(DrainOutcome::TimedOut);
+            }
+            match slot.run.as_ref() {
+                Some(run) => {
+                    run.task.abort();
+                    stop.aborted = true;
+                    stop.awaiting = Awaiting::Exit;
+                }
+                None => idle.push(y),
+            }
+            if let Some(key) = slot.timer.take() {
+                self.timers.disarm(key);
+            }
+        }
+        for y in idle {
+            self.finish_stop(y);
+        }
+    }
+
+    /// Every role has ended: wait for every task, then publish the result.
+    pub(super) async fn complete(mut self) {
+        let (episode, began, end) = match self.shutdown.as_ref() {
+            Some(s) => (Some(s.episode), s.began, s.end.clone()),
+            None => (None, Instant::now(), End::Clean { role: None }),
+        };
+        self.record(None, episode, EventKind::ShutdownCompleted);
+        // Nothing should be left; whatever is (a drain aborted by its timeout) goes now.
+        self.tasks.shutdown().await;
+        let report = ShutdownReport {
+            roles: self
+                .spec
+                .stop_order()
+                .iter()
+                .map(|&role| {
+                    let ended = self.slots[role.index()]
+                        .ended
+                        .clone()
+                        .unwrap_or_else(|| idle(StopOutcome::AlreadyStopped));
+                    RoleReport {
+                        role,
+                        outcome: ended.outcome,
+                        duration: ended.duration,
+                        drain: ended.drain,
+                    }
+                })
+                .collect(),
+            duration: Instant::now().saturating_duration_since(began),
+        };
+        self.set_phase(Phase::Stopped);
+        let start_error = |role: usize, cause: Cause, report: ShutdownReport<R>| StartError {
+            role: Self::role(role),
+            cause,
+            report,
+        };
+        let result: Final<R> = match end {
+            End::Clean { role } => match (self.start_tx.is_some(), role.or(self.first_awaited())) {
+                (true, Some(role)) => {
+                    Err(AppError::Start(start_error(role, Cause::ShutDown, report)))
+                }
+                _ => Ok(report),
+            },
+            End::Escalated { role, cause } => {
+                if self.start_tx.is_some() {
+                    Err(AppError::Start(start_error(role, cause, report)))
+                } else {
+                    Err(AppError::Escalated {
+                        role: Self::role(role),
+                        cause,
+                        report,
+                    })
+                }
+            }
+            End::StartFailed { role, cause } => {
+                Err(AppError::Start(start_error(role, cause, report)))
+            }
+        };
+        if let Some(tx) = self.start_tx.take() {
+            let _ = tx.send(match &result {
+                Err(AppError::Start(e)) => Err(e.clone()),
+                _ => Ok(()),
+            });
+        }
+        self.done.send_replace(Some(result));
+    }
+
+    fn first_awaited(&self) -> Option<usize> {
+        self.slots.iter().position(|s| s.awaited)
+    }
+}
+
+fn idle(outcome: StopOutcome) -> Ended {
+    Ended {
+        outcome,
+        duration: std::time::Duration::ZERO,
+        drain: None,
+    }
+}

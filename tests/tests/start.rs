@@ -1,0 +1,189 @@
+//! Start: readiness gating, concurrency of independent roles, ready timeouts, one-shot jobs.
+
+use std::time::Duration;
+
+use supervision::{App, Cause, EventKind, Phase, Readiness, RoleStatus, StopOutcome};
+use supervision_tests::{Log, kinds, ms, secs, svc, test_app, transient, until_stopped};
+
+test_app!(Gated, GatedRole { Db => "db", Cache => "cache", Api => "api", Metrics => "metrics" },
+    supervision_tests::SpecBuilder::new()
+        .role(GatedRole::Db, |r| r.ready(Readiness::Signaled { timeout: secs(10) }))
+        .role(GatedRole::Cache, |r| r.deps(&[GatedRole::Db]).ready(Readiness::Signaled { timeout: secs(10) }))
+        .role(GatedRole::Api, |r| r.deps(&[GatedRole::Db, GatedRole::Cache]))
+);
+
+fn signals_after(delay: Duration, log: &Log) -> supervision_tests::Erased {
+    let log = log.clone();
+    svc(move |cx| {
+        let log = log.clone();
+        async move {
+            log.push(format!("{} run", cx.role()));
+            tokio::time::sleep(delay).await;
+            cx.ready();
+            cx.stop_requested().await;
+            Ok(())
+        }
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_role_starts_once_its_dependencies_are_ready_and_independent_ones_concurrently() {
+    let log = Log::default();
+    let begun = tokio::time::Instant::now();
+    let app = Gated(vec![
+        signals_after(ms(100), &log),
+        signals_after(ms(50), &log),
+        until_stopped(),
+        until_stopped(),
+    ]);
+    let handle = app.start().await.expect("starts");
+    // start returns exactly when the last role (api) is ready: 100ms + 50ms.
+    assert_eq!(begun.elapsed(), ms(150));
+    assert_eq!(handle.state().phase, Phase::Running);
+    let starts: Vec<_> = handle
+        .events()
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Starting | EventKind::Ready))
+        .map(|e| (e.role.map(|r| r.to_string()), e.kind.clone(), e.at))
+        .collect();
+    let s = |r: &str| Some(r.to_owned());
+    assert_eq!(
+        starts,
+        vec![
+            (s("db"), EventKind::Starting, ms(0)),
+            (s("metrics"), EventKind::Starting, ms(0)),
+            (s("metrics"), EventKind::Ready, ms(0)),
+            (s("db"), EventKind::Ready, ms(100)),
+            (s("cache"), EventKind::Starting, ms(100)),
+            (s("cache"), EventKind::Ready, ms(150)),
+            (s("api"), EventKind::Starting, ms(150)),
+            (s("api"), EventKind::Ready, ms(150)),
+        ]
+    );
+    assert_eq!(log.lines(), ["db run", "cache run"]);
+    assert_eq!(
+        handle.leases(),
+        ["db", "cache", "api", "metrics"],
+        "every ready role holds its lease"
+    );
+    let report = handle.shutdown().await;
+    assert!(
+        report
+            .roles
+            .iter()
+            .all(|r| r.outcome == StopOutcome::Graceful)
+    );
+    assert!(handle.leases().is_empty());
+}
+
+test_app!(Slow, SlowRole { Db => "db", Broker => "broker", Api => "api", Side => "side" },
+    supervision_tests::SpecBuilder::new()
+        .role(SlowRole::Broker, |r| r.deps(&[SlowRole::Db]).ready(Readiness::Signaled { timeout: secs(2) }))
+        .role(SlowRole::Api, |r| r.deps(&[SlowRole::Broker]))
+);
+
+#[tokio::test(start_paused = true)]
+async fn a_ready_timeout_fails_start_and_stops_what_had_started_in_stop_order() {
+    let begun = tokio::time::Instant::now();
+    let app = Slow(vec![
+        until_stopped(),
+        // Never signals readiness.
+        until_stopped(),
+        until_stopped(),
+        until_stopped(),
+    ]);
+    let err = app.start().await.expect_err("broker never gets ready");
+    assert_eq!(begun.elapsed(), secs(2));
+    assert_eq!(err.role, SlowRole::Broker);
+    assert_eq!(err.cause, Cause::ReadyTimeout(secs(2)));
+    assert_eq!(
+        err.to_string(),
+        "role `broker` could not start: not ready within 2s"
+    );
+    let outcomes: Vec<_> = err
+        .report
+        .roles
+        .iter()
+        .map(|r| (r.role, r.outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            (SlowRole::Side, StopOutcome::Graceful),
+            (SlowRole::Api, StopOutcome::AlreadyStopped),
+            (SlowRole::Broker, StopOutcome::Graceful),
+            (SlowRole::Db, StopOutcome::Graceful),
+        ]
+    );
+}
+
+test_app!(Migrated, MigratedRole { Migrate => "migrate", Server => "server" },
+    supervision_tests::SpecBuilder::new()
+        .role(MigratedRole::Migrate, |r| r
+            .ready(Readiness::Completed { timeout: secs(5) })
+            .restart(transient(3, secs(5), supervision::Backoff::None)))
+        .role(MigratedRole::Server, |r| r.deps(&[MigratedRole::Migrate]))
+);
+
+#[tokio::test(start_paused = true)]
+async fn a_one_shot_job_gates_its_dependents_until_it_completes() {
+    let app = Migrated(vec![
+        svc(|_| async {
+            tokio::time::sleep(ms(300)).await;
+            Ok(())
+        }),
+        until_stopped(),
+    ]);
+    let handle = app.start().await.expect("starts");
+    let events = handle.events().events;
+    let seen: Vec<_> = kinds(&events);
+    let pair = |r: &str, k: &str| (r.to_owned(), k.to_owned());
+    assert_eq!(
+        seen,
+        vec![
+            pair("migrate", "starting"),
+            pair("migrate", "exited"),
+            pair("migrate", "ready"),
+            pair("server", "starting"),
+            pair("server", "ready"),
+        ]
+    );
+    let server_start = events
+        .iter()
+        .find(|e| e.role == Some(MigratedRole::Server))
+        .map(|e| e.at);
+    assert_eq!(server_start, Some(ms(300)));
+    let state = handle.state();
+    assert_eq!(
+        state.role(MigratedRole::Migrate).status,
+        RoleStatus::Completed
+    );
+    assert_eq!(state.role(MigratedRole::Server).status, RoleStatus::Ready);
+    // The job is not run again: it completed.
+    tokio::time::sleep(secs(60)).await;
+    assert_eq!(
+        handle.state().role(MigratedRole::Migrate).incarnation,
+        Some(0)
+    );
+    let report = handle.shutdown().await;
+    assert_eq!(
+        report.outcome(MigratedRole::Migrate),
+        Some(StopOutcome::AlreadyStopped)
+    );
+    assert_eq!(
+        report.outcome(MigratedRole::Server),
+        Some(StopOutcome::Graceful)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_one_shot_job_that_fails_during_start_fails_start() {
+    let app = Migrated(vec![
+        svc(|_| async { Err("schema locked".into()) }),
+        until_stopped(),
+    ]);
+    let err = app.start().await.expect_err("the migration fails");
+    assert_eq!(err.role, MigratedRole::Migrate);
+    assert_eq!(err.cause, Cause::Error("schema locked".to_owned()));
+}
