@@ -5,13 +5,13 @@
 //! generated items exist and the user sees only the real mistakes.
 
 mod ast;
-mod check;
+pub(crate) mod check;
 pub(crate) mod errors;
 mod expand;
 mod graph;
 pub(crate) mod model;
 pub(crate) mod parse;
-mod suggest;
+pub(crate) mod suggest;
 
 use proc_macro2::TokenStream;
 

@@ -50,21 +50,3 @@ fn distance(a: &str, b: &str) -> usize {
     }
     rows[a.len()][b.len()]
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_typos_not_strangers() {
-        let keys = ["depends_on", "restart", "ready", "stop", "lease"];
-        assert_eq!(closest("depend_on", keys), Some("depends_on"));
-        assert_eq!(closest("restrat", keys), Some("restart"));
-        assert_eq!(closest("colour", keys), None);
-        assert_eq!(
-            closest("peer_dir", ["peer_directory", "cache"]),
-            Some("peer_directory")
-        );
-        assert_eq!(did_you_mean("stpo", keys), ", did you mean `stop`?");
-    }
-}

@@ -155,18 +155,3 @@ pub fn variant_name(role: &str) -> String {
     }
     out
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn converts_names() {
-        assert_eq!(to_snake_case("PeerDirectory"), "peer_directory");
-        assert_eq!(to_snake_case("peerDirectory"), "peer_directory");
-        assert_eq!(to_snake_case("peer__directory_"), "peer_directory");
-        assert_eq!(to_snake_case("http2_server"), "http2_server");
-        assert_eq!(variant_name("peer_directory"), "PeerDirectory");
-        assert_eq!(variant_name("http2_server"), "Http2Server");
-    }
-}
