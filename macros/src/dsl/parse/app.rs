@@ -7,7 +7,7 @@ use syn::{Attribute, Ident, Token, Visibility};
 
 use super::keyword::unknown;
 use super::role::role;
-use super::{Seen, continues_type, each_item, value};
+use super::{Seen, continues_type, each_item, keep, value};
 use crate::dsl::ast::{App, Settings};
 use crate::dsl::errors::Errors;
 use crate::dsl::suggest::closest;
@@ -124,24 +124,17 @@ fn setting(
 ) -> syn::Result<()> {
     let first = seen.first(name, "app setting", errors);
     match name.to_string().as_str() {
-        "strategy" => {
-            let value = value::strategy(input)?;
-            if first {
-                settings.strategy = Some(value);
-            }
-        }
-        "intensity" => {
-            let value = value::budget(input, errors)?;
-            if first {
-                settings.intensity = Some(value);
-            }
-        }
-        _ => {
-            let value = value::duration(input, errors)?;
-            if first {
-                settings.shutdown_timeout = Some(value);
-            }
-        }
+        "strategy" => keep(&mut settings.strategy, first, value::strategy(input)?),
+        "intensity" => keep(
+            &mut settings.intensity,
+            first,
+            value::budget(input, errors)?,
+        ),
+        _ => keep(
+            &mut settings.shutdown_timeout,
+            first,
+            value::duration(input, errors)?,
+        ),
     }
     Ok(())
 }

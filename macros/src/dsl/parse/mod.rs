@@ -68,6 +68,14 @@ impl Seen {
     }
 }
 
+/// Stores a key's value unless the key was a repeat: the first one wins, the
+/// repeat was parsed only to report the mistakes inside it too.
+fn keep<T>(slot: &mut Option<T>, first: bool, value: T) {
+    if first {
+        *slot = Some(value);
+    }
+}
+
 /// Parses each comma-separated item of a block on its own, recording the
 /// error of a broken item and going on with the next one.
 ///
