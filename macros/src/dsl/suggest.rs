@@ -6,11 +6,14 @@
 /// least one), which catches `depend_on` or `permanant` but not unrelated
 /// names, or an abbreviation: `peer_dir` for `peer_directory`.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
-    let abbreviates = |c: &str| word.chars().count() >= 3 && c.starts_with(word);
+    let length = word.chars().count();
+    let limit = (length / 3).max(1);
+    let abbreviates = |c: &str| length >= 3 && c.starts_with(word);
+    // The distance is at least the difference in length: skip the far ones cheaply.
+    let near = |c: &str| c.chars().count().abs_diff(length) <= limit || abbreviates(c);
     candidates
         .into_iter()
-        .filter(|c| *c != word)
+        .filter(|c| *c != word && near(c))
         .map(|c| (distance(word, c), c))
         .filter(|(d, c)| *d <= limit || abbreviates(c))
         .min_by_key(|(d, _)| *d)

@@ -30,6 +30,7 @@ fn suggests_the_snake_case_name() {
 fn variants_are_pascal_case() {
     assert_eq!(variant_name("peer_directory"), "PeerDirectory");
     assert_eq!(variant_name("http2_server"), "Http2Server");
+    assert_eq!(variant_name("self_"), "RSelf");
 }
 
 #[test]
