@@ -1,8 +1,9 @@
 //! Parsing: tokens to [`ast::App`], recovering after each mistake.
 //!
-//! A mistake inside one entry (a role or a setting) or one role key is
-//! recorded and the parser skips to the next comma at that level, so every
-//! independent mistake of the input is reported in one build.
+//! The app block is split into entries (roles and settings) and each role
+//! block into keys, and each piece is parsed on its own: a mistake in one is
+//! recorded and parsing goes on with the next, so every independent mistake
+//! of the input is reported in one build.
 
 mod app;
 mod keyword;
