@@ -188,3 +188,252 @@ fn every_independent_mistake_is_reported() {
     );
     assert_eq!(found.len(), 4, "{found:?}");
 }
+
+/// One line per rule form: the DSL, the start of the message, the token it points at.
+#[test]
+fn every_rule_form_points_at_its_token() {
+    let cases: &[(&str, &str, &str)] = &[
+        // 1. duplicate role
+        ("app A { a: X, a: Y }", "duplicate role `a`", "a"),
+        // 2. unknown dependency
+        (
+            "app A { a: X { depends_on: [zzz] } }",
+            "unknown role `zzz`",
+            "zzz",
+        ),
+        // 3. self and repeated dependency
+        (
+            "app A { a: X { depends_on: [a] } }",
+            "role `a` depends on itself",
+            "a",
+        ),
+        (
+            "app A { b: X, a: X { depends_on: [b, b] } }",
+            "`b` is listed twice",
+            "b",
+        ),
+        // 4. cycle
+        (
+            "app A { a: X { depends_on: [a2] }, a2: X { depends_on: [a] } }",
+            "dependency cycle: `a -> a2 -> a`",
+            "a",
+        ),
+        // 5. required on optional
+        (
+            "app A { optional o: X, a: X { depends_on: [o] } }",
+            "required role `a` cannot depend",
+            "o",
+        ),
+        // 6. stop lists
+        (
+            "app A { a: X { stop: [release_lease] } }",
+            "the stop list must end with `stop`",
+            "[release_lease]",
+        ),
+        (
+            "app A { a: X { stop: [stop, stop] } }",
+            "`stop` is given twice",
+            "stop",
+        ),
+        (
+            "app A { a: X { stop: [stop, drain(1s)] } }",
+            "`stop` must be the last",
+            "drain",
+        ),
+        (
+            "app A { a: X { stop: [drain(1s), drain(1s), stop] } }",
+            "`drain` is given twice",
+            "drain",
+        ),
+        (
+            "app A { a: X { stop: [release_lease, drain(1s), stop] } }",
+            "`drain` must be the first",
+            "drain",
+        ),
+        (
+            "app A { a: X { stop: [release_lease, release_lease, stop] } }",
+            "`release_lease` is given twice",
+            "release_lease",
+        ),
+        (
+            "app A { a: X { stop: [stop, release_lease] } }",
+            "`stop` must be the last",
+            "release_lease",
+        ),
+        (
+            "app A { a: X { stop: [halt] } }",
+            "unknown stop action `halt`",
+            "halt",
+        ),
+        (
+            "app A { a: X { stop: [drain] } }",
+            "`drain` needs parameters",
+            "drain",
+        ),
+        (
+            "app A { a: X { stop: [release_lease(1s), stop] } }",
+            "`release_lease` takes no parameters",
+            "release_lease",
+        ),
+        // 7. restart policies
+        (
+            "app A { a: X { restart: permament } }",
+            "unknown restart policy `permament`, did you mean `permanent`?",
+            "permament",
+        ),
+        (
+            "app A { a: X { restart: transient(0 per 1s) } }",
+            "a budget of 0 restarts",
+            "0",
+        ),
+        (
+            "app A { a: X { restart: transient(1 per 0ms) } }",
+            "restart window must be longer than zero",
+            "0ms",
+        ),
+        (
+            "app A { a: X { restart: permanent(1 per 1s, backoff: exponential(2s, 1s)) } }",
+            "backoff minimum `2s` is greater",
+            "exponential",
+        ),
+        (
+            "app A { a: X { restart: permanent(1 per 1s, backoff: fixed(0s)) } }",
+            "backoff delay must be longer",
+            "0s",
+        ),
+        (
+            "app A { a: X { restart: temporary(1 per 1s) } }",
+            "`temporary` takes no parameters",
+            "(1 per 1s)",
+        ),
+        (
+            "app A { a: X { restart: critical(1 per 1s) } }",
+            "`critical` takes no parameters",
+            "(1 per 1s)",
+        ),
+        (
+            "app A { optional a: X { restart: critical } }",
+            "optional role `a` cannot be `critical`",
+            "critical",
+        ),
+        (
+            "app A { a: X { restart: permanent(1 per 1s, backof: none) } }",
+            "unknown restart parameter `backof`",
+            "backof",
+        ),
+        // 8. completed with permanent or critical
+        (
+            "app A { a: X { restart: critical, ready: completed(1s) } }",
+            "`ready: completed(..)` is for one-shot jobs",
+            "completed",
+        ),
+        // 9. durations
+        (
+            "app A { shutdown_timeout: 1d, a: X }",
+            "unknown duration unit `d`",
+            "1d",
+        ),
+        (
+            "app A { shutdown_timeout: 10, a: X }",
+            "duration `10` has no unit",
+            "10",
+        ),
+        (
+            "app A { shutdown_timeout: 0s, a: X }",
+            "`shutdown_timeout` must be longer than zero",
+            "0s",
+        ),
+        (
+            "app A { shutdown_timeout: 999999999999h, a: X }",
+            "duration `999999999999h` is too long",
+            "999999999999h",
+        ),
+        (
+            "app A { a: X { ready: signaled(2.5s) } }",
+            "durations are whole numbers",
+            "2.5s",
+        ),
+        (
+            "app A { a: X { ready: signaled } }",
+            "`signaled` needs a timeout",
+            "signaled",
+        ),
+        (
+            "app A { a: X { ready: spawned(1s) } }",
+            "`spawned` takes no timeout",
+            "1s",
+        ),
+        // 10. unknown and repeated keys
+        (
+            "app A { a: X { leese: \"x\" } }",
+            "unknown role key `leese`, did you mean `lease`?",
+            "leese",
+        ),
+        (
+            "app A { intensty: 1 per 1s, a: X }",
+            "unknown app setting `intensty`, did you mean `intensity`?",
+            "intensty",
+        ),
+        (
+            "app A { a: X { ready: spawned, ready: spawned } }",
+            "key `ready` is given twice",
+            "ready",
+        ),
+        (
+            "app A { intensity: 1 per 1s, intensity: 2 per 1s, a: X }",
+            "app setting `intensity` is given twice",
+            "intensity",
+        ),
+        // 11. leases
+        (
+            "app A { a: X { lease: \"l\" }, b: X { lease: \"l\" } }",
+            "lease `l` is already used by role `a`",
+            "\"l\"",
+        ),
+        (
+            "app A { a: X { lease: \"\" } }",
+            "lease name cannot be empty",
+            "\"\"",
+        ),
+        // 12. no roles; a role named like a setting
+        (
+            "app A { strategy: one_for_one }",
+            "app `A` has no roles",
+            "A",
+        ),
+        (
+            "app A { shutdown_timeout: Timeout }",
+            "a role cannot be named `shutdown_timeout`",
+            "shutdown_timeout",
+        ),
+        // names
+        (
+            "app A { aB: X }",
+            "role name `aB` should be snake_case: `a_b`",
+            "aB",
+        ),
+        (
+            "app A { a1: X, a_1: X }",
+            "roles `a1` and `a_1` would both be the enum variant `A1`",
+            "a_1",
+        ),
+        // syntax
+        ("pub service A { a: X }", "expected `app`", "service"),
+        (
+            "app A { a: X { restart: permanent(3 per) } }",
+            "expected a duration",
+            ")",
+        ),
+    ];
+    for (dsl, message, text) in cases {
+        let found = errors(dsl);
+        let Some((first, _, _, at)) = found.first() else {
+            panic!("no error for {dsl}");
+        };
+        assert!(
+            first.starts_with(message),
+            "{dsl}\n  expected: {message}\n  found: {first}"
+        );
+        assert_eq!(at, text, "{dsl}: `{first}` points at the wrong token");
+    }
+}
