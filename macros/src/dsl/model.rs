@@ -39,6 +39,8 @@ pub struct Model {
 }
 
 pub struct Role {
+    /// The role's doc comments; generated items fall back to their own.
+    pub docs: Vec<Attribute>,
     pub field: Ident,
     pub variant: Ident,
     pub ty: Type,
@@ -139,6 +141,7 @@ fn role(role: ast::Role) -> Role {
             .map(|a| a.ident.span())
     });
     Role {
+        docs: role.docs,
         variant: Ident::new(&check::variant_name(&name), role.name.span()),
         field: role.name,
         ty: role.ty,

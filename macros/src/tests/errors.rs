@@ -418,6 +418,11 @@ fn every_rule_form_points_at_its_token() {
             "a_1",
         ),
         // syntax
+        (
+            "app A { #[cfg(test)] a: X }",
+            "only doc comments can be written on a role",
+            "#[cfg(test)]",
+        ),
         ("pub service A { a: X }", "expected `app`", "service"),
         (
             "app A { a: X { restart: permanent(3 per) } }",

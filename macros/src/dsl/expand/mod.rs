@@ -12,7 +12,7 @@ mod spec;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::model::Model;
+use super::model::{Model, Role};
 
 pub fn items(model: &Model) -> TokenStream {
     let private = private_path(model);
@@ -26,6 +26,16 @@ pub fn items(model: &Model) -> TokenStream {
 fn private_path(model: &Model) -> TokenStream {
     let krate = &model.krate;
     quote!(#krate::__private)
+}
+
+/// The role's own doc comments, or `fallback` as the doc.
+fn docs_or(role: &Role, fallback: String) -> TokenStream {
+    if role.docs.is_empty() {
+        quote!(#[doc = #fallback])
+    } else {
+        let docs = &role.docs;
+        quote!(#(#docs)*)
+    }
 }
 
 /// A `Duration` constructor in the largest exact unit, so `30s` reads

@@ -3,6 +3,7 @@
 use proc_macro2::{Group, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
+use syn::spanned::Spanned;
 use syn::{Attribute, Ident, Token, Visibility};
 
 use super::keyword::unknown;
@@ -64,6 +65,7 @@ fn entry(
     seen: &mut Seen,
     errors: &mut Errors,
 ) -> syn::Result<()> {
+    let docs = doc_comments(input, errors)?;
     let optional = if input.peek(Ident::peek_any) && input.peek2(Ident::peek_any) {
         let word = input.call(Ident::parse_any)?;
         if word != "optional" {
@@ -94,8 +96,25 @@ fn entry(
             format!("a role cannot be named `{text}`: that is an app setting; rename the role"),
         );
     }
-    app.roles.push(role(input, optional, name, errors)?);
+    app.roles.push(role(input, docs, optional, name, errors)?);
     Ok(())
+}
+
+/// Doc comments before an entry; any other attribute is an error, since a
+/// role is more than a field (a `cfg` would remove the field but not the role).
+fn doc_comments(input: ParseStream, errors: &mut Errors) -> syn::Result<Vec<Attribute>> {
+    let mut attrs = input.call(Attribute::parse_outer)?;
+    attrs.retain(|attr| {
+        let doc = attr.path().is_ident("doc");
+        if !doc {
+            errors.at(
+                attr.path().span(),
+                "only doc comments can be written on a role or a setting",
+            );
+        }
+        doc
+    });
+    Ok(attrs)
 }
 
 /// Whether the value after `name:` reads as a setting's value (a literal or

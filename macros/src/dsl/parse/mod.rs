@@ -120,9 +120,13 @@ fn never_joins(_: &[TokenTree]) -> bool {
     false
 }
 
-/// After a comma in the app block, a new entry starts with `name:` or
-/// `optional name:`; anything else (`V>` of `Map<K, V>`) belongs to the type.
+/// After a comma in the app block, a new entry starts with `name:`,
+/// `optional name:` or a doc comment (`#`); anything else (`V>` of
+/// `Map<K, V>`) belongs to the type.
 fn continues_type(rest: &[TokenTree]) -> bool {
+    if matches!(rest.first(), Some(TokenTree::Punct(p)) if p.as_char() == '#') {
+        return false;
+    }
     let is_ident = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Ident(_)));
     // A lone `:`, not the first half of `::`.
     let is_colon = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Alone);

@@ -17,12 +17,14 @@ pub const ROLE_KEYS: [&str; 5] = ["depends_on", "restart", "ready", "stop", "lea
 /// The rest of a role once `[optional] name:` has been read.
 pub fn role(
     input: ParseStream,
+    docs: Vec<syn::Attribute>,
     optional: Option<Span>,
     name: Ident,
     errors: &mut Errors,
 ) -> syn::Result<Role> {
     let ty: Type = input.parse()?;
     let mut role = Role {
+        docs,
         optional,
         name,
         ty,
