@@ -421,7 +421,7 @@ fn every_rule_form_points_at_its_token() {
         (
             "app A { #[cfg(test)] a: X }",
             "only doc comments can be written on a role",
-            "#[cfg(test)]",
+            "cfg",
         ),
         ("pub service A { a: X }", "expected `app`", "service"),
         (
