@@ -5,6 +5,8 @@
 //! same code runs in unit tests and benchmarks outside the compiler.
 
 mod dsl;
+#[cfg(test)]
+mod tests;
 
 /// Expands `supervision_impl! { $crate; app ... }`; called by `supervision::supervision!`.
 #[proc_macro]

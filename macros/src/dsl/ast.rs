@@ -32,6 +32,8 @@ pub enum StrategyKind {
 }
 
 pub struct Role {
+    /// Doc comments, for the struct field and the enum variant.
+    pub docs: Vec<Attribute>,
     pub optional: Option<Span>,
     pub name: Ident,
     pub ty: Type,

@@ -73,11 +73,12 @@ fn resolve<'a>(
     let mut stamp = vec![0usize; nodes.len()];
     let mut first_listed: Vec<Option<&Ident>> = vec![None; nodes.len()];
     let mut edges = Vec::with_capacity(nodes.len());
+    let mut unknown = Unknown::default();
     for (i, node) in nodes.iter().enumerate() {
         let mut list = Vec::with_capacity(node.depends_on.len());
         for dep in node.depends_on {
             let Some(&d) = index.get(&dep.to_string()) else {
-                report_unknown(dep, nodes, errors);
+                unknown.report(dep, nodes, errors);
                 continue;
             };
             if d == i {
@@ -116,13 +117,32 @@ fn resolve<'a>(
     edges
 }
 
-fn report_unknown(dep: &Ident, nodes: &[Node], errors: &mut Errors) {
-    let names: Vec<String> = nodes.iter().map(|n| n.name.to_string()).collect();
-    let hint = did_you_mean(&dep.to_string(), names.iter().map(String::as_str));
-    errors.at(
-        dep.span(),
-        format!("unknown role `{dep}` in `depends_on`{hint}"),
-    );
+/// Reports unknown dependencies; suggestions scan every role name, so only
+/// the first few get one, keeping a broken 10,000-role app linear.
+#[derive(Default)]
+struct Unknown {
+    names: Vec<String>,
+    reported: usize,
+}
+
+impl Unknown {
+    const SUGGESTIONS: usize = 32;
+
+    fn report(&mut self, dep: &Ident, nodes: &[Node], errors: &mut Errors) {
+        if self.names.is_empty() {
+            self.names = nodes.iter().map(|n| n.name.to_string()).collect();
+        }
+        let hint = if self.reported < Self::SUGGESTIONS {
+            did_you_mean(&dep.to_string(), self.names.iter().map(String::as_str))
+        } else {
+            String::new()
+        };
+        self.reported += 1;
+        errors.at(
+            dep.span(),
+            format!("unknown role `{dep}` in `depends_on`{hint}"),
+        );
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -5,24 +5,30 @@
 //! generated items exist and the user sees only the real mistakes.
 
 mod ast;
-mod check;
-mod errors;
+pub(crate) mod check;
+pub(crate) mod errors;
 mod expand;
 mod graph;
-mod model;
-mod parse;
-mod suggest;
+pub(crate) mod model;
+pub(crate) mod parse;
+pub(crate) mod suggest;
 
 use proc_macro2::TokenStream;
 
 /// Expands the macro input (`krate; [attrs] vis app Name { .. }`) into the
 /// generated items followed by one `compile_error!` per mistake.
 pub fn expand(input: TokenStream) -> TokenStream {
+    let (mut out, errors) = run(input);
+    out.extend(errors.into_compile_errors());
+    out
+}
+
+/// The generated items and the errors, apart (tests look at the errors).
+pub(crate) fn run(input: TokenStream) -> (TokenStream, errors::Errors) {
     let mut errors = errors::Errors::default();
-    let mut out = match parse::parse(input, &mut errors) {
+    let out = match parse::parse(input, &mut errors) {
         Some(app) => expand::items(&model::build(app, &mut errors)),
         None => TokenStream::new(),
     };
-    out.extend(errors.into_compile_errors());
-    out
+    (out, errors)
 }

@@ -15,6 +15,11 @@ use super::graph::{self, Graph};
 const SECOND: u64 = 1_000_000_000;
 const DEFAULT_SHUTDOWN_TIMEOUT: u64 = 30 * SECOND;
 const DEFAULT_STOP_TIMEOUT: u64 = 5 * SECOND;
+/// `StopAction::DEFAULT`: `[release_lease, stop(5s)]`.
+pub const DEFAULT_STOP: [StopAction; 2] = [
+    StopAction::ReleaseLease,
+    StopAction::Stop(DEFAULT_STOP_TIMEOUT),
+];
 const DEFAULT_BUDGET: Budget = Budget {
     max: 3,
     window: 5 * SECOND,
@@ -34,6 +39,8 @@ pub struct Model {
 }
 
 pub struct Role {
+    /// The role's doc comments; generated items fall back to their own.
+    pub docs: Vec<Attribute>,
     pub field: Ident,
     pub variant: Ident,
     pub ty: Type,
@@ -125,10 +132,7 @@ fn role(role: ast::Role) -> Role {
     let name = role.name.unraw().to_string();
     let stop = match &role.stop {
         Some(list) => list.actions.iter().map(stop_action).collect(),
-        None => vec![
-            StopAction::ReleaseLease,
-            StopAction::Stop(DEFAULT_STOP_TIMEOUT),
-        ],
+        None => DEFAULT_STOP.to_vec(),
     };
     let drain = role.stop.as_ref().and_then(|list| {
         list.actions
@@ -137,6 +141,7 @@ fn role(role: ast::Role) -> Role {
             .map(|a| a.ident.span())
     });
     Role {
+        docs: role.docs,
         variant: Ident::new(&check::variant_name(&name), role.name.span()),
         field: role.name,
         ty: role.ty,

@@ -83,9 +83,14 @@ fn check_backoff(backoff: &Backoff, errors: &mut Errors) {
             if let (Some(lo), Some(hi)) = (min.nanos, max.nanos)
                 && lo > hi
             {
+                let text = |d: &crate::dsl::ast::Duration| d.span.source_text().unwrap_or_default();
                 errors.at(
                     ident.span(),
-                    "backoff minimum is greater than its maximum; write `exponential(MIN, MAX)`",
+                    format!(
+                        "backoff minimum `{}` is greater than its maximum `{}`; write `exponential(MIN, MAX)`",
+                        text(min),
+                        text(max)
+                    ),
                 );
             }
         }

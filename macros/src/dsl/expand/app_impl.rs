@@ -1,7 +1,7 @@
 //! `Atpd::START_ORDER`, `Atpd::STOP_ORDER` and `impl App for Atpd`.
 
-use proc_macro2::{Literal, TokenStream};
-use quote::{quote, quote_spanned};
+use proc_macro2::{Group, Literal, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::spec;
@@ -25,7 +25,10 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
         // The bound is checked where the user can fix it: at the type for
         // `Service`, at `drain` for `Drain`.
         let erase = match role.drain {
-            Some(drain) => quote_spanned!(drain=> #private::drain_service::<#ty>),
+            Some(drain) => {
+                let ty = respan(ty.to_token_stream(), drain);
+                quote_spanned!(drain=> #private::drain_service::<#ty>)
+            }
             None => quote_spanned!(ty.span()=> #private::service::<#ty>),
         };
         quote!(#erase(self.#field))
@@ -51,4 +54,22 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             }
         }
     }
+}
+
+/// The tokens with every span set to `span`: rustc reports an unmet bound at
+/// the type argument, and for `Drain` the place to fix is the `drain` action.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let TokenTree::Group(group) = &tree {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }

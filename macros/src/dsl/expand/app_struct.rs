@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::docs_or;
 use crate::dsl::model::Model;
 
 pub fn expand(model: &Model) -> TokenStream {
@@ -11,15 +12,15 @@ pub fn expand(model: &Model) -> TokenStream {
     } = model;
     let has_doc = attrs.iter().any(|a| a.path().is_ident("doc"));
     let default_doc = (!has_doc).then(|| {
-        let doc = format!("The `{name}` app, declared with `supervision!`.");
+        let doc = format!(" The `{name}` app, declared with `supervision!`.");
         quote!(#[doc = #doc])
     });
     let fields = model.roles.iter().map(|role| {
         let field = &role.field;
         let ty = &role.ty;
-        let doc = format!("The service run as role `{}`.", role.lease);
+        let docs = docs_or(role, format!(" The service run as role `{}`.", role.lease));
         quote! {
-            #[doc = #doc]
+            #docs
             pub #field: #ty,
         }
     });

@@ -12,7 +12,7 @@ mod spec;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::model::Model;
+use super::model::{Model, Role};
 
 pub fn items(model: &Model) -> TokenStream {
     let private = private_path(model);
@@ -28,18 +28,29 @@ fn private_path(model: &Model) -> TokenStream {
     quote!(#krate::__private)
 }
 
+/// The role's own doc comments, or `fallback` as the doc.
+fn docs_or(role: &Role, fallback: String) -> TokenStream {
+    if role.docs.is_empty() {
+        quote!(#[doc = #fallback])
+    } else {
+        let docs = &role.docs;
+        quote!(#(#docs)*)
+    }
+}
+
 /// A `Duration` constructor in the largest exact unit, so `30s` reads
 /// `Duration::from_secs(30)` under `cargo expand`.
 fn duration(private: &TokenStream, nanos: u64) -> TokenStream {
-    let (ctor, value) = if nanos % 1_000_000_000 == 0 {
-        (quote!(from_secs), nanos / 1_000_000_000)
-    } else if nanos % 1_000_000 == 0 {
-        (quote!(from_millis), nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
-        (quote!(from_micros), nanos / 1_000)
-    } else {
-        (quote!(from_nanos), nanos)
-    };
-    let value = proc_macro2::Literal::u64_unsuffixed(value);
+    let units = [
+        ("from_secs", 1_000_000_000),
+        ("from_millis", 1_000_000),
+        ("from_micros", 1_000),
+    ];
+    let (ctor, size) = units
+        .into_iter()
+        .find(|(_, size)| nanos.is_multiple_of(*size))
+        .unwrap_or(("from_nanos", 1));
+    let ctor = proc_macro2::Ident::new(ctor, proc_macro2::Span::call_site());
+    let value = proc_macro2::Literal::u64_unsuffixed(nanos / size);
     quote!(#private::Duration::#ctor(#value))
 }

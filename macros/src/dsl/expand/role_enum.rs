@@ -3,6 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::docs_or;
 use crate::dsl::model::Model;
 
 pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
@@ -16,12 +17,12 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
     let docs = model
         .roles
         .iter()
-        .map(|r| format!("The `{}` role.", r.field));
+        .map(|r| docs_or(r, format!(" The `{}` role.", r.field)));
     let leases: Vec<_> = model.roles.iter().map(|r| r.lease.as_str()).collect();
     let indices = (0..variants.len()).map(Literal::usize_unsuffixed);
     let count = Literal::usize_unsuffixed(variants.len());
-    let enum_doc = format!("The roles of [`{name}`], in declaration order.");
-    let all_doc = format!("Every role of [`{name}`], in declaration order.");
+    let enum_doc = format!(" The roles of [`{name}`], in declaration order.");
+    let all_doc = format!(" Every role of [`{name}`], in declaration order.");
     quote! {
         #[doc = #enum_doc]
         #[derive(
@@ -35,7 +36,7 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             #private::Debug,
         )]
         #vis enum #role_enum {
-            #(#[doc = #docs] #variants,)*
+            #(#docs #variants,)*
         }
 
         impl #role_enum {

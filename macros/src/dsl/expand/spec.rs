@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::duration;
 use crate::dsl::ast::StrategyKind;
-use crate::dsl::model::{Backoff, Budget, Model, Ready, Restart, Role, StopAction};
+use crate::dsl::model::{Backoff, Budget, DEFAULT_STOP, Model, Ready, Restart, Role, StopAction};
 
 pub fn expand(model: &Model, p: &TokenStream) -> TokenStream {
     let name = &model.name;
@@ -64,7 +64,12 @@ fn role(model: &Model, p: &TokenStream, index: usize, role: &Role) -> TokenStrea
             quote!(#p::Readiness::Completed { timeout: #t })
         }
     };
-    let stop = role.stop.iter().map(|a| stop_action(p, a));
+    let stop = if role.stop == DEFAULT_STOP {
+        quote!(#p::StopAction::DEFAULT)
+    } else {
+        let actions = role.stop.iter().map(|a| stop_action(p, a));
+        quote!(&[#(#actions),*])
+    };
     quote! {
         #p::RoleSpec {
             role: #this,
@@ -74,13 +79,13 @@ fn role(model: &Model, p: &TokenStream, index: usize, role: &Role) -> TokenStrea
             dependents: &[#(#dependents),*],
             restart: #restart,
             ready: #ready,
-            stop: &[#(#stop),*],
+            stop: #stop,
         }
     }
 }
 
 fn budget(p: &TokenStream, budget: &Budget) -> TokenStream {
-    let max = budget.max;
+    let max = proc_macro2::Literal::u32_unsuffixed(budget.max);
     let window = duration(p, budget.window);
     quote!(#p::Budget { max_restarts: #max, window: #window })
 }

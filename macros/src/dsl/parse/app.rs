@@ -3,11 +3,12 @@
 use proc_macro2::{Group, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
+use syn::spanned::Spanned;
 use syn::{Attribute, Ident, Token, Visibility};
 
 use super::keyword::unknown;
 use super::role::role;
-use super::{Seen, continues_type, each_item, value};
+use super::{Seen, continues_type, each_item, keep, value};
 use crate::dsl::ast::{App, Settings};
 use crate::dsl::errors::Errors;
 use crate::dsl::suggest::closest;
@@ -64,6 +65,7 @@ fn entry(
     seen: &mut Seen,
     errors: &mut Errors,
 ) -> syn::Result<()> {
+    let docs = doc_comments(input, errors)?;
     let optional = if input.peek(Ident::peek_any) && input.peek2(Ident::peek_any) {
         let word = input.call(Ident::parse_any)?;
         if word != "optional" {
@@ -94,8 +96,25 @@ fn entry(
             format!("a role cannot be named `{text}`: that is an app setting; rename the role"),
         );
     }
-    app.roles.push(role(input, optional, name, errors)?);
+    app.roles.push(role(input, docs, optional, name, errors)?);
     Ok(())
+}
+
+/// Doc comments before an entry; any other attribute is an error, since a
+/// role is more than a field (a `cfg` would remove the field but not the role).
+fn doc_comments(input: ParseStream, errors: &mut Errors) -> syn::Result<Vec<Attribute>> {
+    let mut attrs = input.call(Attribute::parse_outer)?;
+    attrs.retain(|attr| {
+        let doc = attr.path().is_ident("doc");
+        if !doc {
+            errors.at(
+                attr.path().span(),
+                "only doc comments can be written on a role or a setting",
+            );
+        }
+        doc
+    });
+    Ok(attrs)
 }
 
 /// Whether the value after `name:` reads as a setting's value (a literal or
@@ -124,24 +143,17 @@ fn setting(
 ) -> syn::Result<()> {
     let first = seen.first(name, "app setting", errors);
     match name.to_string().as_str() {
-        "strategy" => {
-            let value = value::strategy(input)?;
-            if first {
-                settings.strategy = Some(value);
-            }
-        }
-        "intensity" => {
-            let value = value::budget(input, errors)?;
-            if first {
-                settings.intensity = Some(value);
-            }
-        }
-        _ => {
-            let value = value::duration(input, errors)?;
-            if first {
-                settings.shutdown_timeout = Some(value);
-            }
-        }
+        "strategy" => keep(&mut settings.strategy, first, value::strategy(input)?),
+        "intensity" => keep(
+            &mut settings.intensity,
+            first,
+            value::budget(input, errors)?,
+        ),
+        _ => keep(
+            &mut settings.shutdown_timeout,
+            first,
+            value::duration(input, errors)?,
+        ),
     }
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! Parsing: tokens to [`ast::App`], recovering after each mistake.
 //!
-//! A mistake inside one entry (a role or a setting) or one role key is
-//! recorded and the parser skips to the next comma at that level, so every
-//! independent mistake of the input is reported in one build.
+//! The app block is split into entries (roles and settings) and each role
+//! block into keys, and each piece is parsed on its own: a mistake in one is
+//! recorded and parsing goes on with the next, so every independent mistake
+//! of the input is reported in one build.
 
 mod app;
 mod keyword;
@@ -68,6 +69,14 @@ impl Seen {
     }
 }
 
+/// Stores a key's value unless the key was a repeat: the first one wins, the
+/// repeat was parsed only to report the mistakes inside it too.
+fn keep<T>(slot: &mut Option<T>, first: bool, value: T) {
+    if first {
+        *slot = Some(value);
+    }
+}
+
 /// Parses each comma-separated item of a block on its own, recording the
 /// error of a broken item and going on with the next one.
 ///
@@ -111,9 +120,13 @@ fn never_joins(_: &[TokenTree]) -> bool {
     false
 }
 
-/// After a comma in the app block, a new entry starts with `name:` or
-/// `optional name:`; anything else (`V>` of `Map<K, V>`) belongs to the type.
+/// After a comma in the app block, a new entry starts with `name:`,
+/// `optional name:` or a doc comment (`#`); anything else (`V>` of
+/// `Map<K, V>`) belongs to the type.
 fn continues_type(rest: &[TokenTree]) -> bool {
+    if matches!(rest.first(), Some(TokenTree::Punct(p)) if p.as_char() == '#') {
+        return false;
+    }
     let is_ident = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Ident(_)));
     // A lone `:`, not the first half of `::`.
     let is_colon = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Alone);

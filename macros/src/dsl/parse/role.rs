@@ -7,7 +7,7 @@ use syn::{Ident, LitStr, Token, Type, bracketed};
 
 use super::keyword::unknown;
 use super::value;
-use super::{Seen, each_item, never_joins};
+use super::{Seen, each_item, keep, never_joins};
 use crate::dsl::ast::Role;
 use crate::dsl::errors::Errors;
 
@@ -17,12 +17,14 @@ pub const ROLE_KEYS: [&str; 5] = ["depends_on", "restart", "ready", "stop", "lea
 /// The rest of a role once `[optional] name:` has been read.
 pub fn role(
     input: ParseStream,
+    docs: Vec<syn::Attribute>,
     optional: Option<Span>,
     name: Ident,
     errors: &mut Errors,
 ) -> syn::Result<Role> {
     let ty: Type = input.parse()?;
     let mut role = Role {
+        docs,
         optional,
         name,
         ty,
@@ -58,43 +60,22 @@ fn key(
     input.parse::<Token![:]>()?;
     let first = seen.first(&key, "key", errors);
     match text.as_str() {
-        "depends_on" => {
-            let value = dependencies(input)?;
-            if first {
-                role.depends_on = Some(value);
-            }
-        }
-        "restart" => {
-            let value = value::restart(input, errors)?;
-            if first {
-                role.restart = Some(value);
-            }
-        }
-        "ready" => {
-            let value = value::ready(input, errors)?;
-            if first {
-                role.ready = Some(value);
-            }
-        }
-        "stop" => {
-            let value = value::stop_list(input, errors)?;
-            if first {
-                role.stop = Some(value);
-            }
-        }
-        _ => {
-            let value: LitStr = input.parse().map_err(|e| {
-                syn::Error::new(
-                    e.span(),
-                    "expected the lease name as a string, e.g. `lease: \"name\"`",
-                )
-            })?;
-            if first {
-                role.lease = Some(value);
-            }
-        }
+        "depends_on" => keep(&mut role.depends_on, first, dependencies(input)?),
+        "restart" => keep(&mut role.restart, first, value::restart(input, errors)?),
+        "ready" => keep(&mut role.ready, first, value::ready(input, errors)?),
+        "stop" => keep(&mut role.stop, first, value::stop_list(input, errors)?),
+        _ => keep(&mut role.lease, first, lease(input)?),
     }
     Ok(())
+}
+
+fn lease(input: ParseStream) -> syn::Result<LitStr> {
+    input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "expected the lease name as a string, e.g. `lease: \"name\"`",
+        )
+    })
 }
 
 /// `[a, b, c]`.

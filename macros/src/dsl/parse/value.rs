@@ -230,15 +230,7 @@ pub fn ready(input: ParseStream, errors: &mut Errors) -> syn::Result<Ready> {
             ("completed", ReadyKind::Completed),
         ],
     )?;
-    let timeout = if input.peek(syn::token::Paren) {
-        let content;
-        parenthesized!(content in input);
-        let timeout = duration(&content, errors)?;
-        end(&content)?;
-        Some(timeout)
-    } else {
-        None
-    };
+    let timeout = optional_timeout(input, errors)?;
     Ok(Ready {
         kind,
         ident,
@@ -296,21 +288,28 @@ fn stop_action(input: ParseStream, errors: &mut Errors) -> syn::Result<StopActio
             }
             end(&content)?;
         }
-        ActionKind::Stop if input.peek(syn::token::Paren) => {
-            let content;
-            parenthesized!(content in input);
-            action.timeout = Some(duration(&content, errors)?);
-            end(&content)?;
-        }
+        ActionKind::Stop => action.timeout = optional_timeout(input, errors)?,
         ActionKind::ReleaseLease if input.peek(syn::token::Paren) => {
             return Err(syn::Error::new(
                 action.ident.span(),
                 "`release_lease` takes no parameters",
             ));
         }
-        ActionKind::Stop | ActionKind::ReleaseLease => {}
+        ActionKind::ReleaseLease => {}
     }
     Ok(action)
+}
+
+/// `(DURATION)` after a word that may take one: `stop(5s)`, `signaled(10s)`.
+fn optional_timeout(input: ParseStream, errors: &mut Errors) -> syn::Result<Option<Duration>> {
+    if !input.peek(syn::token::Paren) {
+        return Ok(None);
+    }
+    let content;
+    parenthesized!(content in input);
+    let timeout = duration(&content, errors)?;
+    end(&content)?;
+    Ok(Some(timeout))
 }
 
 /// The parenthesized group a word requires, e.g. `fixed(..)`.

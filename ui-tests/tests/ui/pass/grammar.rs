@@ -1,5 +1,6 @@
 //! Every form of the grammar: attributes, visibilities, generic and qualified
-//! types, every key, every duration unit, roles without a block, trailing commas.
+//! types, every key, every duration unit, roles without a block, trailing commas,
+//! doc comments on roles.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -39,6 +40,7 @@ supervision! {
         strategy: one_for_all,
         intensity: 100 per 1h,
         shutdown_timeout: 2m,
+        /// Doc comments on a role land on its field and its variant.
         map: Generic<HashMap<String, Vec<u8>>, u32> {
             restart: transient(2 per 500ms, backoff: fixed(250us)),
             ready: signaled(1s),
@@ -51,6 +53,7 @@ supervision! {
             ready: completed(3s),
             stop: [release_lease, stop,],
         },
+        /// After a type with a comma in its generics.
         plain: Generic<u8>,
         optional extra: ::supervision_ui_tests::Metrics { depends_on: [job, plain], restart: permanent(1 per 1s, backoff: exponential(1ms, 2ms),), },
         r#optional: Generic<u16>,

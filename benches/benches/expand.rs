@@ -1,0 +1,92 @@
+//! How `supervision!` scales: expands generated DAGs of 100, 1,000 and
+//! 10,000 roles (each depending on up to 5 earlier ones) in-process and
+//! prints the time and the size of the output. Time and tokens should grow
+//! linearly with the roles.
+//!
+//! Run with `cargo bench -p supervision-benches --bench expand`.
+
+// The included pipeline is built for the proc macro; the bench uses only `expand`.
+#![allow(missing_docs, dead_code)]
+
+#[path = "../../macros/src/dsl/mod.rs"]
+mod dsl;
+
+use std::fmt::Write;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use proc_macro2::{TokenStream, TokenTree};
+
+/// An app of `roles` roles; role `i` depends on up to 5 distinct earlier roles.
+fn dag(roles: usize) -> (String, usize) {
+    let mut text = String::from("::supervision; pub app Big {\n");
+    let mut edges = 0;
+    for i in 0..roles {
+        let mut deps: Vec<usize> = [
+            i / 2,
+            i.saturating_sub(1),
+            i.saturating_sub(3),
+            i / 3,
+            (i * 7919) % i.max(1),
+        ]
+        .into_iter()
+        .filter(|&d| d < i)
+        .collect();
+        deps.sort_unstable();
+        deps.dedup();
+        edges += deps.len();
+        let list: Vec<String> = deps.iter().map(|d| format!("r{d}")).collect();
+        let _ = writeln!(
+            text,
+            "    r{i}: Service{} {{ depends_on: [{}], restart: permanent(3 per 5s) }},",
+            i % 7,
+            list.join(", ")
+        );
+    }
+    text.push_str("}\n");
+    (text, edges)
+}
+
+fn count(stream: TokenStream) -> usize {
+    stream
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => 1 + count(group.stream()),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// 100, 1,000 and 10,000 roles, or the sizes in `ROLES=300,3000`.
+fn sizes() -> Vec<usize> {
+    std::env::var("ROLES")
+        .ok()
+        .map(|list| {
+            list.split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_else(|| vec![100, 1_000, 10_000])
+}
+
+fn main() {
+    println!(
+        "{:>7} {:>7} {:>12} {:>12} {:>14}",
+        "roles", "edges", "expand", "per role", "tokens out"
+    );
+    for roles in sizes() {
+        let (text, edges) = dag(roles);
+        let input = TokenStream::from_str(&text).unwrap_or_default();
+        let runs = if roles >= 10_000 { 3 } else { 10 };
+        let mut best = Duration::MAX;
+        let mut tokens = 0;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let out = dsl::expand(input.clone());
+            best = best.min(start.elapsed());
+            tokens = count(out);
+        }
+        let per_role = best / roles as u32;
+        println!("{roles:>7} {edges:>7} {best:>12.2?} {per_role:>12.2?} {tokens:>14}");
+    }
+}

@@ -1,0 +1,229 @@
+/// Doc comments and attributes land on the generated app struct.
+pub struct Atpd {
+    /// The service run as role `identity_manager`.
+    pub identity_manager: IdentityManager,
+    /// The service run as role `peer_directory`.
+    pub peer_directory: PeerDirectory,
+    /// The service run as role `transfer_supervisor`.
+    pub transfer_supervisor: TransferSupervisor,
+    /// The service run as role `diagnostics_endpoint`.
+    pub diagnostics_endpoint: DiagnosticsEndpoint,
+    /// The service run as role `cache_seeder`.
+    pub cache_seeder: CacheSeeder,
+}
+/// The roles of [`Atpd`], in declaration order.
+#[derive(
+    ::supervision::__private::Clone,
+    ::supervision::__private::Copy,
+    ::supervision::__private::PartialEq,
+    ::supervision::__private::Eq,
+    ::supervision::__private::PartialOrd,
+    ::supervision::__private::Ord,
+    ::supervision::__private::Hash,
+    ::supervision::__private::Debug,
+)]
+pub enum AtpdRole {
+    /// The `identity_manager` role.
+    IdentityManager,
+    /// The `peer_directory` role.
+    PeerDirectory,
+    /// The `transfer_supervisor` role.
+    TransferSupervisor,
+    /// The `diagnostics_endpoint` role.
+    DiagnosticsEndpoint,
+    /// The `cache_seeder` role.
+    CacheSeeder,
+}
+impl AtpdRole {
+    /// Every role of [`Atpd`], in declaration order.
+    pub const ALL: [AtpdRole; 5] = [
+        AtpdRole::IdentityManager,
+        AtpdRole::PeerDirectory,
+        AtpdRole::TransferSupervisor,
+        AtpdRole::DiagnosticsEndpoint,
+        AtpdRole::CacheSeeder,
+    ];
+    /// The role's lease name.
+    pub fn name(self) -> &'static str {
+        match self {
+            AtpdRole::IdentityManager => "identity_manager",
+            AtpdRole::PeerDirectory => "peer_directory",
+            AtpdRole::TransferSupervisor => "transfer_supervisor",
+            AtpdRole::DiagnosticsEndpoint => "diagnostics_endpoint",
+            AtpdRole::CacheSeeder => "cache_seeder",
+        }
+    }
+}
+impl ::supervision::__private::Role for AtpdRole {
+    const ALL: &'static [AtpdRole] = &AtpdRole::ALL;
+    fn index(self) -> usize {
+        match self {
+            AtpdRole::IdentityManager => 0,
+            AtpdRole::PeerDirectory => 1,
+            AtpdRole::TransferSupervisor => 2,
+            AtpdRole::DiagnosticsEndpoint => 3,
+            AtpdRole::CacheSeeder => 4,
+        }
+    }
+    fn name(self) -> &'static str {
+        AtpdRole::name(self)
+    }
+}
+impl ::supervision::__private::fmt::Display for AtpdRole {
+    fn fmt(
+        &self,
+        f: &mut ::supervision::__private::fmt::Formatter<'_>,
+    ) -> ::supervision::__private::fmt::Result {
+        f.write_str(AtpdRole::name(*self))
+    }
+}
+impl ::supervision::__private::serde::Serialize for AtpdRole {
+    fn serialize<S: ::supervision::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::supervision::__private::Result<S::Ok, S::Error> {
+        serializer.serialize_str(AtpdRole::name(*self))
+    }
+}
+impl<'de> ::supervision::__private::serde::Deserialize<'de> for AtpdRole {
+    fn deserialize<D: ::supervision::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::supervision::__private::Result<Self, D::Error> {
+        ::supervision::__private::deserialize_role(deserializer)
+    }
+}
+impl Atpd {
+    /// The order roles start in: dependencies first, earliest declared first.
+    pub const START_ORDER: [AtpdRole; 5] = [
+        AtpdRole::IdentityManager,
+        AtpdRole::PeerDirectory,
+        AtpdRole::TransferSupervisor,
+        AtpdRole::DiagnosticsEndpoint,
+        AtpdRole::CacheSeeder,
+    ];
+    /// The order roles stop in: the reverse of [`Self::START_ORDER`].
+    pub const STOP_ORDER: [AtpdRole; 5] = [
+        AtpdRole::CacheSeeder,
+        AtpdRole::DiagnosticsEndpoint,
+        AtpdRole::TransferSupervisor,
+        AtpdRole::PeerDirectory,
+        AtpdRole::IdentityManager,
+    ];
+}
+impl ::supervision::__private::App for Atpd {
+    type Role = AtpdRole;
+    fn spec() -> &'static ::supervision::__private::AppSpec<AtpdRole> {
+        static SPEC: ::supervision::__private::AppSpec<AtpdRole> = ::supervision::__private::AppSpec {
+            name: "Atpd",
+            strategy: ::supervision::__private::Strategy::RestForOne,
+            intensity: ::supervision::__private::Some(::supervision::__private::Budget {
+                max_restarts: 10,
+                window: ::supervision::__private::Duration::from_secs(60),
+            }),
+            shutdown_timeout: ::supervision::__private::Duration::from_secs(30),
+            roles: &[
+                ::supervision::__private::RoleSpec {
+                    role: AtpdRole::IdentityManager,
+                    lease: "identity_manager",
+                    optional: false,
+                    dependencies: &[],
+                    dependents: &[
+                        AtpdRole::PeerDirectory,
+                        AtpdRole::TransferSupervisor,
+                        AtpdRole::DiagnosticsEndpoint,
+                    ],
+                    restart: ::supervision::__private::RestartPolicy::Critical,
+                    ready: ::supervision::__private::Readiness::Spawned,
+                    stop: ::supervision::__private::StopAction::DEFAULT,
+                },
+                ::supervision::__private::RoleSpec {
+                    role: AtpdRole::PeerDirectory,
+                    lease: "peer_directory",
+                    optional: false,
+                    dependencies: &[AtpdRole::IdentityManager],
+                    dependents: &[AtpdRole::TransferSupervisor],
+                    restart: ::supervision::__private::RestartPolicy::Permanent {
+                        budget: ::supervision::__private::Budget {
+                            max_restarts: 5,
+                            window: ::supervision::__private::Duration::from_secs(60),
+                        },
+                        backoff: ::supervision::__private::Backoff::DEFAULT,
+                    },
+                    ready: ::supervision::__private::Readiness::Spawned,
+                    stop: ::supervision::__private::StopAction::DEFAULT,
+                },
+                ::supervision::__private::RoleSpec {
+                    role: AtpdRole::TransferSupervisor,
+                    lease: "transfer_supervisor",
+                    optional: false,
+                    dependencies: &[AtpdRole::IdentityManager, AtpdRole::PeerDirectory],
+                    dependents: &[AtpdRole::DiagnosticsEndpoint],
+                    restart: ::supervision::__private::RestartPolicy::Permanent {
+                        budget: ::supervision::__private::Budget {
+                            max_restarts: 3,
+                            window: ::supervision::__private::Duration::from_secs(60),
+                        },
+                        backoff: ::supervision::__private::Backoff::Exponential {
+                            min: ::supervision::__private::Duration::from_millis(100),
+                            max: ::supervision::__private::Duration::from_secs(10),
+                        },
+                    },
+                    ready: ::supervision::__private::Readiness::Signaled {
+                        timeout: ::supervision::__private::Duration::from_secs(10),
+                    },
+                    stop: &[
+                        ::supervision::__private::StopAction::Drain {
+                            timeout: ::supervision::__private::Duration::from_secs(30),
+                            resume_state: true,
+                        },
+                        ::supervision::__private::StopAction::ReleaseLease,
+                        ::supervision::__private::StopAction::Stop {
+                            timeout: ::supervision::__private::Duration::from_secs(5),
+                        },
+                    ],
+                },
+                ::supervision::__private::RoleSpec {
+                    role: AtpdRole::DiagnosticsEndpoint,
+                    lease: "diagnostics_endpoint",
+                    optional: true,
+                    dependencies: &[
+                        AtpdRole::IdentityManager,
+                        AtpdRole::TransferSupervisor,
+                    ],
+                    dependents: &[],
+                    restart: ::supervision::__private::RestartPolicy::Temporary,
+                    ready: ::supervision::__private::Readiness::Spawned,
+                    stop: ::supervision::__private::StopAction::DEFAULT,
+                },
+                ::supervision::__private::RoleSpec {
+                    role: AtpdRole::CacheSeeder,
+                    lease: "cache_seeder",
+                    optional: false,
+                    dependencies: &[],
+                    dependents: &[],
+                    restart: ::supervision::__private::RestartPolicy::DEFAULT,
+                    ready: ::supervision::__private::Readiness::Spawned,
+                    stop: ::supervision::__private::StopAction::DEFAULT,
+                },
+            ],
+            start_order: &Atpd::START_ORDER,
+            stop_order: &Atpd::STOP_ORDER,
+        };
+        &SPEC
+    }
+    fn into_services(
+        self,
+    ) -> ::supervision::__private::Vec<::supervision::__private::ErasedService> {
+        ::supervision::__private::Vec::from([
+            ::supervision::__private::service::<IdentityManager>(self.identity_manager),
+            ::supervision::__private::service::<PeerDirectory>(self.peer_directory),
+            ::supervision::__private::drain_service::<
+                TransferSupervisor,
+            >(self.transfer_supervisor),
+            ::supervision::__private::service::<
+                DiagnosticsEndpoint,
+            >(self.diagnostics_endpoint),
+            ::supervision::__private::service::<CacheSeeder>(self.cache_seeder),
+        ])
+    }
+}

@@ -1,0 +1,135 @@
+/// The `Broken` app, declared with `supervision!`.
+pub struct Broken {
+    /// The service run as role `database`.
+    pub database: Database,
+    /// The service run as role `api`.
+    pub api: Api,
+}
+/// The roles of [`Broken`], in declaration order.
+#[derive(
+    ::supervision::__private::Clone,
+    ::supervision::__private::Copy,
+    ::supervision::__private::PartialEq,
+    ::supervision::__private::Eq,
+    ::supervision::__private::PartialOrd,
+    ::supervision::__private::Ord,
+    ::supervision::__private::Hash,
+    ::supervision::__private::Debug,
+)]
+pub enum BrokenRole {
+    /// The `database` role.
+    Database,
+    /// The `api` role.
+    Api,
+}
+impl BrokenRole {
+    /// Every role of [`Broken`], in declaration order.
+    pub const ALL: [BrokenRole; 2] = [BrokenRole::Database, BrokenRole::Api];
+    /// The role's lease name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BrokenRole::Database => "database",
+            BrokenRole::Api => "api",
+        }
+    }
+}
+impl ::supervision::__private::Role for BrokenRole {
+    const ALL: &'static [BrokenRole] = &BrokenRole::ALL;
+    fn index(self) -> usize {
+        match self {
+            BrokenRole::Database => 0,
+            BrokenRole::Api => 1,
+        }
+    }
+    fn name(self) -> &'static str {
+        BrokenRole::name(self)
+    }
+}
+impl ::supervision::__private::fmt::Display for BrokenRole {
+    fn fmt(
+        &self,
+        f: &mut ::supervision::__private::fmt::Formatter<'_>,
+    ) -> ::supervision::__private::fmt::Result {
+        f.write_str(BrokenRole::name(*self))
+    }
+}
+impl ::supervision::__private::serde::Serialize for BrokenRole {
+    fn serialize<S: ::supervision::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::supervision::__private::Result<S::Ok, S::Error> {
+        serializer.serialize_str(BrokenRole::name(*self))
+    }
+}
+impl<'de> ::supervision::__private::serde::Deserialize<'de> for BrokenRole {
+    fn deserialize<D: ::supervision::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::supervision::__private::Result<Self, D::Error> {
+        ::supervision::__private::deserialize_role(deserializer)
+    }
+}
+impl Broken {
+    /// The order roles start in: dependencies first, earliest declared first.
+    pub const START_ORDER: [BrokenRole; 2] = [BrokenRole::Database, BrokenRole::Api];
+    /// The order roles stop in: the reverse of [`Self::START_ORDER`].
+    pub const STOP_ORDER: [BrokenRole; 2] = [BrokenRole::Api, BrokenRole::Database];
+}
+impl ::supervision::__private::App for Broken {
+    type Role = BrokenRole;
+    fn spec() -> &'static ::supervision::__private::AppSpec<BrokenRole> {
+        static SPEC: ::supervision::__private::AppSpec<BrokenRole> = ::supervision::__private::AppSpec {
+            name: "Broken",
+            strategy: ::supervision::__private::Strategy::RestForOne,
+            intensity: ::supervision::__private::None,
+            shutdown_timeout: ::supervision::__private::Duration::from_secs(30),
+            roles: &[
+                ::supervision::__private::RoleSpec {
+                    role: BrokenRole::Database,
+                    lease: "database",
+                    optional: false,
+                    dependencies: &[BrokenRole::Api],
+                    dependents: &[BrokenRole::Api],
+                    restart: ::supervision::__private::RestartPolicy::DEFAULT,
+                    ready: ::supervision::__private::Readiness::Spawned,
+                    stop: ::supervision::__private::StopAction::DEFAULT,
+                },
+                ::supervision::__private::RoleSpec {
+                    role: BrokenRole::Api,
+                    lease: "api",
+                    optional: false,
+                    dependencies: &[BrokenRole::Database],
+                    dependents: &[BrokenRole::Database],
+                    restart: ::supervision::__private::RestartPolicy::DEFAULT,
+                    ready: ::supervision::__private::Readiness::Spawned,
+                    stop: ::supervision::__private::StopAction::DEFAULT,
+                },
+            ],
+            start_order: &Broken::START_ORDER,
+            stop_order: &Broken::STOP_ORDER,
+        };
+        &SPEC
+    }
+    fn into_services(
+        self,
+    ) -> ::supervision::__private::Vec<::supervision::__private::ErasedService> {
+        ::supervision::__private::Vec::from([
+            ::supervision::__private::service::<Database>(self.database),
+            ::supervision::__private::service::<Api>(self.api),
+        ])
+    }
+}
+::core::compile_error! {
+    "dependency cycle: `database -> api -> database`"
+}
+::core::compile_error! {
+    "unknown role `cach` in `depends_on`"
+}
+::core::compile_error! {
+    "unknown restart policy `permanant`, did you mean `permanent`?"
+}
+::core::compile_error! {
+    "duplicate role `database`"
+}
+::core::compile_error! {
+    "`database` first declared here"
+}
