@@ -174,18 +174,23 @@ impl<R: Role> SpecBuilder<R> {
                 dependents[d.index()].push(def.role);
             }
         }
-        let mut placed = vec![false; n];
-        let mut start = Vec::new();
-        while start.len() < n {
-            let next = self
-                .roles
-                .iter()
-                .find(|def| !placed[def.role.index()] && def.deps.iter().all(|d| placed[d.index()]))
-                .map(|def| def.role)
-                .expect("the test topology has no cycle");
-            placed[next.index()] = true;
-            start.push(next);
+        // Kahn's algorithm; among roles whose dependencies have all started, the
+        // earliest declared goes first.
+        let mut missing: Vec<usize> = self.roles.iter().map(|def| def.deps.len()).collect();
+        let mut ready: std::collections::BTreeSet<usize> =
+            (0..n).filter(|&i| missing[i] == 0).collect();
+        let mut start = Vec::with_capacity(n);
+        while let Some(i) = ready.pop_first() {
+            start.push(self.roles[i].role);
+            for d in &dependents[i] {
+                let d = d.index();
+                missing[d] -= 1;
+                if missing[d] == 0 {
+                    ready.insert(d);
+                }
+            }
         }
+        assert_eq!(start.len(), n, "the test topology has a cycle");
         let mut stop = start.clone();
         stop.reverse();
         let roles: Vec<RoleSpec<R>> = self

@@ -1,0 +1,213 @@
+//! Tasks: nothing outlives `join`, and a large app starts and stops correctly.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use supervision::{App, AppSpec, Backoff, Options, Phase, RoleStatus, StopAction, StopOutcome};
+use supervision_tests::{
+    Erased, Probe, SpecBuilder, drain_svc, ms, permanent, secs, svc, test_app,
+};
+
+test_app!(Mixed, MixedRole { Base => "base", Stubborn => "stubborn", Drainer => "drainer", Flaky => "flaky" },
+    SpecBuilder::new()
+        .strategy(supervision::Strategy::OneForOne)
+        .role(MixedRole::Stubborn, |r| r
+            .deps(&[MixedRole::Base])
+            .stop(&[StopAction::Stop { timeout: secs(1) }]))
+        .role(MixedRole::Drainer, |r| r
+            .deps(&[MixedRole::Base])
+            .stop(&[
+                StopAction::Drain { timeout: ms(500), resume_state: false },
+                StopAction::Stop { timeout: secs(1) },
+            ]))
+        .role(MixedRole::Flaky, |r| r.restart(permanent(100, secs(1), Backoff::Fixed { delay: ms(50) })))
+);
+
+/// A service body as a plain function, so several can share `counted`.
+type Body = fn(
+    supervision::Context,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), supervision::BoxError>> + Send>,
+>;
+
+/// Runs `body`, counted by the probe while the incarnation lives.
+fn counted(probe: &Probe, body: Body) -> Erased {
+    let probe = probe.clone();
+    svc(move |cx| {
+        let guard = probe.enter(cx.role());
+        let fut = body(cx);
+        async move {
+            let _guard = guard;
+            fut.await
+        }
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_task_is_left_running_after_join() {
+    let probe = Probe::default();
+    let base = counted(&probe, |cx| {
+        Box::pin(async move {
+            cx.stop_requested().await;
+            Ok(())
+        })
+    });
+    let stubborn = counted(&probe, |_| Box::pin(std::future::pending()));
+    let drain_probe = probe.clone();
+    let drainer = drain_svc(
+        move |cx| {
+            let guard = drain_probe.enter("drainer");
+            async move {
+                let _guard = guard;
+                cx.stop_requested().await;
+                Ok(())
+            }
+        },
+        |_| async {
+            std::future::pending::<()>().await;
+            Ok(serde_json::Value::Null)
+        },
+    );
+    let flaky = counted(&probe, |_| {
+        Box::pin(async {
+            tokio::time::sleep(ms(20)).await;
+            panic!("flaky")
+        })
+    });
+    let handle = Mixed(vec![base, stubborn, drainer, flaky])
+        .start()
+        .await
+        .expect("starts");
+    tokio::time::sleep(ms(500)).await;
+    assert_eq!(probe.live(), 4);
+    let report = handle.shutdown().await;
+    assert_eq!(
+        report.outcome(MixedRole::Stubborn),
+        Some(StopOutcome::Aborted)
+    );
+    assert_eq!(
+        report
+            .role(MixedRole::Drainer)
+            .and_then(|r| r.drain.clone()),
+        Some(supervision::DrainOutcome::TimedOut)
+    );
+    handle
+        .join()
+        .await
+        .expect("a requested shutdown ends with Ok");
+    assert_eq!(probe.live(), 0, "every incarnation was dropped");
+    assert!(probe.total() > 10, "flaky was restarted many times");
+    let alive = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
+    assert_eq!(alive, 0, "no service, drain or supervisor task is left");
+}
+
+/// A role type for a large generated-like app: node `i` depends on node `(i - 1) / 2`.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
+)]
+struct Node(u16);
+
+const NODES: usize = 10_000;
+
+impl supervision::Role for Node {
+    const ALL: &'static [Self] = &{
+        let mut all = [Node(0); NODES];
+        let mut i = 0;
+        while i < NODES {
+            all[i] = Node(i as u16);
+            i += 1;
+        }
+        all
+    };
+    fn index(self) -> usize {
+        usize::from(self.0)
+    }
+    fn name(self) -> &'static str {
+        static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+        NAMES.get_or_init(|| {
+            (0..NODES)
+                .map(|i| &*String::leak(format!("node_{i}")))
+                .collect()
+        })[self.index()]
+    }
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(supervision::Role::name(*self))
+    }
+}
+
+struct Forest(Vec<Erased>);
+
+impl App for Forest {
+    type Role = Node;
+    fn spec() -> &'static AppSpec<Node> {
+        static SPEC: OnceLock<&'static AppSpec<Node>> = OnceLock::new();
+        SPEC.get_or_init(|| {
+            let mut builder = SpecBuilder::<Node>::new();
+            for i in 1..NODES {
+                let parent = [Node(((i - 1) / 2) as u16)];
+                builder = builder.role(Node(i as u16), |r| r.deps(&parent));
+            }
+            builder.build("Forest")
+        })
+    }
+    fn into_services(self) -> Vec<Erased> {
+        self.0
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn ten_thousand_roles_start_in_dependency_order_and_stop_dependents_first() {
+    let services = (0..NODES)
+        .map(|_| {
+            svc(|cx| async move {
+                cx.stop_requested().await;
+                Ok(())
+            })
+        })
+        .collect();
+    let wall = std::time::Instant::now();
+    let handle = Forest(services)
+        .start_with(Options::default().journal_capacity(100_000))
+        .await
+        .expect("starts");
+    let state = handle.state();
+    assert_eq!(state.phase, Phase::Running);
+    assert!(state.roles.iter().all(|r| r.status == RoleStatus::Ready));
+    let started = wall.elapsed();
+    let report = handle.shutdown().await;
+    assert_eq!(report.roles.len(), NODES);
+    assert!(
+        report
+            .roles
+            .iter()
+            .all(|r| r.outcome == StopOutcome::Graceful)
+    );
+    assert_eq!(report.duration, Duration::ZERO);
+    eprintln!(
+        "10k roles: started in {started:?}, stopped in {:?} (wall clock, debug build)",
+        wall.elapsed() - started
+    );
+    // Each node stopped before its parent, and started after it.
+    let log = handle.events();
+    assert_eq!(log.dropped, 0);
+    let mut started_at = vec![u64::MAX; NODES];
+    let mut stopped_at = vec![u64::MAX; NODES];
+    for e in &log.events {
+        let Some(node) = e.role else { continue };
+        match e.kind {
+            supervision::EventKind::Starting => started_at[usize::from(node.0)] = e.seq,
+            supervision::EventKind::Stopped { .. } => stopped_at[usize::from(node.0)] = e.seq,
+            _ => {}
+        }
+    }
+    for i in 1..NODES {
+        let parent = (i - 1) / 2;
+        assert!(started_at[parent] < started_at[i]);
+        assert!(stopped_at[i] < stopped_at[parent]);
+    }
+}
