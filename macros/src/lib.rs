@@ -1,10 +1,13 @@
-//! The `supervision!` macro. Use it through the `supervision` crate.
+//! The `supervision!` macro. Use it through the `supervision` crate, which
+//! passes its own path in front of the DSL.
+//!
+//! All the work happens in [`dsl::expand`], on `proc_macro2` tokens, so the
+//! same code runs in unit tests and benchmarks outside the compiler.
 
-use proc_macro::TokenStream;
+mod dsl;
 
-/// Expands `supervision! { $crate; app ... }`; called by `supervision::supervision!`.
+/// Expands `supervision_impl! { $crate; app ... }`; called by `supervision::supervision!`.
 #[proc_macro]
-pub fn supervision_impl(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+pub fn supervision_impl(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    dsl::expand(input.into()).into()
 }

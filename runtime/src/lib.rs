@@ -16,13 +16,17 @@ mod error;
 mod event;
 mod handle;
 mod journal;
+mod mermaid;
 mod options;
+mod plan;
 mod report;
 mod role;
 mod service;
 mod spec;
 mod state;
 mod supervisor;
+#[cfg(test)]
+mod test_app;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -36,13 +40,14 @@ pub use crate::event::{DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason
 pub use crate::handle::AppHandle;
 pub use crate::journal::EventLog;
 pub use crate::options::Options;
+pub use crate::plan::{Action, LifecycleEvent, Phase};
 pub use crate::report::{RoleReport, ShutdownReport};
 pub use crate::role::Role;
 pub use crate::service::{BoxError, Drain, Service};
 pub use crate::spec::{
     AppSpec, Backoff, Budget, Readiness, RestartPolicy, RoleSpec, StopAction, Strategy,
 };
-pub use crate::state::{AppState, Phase, RoleState, RoleStatus};
+pub use crate::state::{AppPhase, AppState, RoleState, RoleStatus};
 
 /// Declares a supervision tree; see the crate documentation for the DSL.
 ///

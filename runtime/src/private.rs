@@ -1,8 +1,16 @@
 //! Everything generated code reaches, and nothing users should name.
 //! Not public API: may change in any release.
+//!
+//! Generated code names only `<krate>::__private::X`, so it compiles whatever
+//! the calling module shadows (`Result`, `core`, `serde`, ...) and with a
+//! renamed dependency.
 
+pub use ::core::clone::Clone;
+pub use ::core::cmp::{Eq, Ord, PartialEq, PartialOrd};
 pub use ::core::default::Default;
-pub use ::core::fmt;
+pub use ::core::fmt::{self, Debug};
+pub use ::core::hash::Hash;
+pub use ::core::marker::Copy;
 pub use ::core::option::Option::{self, None, Some};
 pub use ::core::result::Result::{self, Err, Ok};
 pub use ::core::time::Duration;
@@ -18,3 +26,33 @@ pub use crate::service::{Drain, Service};
 pub use crate::spec::{
     AppSpec, Backoff, Budget, Readiness, RestartPolicy, RoleSpec, StopAction, Strategy,
 };
+
+/// Deserializes a role enum from its lease name, for the generated `Deserialize` impl.
+pub fn deserialize_role<'de, R: Role, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<R, D::Error> {
+    deserializer.deserialize_str(RoleVisitor(core::marker::PhantomData))
+}
+
+struct RoleVisitor<R>(core::marker::PhantomData<R>);
+
+impl<R: Role> serde::de::Visitor<'_> for RoleVisitor<R> {
+    type Value = R;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a role name: ")?;
+        for (i, role) in R::ALL.iter().enumerate() {
+            let separator = if i == 0 { "" } else { ", " };
+            write!(f, "{separator}`{}`", role.name())?;
+        }
+        Ok(())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<R, E> {
+        R::ALL
+            .iter()
+            .copied()
+            .find(|role| role.name() == name)
+            .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(name), &self))
+    }
+}

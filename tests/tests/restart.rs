@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use supervision::{
-    App, AppError, Backoff, Budget, Cause, EventKind, Options, Phase, RestartPolicy, RoleStatus,
+    App, AppError, AppPhase, Backoff, Budget, Cause, EventKind, Options, RestartPolicy, RoleStatus,
     StopOutcome,
 };
 use supervision_tests::{
@@ -229,7 +229,7 @@ async fn an_optional_role_exhausting_its_budget_is_disabled_with_its_dependents(
     let handle = app.start().await.expect("starts");
     tokio::time::sleep(secs(5)).await;
     let state = handle.state();
-    assert_eq!(state.phase, Phase::Running);
+    assert_eq!(state.phase, AppPhase::Running);
     let statuses: Vec<_> = state.roles.iter().map(|r| (r.role, r.status)).collect();
     assert_eq!(
         statuses,
@@ -414,7 +414,7 @@ async fn a_critical_role_exiting_cleanly_shuts_the_app_down_with_ok() {
         report.outcome(CritRole::Core),
         Some(StopOutcome::AlreadyStopped)
     );
-    assert_eq!(handle.state().phase, Phase::Stopped);
+    assert_eq!(handle.state().phase, AppPhase::Stopped);
 }
 
 #[tokio::test(start_paused = true)]

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use supervision::{
-    App, Backoff, DrainOutcome, EventKind, Phase, Readiness, RoleStatus, StopAction, StopOutcome,
+    App, AppPhase, Backoff, DrainOutcome, EventKind, Readiness, RoleStatus, StopAction, StopOutcome,
 };
 use supervision_tests::{
     Erased, Log, Probe, SpecBuilder, drain_svc, kinds, ms, permanent, role_kinds, secs, svc,
@@ -275,7 +275,7 @@ async fn a_lease_is_held_while_ready_and_released_before_the_stop() {
     // The worker released its lease first, and is still stopping.
     assert_eq!(handle.leases(), ["registry"]);
     let state = handle.state();
-    assert_eq!(state.phase, Phase::ShuttingDown);
+    assert_eq!(state.phase, AppPhase::ShuttingDown);
     assert_eq!(state.role(LeasedRole::Worker).status, RoleStatus::Stopping);
     let report = shutdown.await.expect("the shutdown task ends");
     assert!(handle.leases().is_empty());

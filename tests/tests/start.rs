@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use supervision::{App, Cause, EventKind, Phase, Readiness, RoleStatus, StopOutcome};
+use supervision::{App, AppPhase, Cause, EventKind, Readiness, RoleStatus, StopOutcome};
 use supervision_tests::{Log, kinds, ms, secs, svc, test_app, transient, until_stopped};
 
 test_app!(Gated, GatedRole { Db => "db", Cache => "cache", Api => "api", Metrics => "metrics" },
@@ -39,7 +39,7 @@ async fn a_role_starts_once_its_dependencies_are_ready_and_independent_ones_conc
     let handle = app.start().await.expect("starts");
     // start returns exactly when the last role (api) is ready: 100ms + 50ms.
     assert_eq!(begun.elapsed(), ms(150));
-    assert_eq!(handle.state().phase, Phase::Running);
+    assert_eq!(handle.state().phase, AppPhase::Running);
     let starts: Vec<_> = handle
         .events()
         .events

@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use supervision::{App, AppSpec, Backoff, Options, Phase, RoleStatus, StopAction, StopOutcome};
+use supervision::{App, AppPhase, AppSpec, Backoff, Options, RoleStatus, StopAction, StopOutcome};
 use supervision_tests::{
     Erased, Probe, SpecBuilder, drain_svc, ms, permanent, secs, svc, test_app,
 };
@@ -176,7 +176,7 @@ async fn ten_thousand_roles_start_in_dependency_order_and_stop_dependents_first(
         .await
         .expect("starts");
     let state = handle.state();
-    assert_eq!(state.phase, Phase::Running);
+    assert_eq!(state.phase, AppPhase::Running);
     assert!(state.roles.iter().all(|r| r.status == RoleStatus::Ready));
     let started = wall.elapsed();
     let report = handle.shutdown().await;

@@ -11,7 +11,7 @@ use crate::error::Cause;
 use crate::event::EventKind;
 use crate::role::Role;
 use crate::spec::Readiness;
-use crate::state::Phase;
+use crate::state::AppPhase;
 
 impl<R: Role> Supervisor<R> {
     /// Starts `x` if it wants to run and every dependency is ready.
@@ -19,7 +19,7 @@ impl<R: Role> Supervisor<R> {
         let slot = &self.slots[x];
         if slot.status != Status::Pending
             || slot.deps_unready != 0
-            || !matches!(self.phase, Phase::Starting | Phase::Running)
+            || !matches!(self.phase, AppPhase::Starting | AppPhase::Running)
         {
             return;
         }
@@ -119,7 +119,7 @@ impl<R: Role> Supervisor<R> {
                 error: cause.to_string(),
             },
         );
-        if self.phase == Phase::Starting {
+        if self.phase == AppPhase::Starting {
             self.fail_start(x, cause);
         } else {
             self.queue_stop(x, Purpose::Fail(cause));

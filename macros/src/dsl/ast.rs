@@ -1,0 +1,120 @@
+//! The DSL as written, with a span on everything a rule may point at.
+//!
+//! Values stay as close to the source as possible (a policy may carry
+//! parameters it must not have): the check phase, not the parser, says what
+//! is wrong with them, so each rule lives in one place.
+
+use proc_macro2::{Span, TokenStream};
+use syn::{Attribute, Ident, LitStr, Type, Visibility};
+
+pub struct App {
+    /// Path of the `supervision` crate, as passed by the `macro_rules!` wrapper.
+    pub krate: TokenStream,
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    pub settings: Settings,
+    pub roles: Vec<Role>,
+}
+
+#[derive(Default)]
+pub struct Settings {
+    pub strategy: Option<(StrategyKind, Ident)>,
+    pub intensity: Option<Budget>,
+    pub shutdown_timeout: Option<Duration>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StrategyKind {
+    OneForOne,
+    RestForOne,
+    OneForAll,
+}
+
+pub struct Role {
+    pub optional: Option<Span>,
+    pub name: Ident,
+    pub ty: Type,
+    pub depends_on: Option<Vec<Ident>>,
+    pub restart: Option<Restart>,
+    pub ready: Option<Ready>,
+    pub stop: Option<StopList>,
+    pub lease: Option<LitStr>,
+}
+
+/// A duration literal; `nanos` is `None` when it was malformed (already reported).
+#[derive(Clone, Copy)]
+pub struct Duration {
+    pub nanos: Option<u64>,
+    pub span: Span,
+}
+
+/// `N per WINDOW`; `max` is `None` when the count was malformed (already reported).
+pub struct Budget {
+    pub max: Option<u32>,
+    pub max_span: Span,
+    pub window: Duration,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PolicyKind {
+    Permanent,
+    Transient,
+    Temporary,
+    Critical,
+}
+
+pub struct Restart {
+    pub kind: PolicyKind,
+    pub ident: Ident,
+    /// The parenthesized parameters, whatever the policy (checked later).
+    pub params: Option<RestartParams>,
+}
+
+pub struct RestartParams {
+    pub span: Span,
+    pub budget: Budget,
+    pub backoff: Option<Backoff>,
+}
+
+pub enum Backoff {
+    None,
+    Fixed(Duration),
+    Exponential {
+        ident: Ident,
+        min: Duration,
+        max: Duration,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReadyKind {
+    Spawned,
+    Signaled,
+    Completed,
+}
+
+pub struct Ready {
+    pub kind: ReadyKind,
+    pub ident: Ident,
+    pub timeout: Option<Duration>,
+}
+
+pub struct StopList {
+    pub span: Span,
+    pub actions: Vec<StopAction>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ActionKind {
+    Drain,
+    ReleaseLease,
+    Stop,
+}
+
+pub struct StopAction {
+    pub kind: ActionKind,
+    pub ident: Ident,
+    pub timeout: Option<Duration>,
+    pub resume_state: bool,
+}

@@ -1,0 +1,172 @@
+//! Rules on names: duplicate roles (1), leases (11), snake_case role names.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use proc_macro2::Span;
+use syn::Ident;
+use syn::ext::IdentExt;
+
+use crate::dsl::ast::Role;
+use crate::dsl::errors::Errors;
+
+/// The roles with duplicates removed (the first declaration wins), so the
+/// generated struct and enum stay valid and show no follow-on errors.
+///
+/// Two names are duplicates when their fields or their enum variants would
+/// clash (`a1` and `a_1` both make the variant `A1`).
+pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> Vec<Role> {
+    let mut fields: HashMap<String, Span> = HashMap::new();
+    let mut variants: HashMap<String, (Span, String)> = HashMap::new();
+    let mut unique = Vec::with_capacity(roles.len());
+    for role in roles {
+        let name = role.name.unraw().to_string();
+        let span = role.name.span();
+        if let Some(first) = fields.get(&name) {
+            errors.at_with_note(
+                span,
+                format!("duplicate role `{name}`"),
+                *first,
+                format!("`{name}` first declared here"),
+            );
+            continue;
+        }
+        match variants.entry(variant_name(&name)) {
+            Entry::Occupied(other) => {
+                let (first, other_name) = other.get();
+                errors.at_with_note(
+                    span,
+                    format!(
+                        "roles `{other_name}` and `{name}` would both be the enum variant `{}`; rename one",
+                        other.key()
+                    ),
+                    *first,
+                    format!("`{other_name}` declared here"),
+                );
+                continue;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert((span, name.clone()));
+            }
+        }
+        fields.insert(name, span);
+        unique.push(role);
+    }
+    unique
+}
+
+/// Two roles with one lease would fight over it at run time; an empty lease
+/// names nothing.
+pub fn check_leases(roles: &[Role], errors: &mut Errors) {
+    let mut owners: HashMap<String, (Span, &Ident)> = HashMap::new();
+    for role in roles {
+        let (lease, span) = lease_of(role);
+        if lease.is_empty() {
+            continue;
+        }
+        match owners.entry(lease) {
+            Entry::Occupied(first) => {
+                let (first_span, owner) = *first.get();
+                errors.at_with_note(
+                    span,
+                    format!("lease `{}` is already used by role `{owner}`", first.key()),
+                    first_span,
+                    format!("role `{owner}` takes lease `{}` here", first.key()),
+                );
+            }
+            Entry::Vacant(slot) => {
+                slot.insert((span, &role.name));
+            }
+        }
+    }
+}
+
+pub fn check_lease_not_empty(role: &Role, errors: &mut Errors) {
+    if let Some(lease) = &role.lease
+        && lease.value().is_empty()
+    {
+        errors.at(
+            lease.span(),
+            "lease name cannot be empty; remove `lease` to use the role name",
+        );
+    }
+}
+
+/// The lease name (given, or the role name) and where it is written.
+pub fn lease_of(role: &Role) -> (String, Span) {
+    match &role.lease {
+        Some(lease) => (lease.value(), lease.span()),
+        None => (role.name.unraw().to_string(), role.name.span()),
+    }
+}
+
+/// Role names are fields, lease names and (converted) enum variants: only
+/// snake_case converts both ways without surprises.
+pub fn check_snake_case(name: &Ident, errors: &mut Errors) {
+    let text = name.unraw().to_string();
+    let fixed = to_snake_case(&text);
+    if fixed != text {
+        errors.at(
+            name.span(),
+            format!("role name `{text}` should be snake_case: `{fixed}`"),
+        );
+    }
+}
+
+/// `PeerDirectory`, `peerDirectory`, `peer__directory` -> `peer_directory`.
+fn to_snake_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut previous_lower = false;
+    for c in text.chars() {
+        if c == '_' {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower && !out.ends_with('_') {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("role");
+    }
+    out
+}
+
+/// The enum variant of a role: `peer_directory` -> `PeerDirectory`.
+pub fn variant_name(role: &str) -> String {
+    let mut out = String::with_capacity(role.len());
+    for part in role.split('_').filter(|p| !p.is_empty()) {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'R');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_names() {
+        assert_eq!(to_snake_case("PeerDirectory"), "peer_directory");
+        assert_eq!(to_snake_case("peerDirectory"), "peer_directory");
+        assert_eq!(to_snake_case("peer__directory_"), "peer_directory");
+        assert_eq!(to_snake_case("http2_server"), "http2_server");
+        assert_eq!(variant_name("peer_directory"), "PeerDirectory");
+        assert_eq!(variant_name("http2_server"), "Http2Server");
+    }
+}

@@ -1,0 +1,54 @@
+//! `Atpd::START_ORDER`, `Atpd::STOP_ORDER` and `impl App for Atpd`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::spec;
+use crate::dsl::model::Model;
+
+pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
+    let Model {
+        name, role_enum, ..
+    } = model;
+    let count = Literal::usize_unsuffixed(model.roles.len());
+    let variant = |&i: &usize| {
+        let v = &model.roles[i].variant;
+        quote!(#role_enum::#v)
+    };
+    let start: Vec<_> = model.graph.start_order.iter().map(variant).collect();
+    let stop = start.iter().rev();
+    let spec = spec::expand(model, private);
+    let services = model.roles.iter().map(|role| {
+        let field = &role.field;
+        let ty = &role.ty;
+        // The bound is checked where the user can fix it: at the type for
+        // `Service`, at `drain` for `Drain`.
+        let erase = match role.drain {
+            Some(drain) => quote_spanned!(drain=> #private::drain_service::<#ty>),
+            None => quote_spanned!(ty.span()=> #private::service::<#ty>),
+        };
+        quote!(#erase(self.#field))
+    });
+    quote! {
+        impl #name {
+            /// The order roles start in: dependencies first, earliest declared first.
+            pub const START_ORDER: [#role_enum; #count] = [#(#start),*];
+            /// The order roles stop in: the reverse of [`Self::START_ORDER`].
+            pub const STOP_ORDER: [#role_enum; #count] = [#(#stop),*];
+        }
+
+        impl #private::App for #name {
+            type Role = #role_enum;
+
+            fn spec() -> &'static #private::AppSpec<#role_enum> {
+                static SPEC: #private::AppSpec<#role_enum> = #spec;
+                &SPEC
+            }
+
+            fn into_services(self) -> #private::Vec<#private::ErasedService> {
+                #private::Vec::from([#(#services),*])
+            }
+        }
+    }
+}

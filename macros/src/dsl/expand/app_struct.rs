@@ -1,0 +1,33 @@
+//! `pub struct Atpd { pub identity_manager: IdentityManager, .. }`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::dsl::model::Model;
+
+pub fn expand(model: &Model) -> TokenStream {
+    let Model {
+        attrs, vis, name, ..
+    } = model;
+    let has_doc = attrs.iter().any(|a| a.path().is_ident("doc"));
+    let default_doc = (!has_doc).then(|| {
+        let doc = format!("The `{name}` app, declared with `supervision!`.");
+        quote!(#[doc = #doc])
+    });
+    let fields = model.roles.iter().map(|role| {
+        let field = &role.field;
+        let ty = &role.ty;
+        let doc = format!("The service run as role `{}`.", role.lease);
+        quote! {
+            #[doc = #doc]
+            pub #field: #ty,
+        }
+    });
+    quote! {
+        #(#attrs)*
+        #default_doc
+        #vis struct #name {
+            #(#fields)*
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The dependency graph: the one implementation of the topology rules
+//! (unknown, self and repeated dependencies, required on optional, cycles)
+//! and of the start order.
+//!
+//! Everything here is O(roles + edges): names resolve through one hash map,
+//! repeats are found with a per-role stamp, cycles with one iterative DFS and
+//! the order with Kahn's algorithm over a min-heap.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use syn::Ident;
+
+use super::errors::Errors;
+use super::suggest::did_you_mean;
+
+/// What the graph needs to know of one role.
+pub struct Node<'a> {
+    pub name: &'a Ident,
+    pub optional: bool,
+    pub depends_on: &'a [Ident],
+}
+
+/// The resolved graph, by role index (declaration order).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Graph {
+    /// Direct dependencies, as declared, minus the rejected ones.
+    pub dependencies: Vec<Vec<usize>>,
+    /// Direct dependents, in declaration order.
+    pub dependents: Vec<Vec<usize>>,
+    /// Kahn's order, earliest declared first among ready roles. With a cycle
+    /// (already reported) the roles on it follow in declaration order, so
+    /// the generated items stay usable.
+    pub start_order: Vec<usize>,
+}
+
+/// Resolves `depends_on`, reports every topology mistake, computes the start order.
+///
+/// Role names must be unique (duplicates are removed before).
+pub fn build(nodes: &[Node], errors: &mut Errors) -> Graph {
+    let index: HashMap<String, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name.to_string(), i))
+        .collect();
+    let edges = resolve(nodes, &index, errors);
+    report_cycles(nodes, &edges, errors);
+    let dependencies: Vec<Vec<usize>> = edges
+        .iter()
+        .map(|list| list.iter().map(|(to, _)| *to).collect())
+        .collect();
+    let mut dependents = vec![Vec::new(); nodes.len()];
+    for (from, list) in dependencies.iter().enumerate() {
+        for &to in list {
+            dependents[to].push(from);
+        }
+    }
+    let start_order = kahn(&dependencies, &dependents);
+    Graph {
+        dependencies,
+        dependents,
+        start_order,
+    }
+}
+
+/// Each role's valid dependencies with the token naming them.
+fn resolve<'a>(
+    nodes: &'a [Node],
+    index: &HashMap<String, usize>,
+    errors: &mut Errors,
+) -> Vec<Vec<(usize, &'a Ident)>> {
+    // `stamp[d] == i + 1` when role `i` already listed `d`: no per-role set to clear.
+    let mut stamp = vec![0usize; nodes.len()];
+    let mut first_listed: Vec<Option<&Ident>> = vec![None; nodes.len()];
+    let mut edges = Vec::with_capacity(nodes.len());
+    for (i, node) in nodes.iter().enumerate() {
+        let mut list = Vec::with_capacity(node.depends_on.len());
+        for dep in node.depends_on {
+            let Some(&d) = index.get(&dep.to_string()) else {
+                report_unknown(dep, nodes, errors);
+                continue;
+            };
+            if d == i {
+                // A role cannot be ready before itself: it would never start.
+                errors.at(dep.span(), format!("role `{dep}` depends on itself"));
+                continue;
+            }
+            if stamp[d] == i + 1 {
+                let earlier = first_listed[d].map_or(dep.span(), Ident::span);
+                errors.at_with_note(
+                    dep.span(),
+                    format!("`{dep}` is listed twice in `depends_on`"),
+                    earlier,
+                    format!("`{dep}` first listed here"),
+                );
+                continue;
+            }
+            stamp[d] = i + 1;
+            first_listed[d] = Some(dep);
+            if nodes[d].optional && !node.optional {
+                // A required role must never lose a dependency at run time,
+                // but an optional one may be disabled for good.
+                errors.at(
+                    dep.span(),
+                    format!(
+                        "required role `{}` cannot depend on optional role `{dep}`; \
+                         make `{}` optional too, or `{dep}` required",
+                        node.name, node.name
+                    ),
+                );
+            }
+            list.push((d, dep));
+        }
+        edges.push(list);
+    }
+    edges
+}
+
+fn report_unknown(dep: &Ident, nodes: &[Node], errors: &mut Errors) {
+    let names: Vec<String> = nodes.iter().map(|n| n.name.to_string()).collect();
+    let hint = did_you_mean(&dep.to_string(), names.iter().map(String::as_str));
+    errors.at(
+        dep.span(),
+        format!("unknown role `{dep}` in `depends_on`{hint}"),
+    );
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Color {
+    Unvisited,
+    OnPath,
+    Done,
+}
+
+/// One error per back edge of a DFS (in declaration order), at the
+/// dependency that closes the cycle, naming the whole path.
+///
+/// Every cycle contains a back edge and each back edge is reported once, so
+/// a cycle is never reported twice, nor missed.
+fn report_cycles(nodes: &[Node], edges: &[Vec<(usize, &Ident)>], errors: &mut Errors) {
+    let mut color = vec![Color::Unvisited; nodes.len()];
+    // The current DFS path: (role, next edge to follow).
+    let mut path: Vec<(usize, usize)> = Vec::new();
+    let mut position = vec![0usize; nodes.len()];
+    for root in 0..nodes.len() {
+        if color[root] != Color::Unvisited {
+            continue;
+        }
+        color[root] = Color::OnPath;
+        path.push((root, 0));
+        while let Some(top) = path.last_mut() {
+            let (node, next) = *top;
+            let Some(&(to, ident)) = edges[node].get(next) else {
+                color[node] = Color::Done;
+                path.pop();
+                continue;
+            };
+            top.1 += 1;
+            match color[to] {
+                Color::Unvisited => {
+                    color[to] = Color::OnPath;
+                    position[to] = path.len();
+                    path.push((to, 0));
+                }
+                Color::OnPath => {
+                    let cycle: Vec<String> = path[position[to]..]
+                        .iter()
+                        .map(|(n, _)| nodes[*n].name.to_string())
+                        .chain([nodes[to].name.to_string()])
+                        .collect();
+                    errors.at(
+                        ident.span(),
+                        format!("dependency cycle: `{}`", cycle.join(" -> ")),
+                    );
+                }
+                Color::Done => {}
+            }
+        }
+    }
+}
+
+/// Kahn's algorithm; among roles whose dependencies have all started, the
+/// earliest declared goes first.
+fn kahn(dependencies: &[Vec<usize>], dependents: &[Vec<usize>]) -> Vec<usize> {
+    let mut waiting: Vec<usize> = dependencies.iter().map(Vec::len).collect();
+    let mut ready: BinaryHeap<Reverse<usize>> = waiting
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| **w == 0)
+        .map(|(i, _)| Reverse(i))
+        .collect();
+    let mut order = Vec::with_capacity(dependencies.len());
+    let mut placed = vec![false; dependencies.len()];
+    while let Some(Reverse(role)) = ready.pop() {
+        order.push(role);
+        placed[role] = true;
+        for &dependent in &dependents[role] {
+            waiting[dependent] -= 1;
+            if waiting[dependent] == 0 {
+                ready.push(Reverse(dependent));
+            }
+        }
+    }
+    order.extend((0..dependencies.len()).filter(|&i| !placed[i]));
+    order
+}

@@ -1,0 +1,216 @@
+//! The checked app with every default filled in: what expansion reads.
+//!
+//! Values that were malformed (and reported) fall back to their defaults, so
+//! the generated items exist and the user sees only the real errors.
+
+use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
+use syn::{Attribute, Ident, Type, Visibility};
+
+use super::ast::{self, ActionKind, PolicyKind, ReadyKind, StrategyKind};
+use super::check;
+use super::errors::Errors;
+use super::graph::{self, Graph};
+
+const SECOND: u64 = 1_000_000_000;
+const DEFAULT_SHUTDOWN_TIMEOUT: u64 = 30 * SECOND;
+const DEFAULT_STOP_TIMEOUT: u64 = 5 * SECOND;
+const DEFAULT_BUDGET: Budget = Budget {
+    max: 3,
+    window: 5 * SECOND,
+};
+
+pub struct Model {
+    pub krate: TokenStream,
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    pub role_enum: Ident,
+    pub strategy: StrategyKind,
+    pub intensity: Option<Budget>,
+    pub shutdown_timeout: u64,
+    pub roles: Vec<Role>,
+    pub graph: Graph,
+}
+
+pub struct Role {
+    pub field: Ident,
+    pub variant: Ident,
+    pub ty: Type,
+    pub lease: String,
+    pub optional: bool,
+    pub restart: Restart,
+    pub ready: Ready,
+    pub stop: Vec<StopAction>,
+    /// The `drain` token, when the stop list has one: the service must be `Drain`.
+    pub drain: Option<Span>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub max: u32,
+    pub window: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backoff {
+    /// `Backoff::DEFAULT`: exponential from 10ms to 1s.
+    Default,
+    None,
+    Fixed(u64),
+    Exponential(u64, u64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restart {
+    /// `RestartPolicy::DEFAULT`: `permanent(3 per 5s)` with the default backoff.
+    Default,
+    Permanent(Budget, Backoff),
+    Transient(Budget, Backoff),
+    Temporary,
+    Critical,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ready {
+    Spawned,
+    Signaled(u64),
+    Completed(u64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopAction {
+    Drain { timeout: u64, resume_state: bool },
+    ReleaseLease,
+    Stop(u64),
+}
+
+/// Runs every check, then resolves the graph and the defaults.
+pub fn build(app: ast::App, errors: &mut Errors) -> Model {
+    check::app(&app, errors);
+    let roles = check::unique_roles(app.roles, errors);
+    check::check_leases(&roles, errors);
+    let nodes: Vec<graph::Node> = roles
+        .iter()
+        .map(|r| graph::Node {
+            name: &r.name,
+            optional: r.optional.is_some(),
+            depends_on: r.depends_on.as_deref().unwrap_or(&[]),
+        })
+        .collect();
+    let graph = graph::build(&nodes, errors);
+    let settings = &app.settings;
+    Model {
+        role_enum: Ident::new(&format!("{}Role", app.name.unraw()), app.name.span()),
+        krate: app.krate,
+        attrs: app.attrs,
+        vis: app.vis,
+        name: app.name,
+        strategy: settings
+            .strategy
+            .as_ref()
+            .map_or(StrategyKind::RestForOne, |(kind, _)| *kind),
+        intensity: settings.intensity.as_ref().map(budget),
+        shutdown_timeout: settings
+            .shutdown_timeout
+            .and_then(|d| d.nanos)
+            .unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
+        roles: roles.into_iter().map(role).collect(),
+        graph,
+    }
+}
+
+fn role(role: ast::Role) -> Role {
+    let (lease, _) = check::lease_of(&role);
+    let name = role.name.unraw().to_string();
+    let stop = match &role.stop {
+        Some(list) => list.actions.iter().map(stop_action).collect(),
+        None => vec![
+            StopAction::ReleaseLease,
+            StopAction::Stop(DEFAULT_STOP_TIMEOUT),
+        ],
+    };
+    let drain = role.stop.as_ref().and_then(|list| {
+        list.actions
+            .iter()
+            .find(|a| a.kind == ActionKind::Drain)
+            .map(|a| a.ident.span())
+    });
+    Role {
+        variant: Ident::new(&check::variant_name(&name), role.name.span()),
+        field: role.name,
+        ty: role.ty,
+        lease,
+        optional: role.optional.is_some(),
+        restart: role.restart.as_ref().map_or(Restart::Default, restart),
+        ready: role.ready.as_ref().map_or(Ready::Spawned, ready),
+        stop,
+        drain,
+    }
+}
+
+fn nanos(duration: &ast::Duration, default: u64) -> u64 {
+    duration.nanos.unwrap_or(default)
+}
+
+fn budget(budget: &ast::Budget) -> Budget {
+    Budget {
+        max: budget.max.unwrap_or(DEFAULT_BUDGET.max),
+        window: nanos(&budget.window, DEFAULT_BUDGET.window),
+    }
+}
+
+fn restart(restart: &ast::Restart) -> Restart {
+    let (budget, backoff) = match &restart.params {
+        Some(params) => (
+            budget(&params.budget),
+            params.backoff.as_ref().map_or(Backoff::Default, backoff),
+        ),
+        None => (DEFAULT_BUDGET, Backoff::Default),
+    };
+    match restart.kind {
+        PolicyKind::Permanent if restart.params.is_none() => Restart::Default,
+        PolicyKind::Permanent => Restart::Permanent(budget, backoff),
+        PolicyKind::Transient => Restart::Transient(budget, backoff),
+        PolicyKind::Temporary => Restart::Temporary,
+        PolicyKind::Critical => Restart::Critical,
+    }
+}
+
+fn backoff(backoff: &ast::Backoff) -> Backoff {
+    match backoff {
+        ast::Backoff::None => Backoff::None,
+        ast::Backoff::Fixed(delay) => delay.nanos.map_or(Backoff::Default, Backoff::Fixed),
+        ast::Backoff::Exponential { min, max, .. } => match (min.nanos, max.nanos) {
+            (Some(min), Some(max)) => Backoff::Exponential(min, max),
+            _ => Backoff::Default,
+        },
+    }
+}
+
+fn ready(ready: &ast::Ready) -> Ready {
+    let timeout = ready
+        .timeout
+        .as_ref()
+        .map_or(10 * SECOND, |d| nanos(d, 10 * SECOND));
+    match ready.kind {
+        ReadyKind::Spawned => Ready::Spawned,
+        ReadyKind::Signaled => Ready::Signaled(timeout),
+        ReadyKind::Completed => Ready::Completed(timeout),
+    }
+}
+
+fn stop_action(action: &ast::StopAction) -> StopAction {
+    let timeout = action
+        .timeout
+        .as_ref()
+        .map_or(DEFAULT_STOP_TIMEOUT, |d| nanos(d, DEFAULT_STOP_TIMEOUT));
+    match action.kind {
+        ActionKind::Drain => StopAction::Drain {
+            timeout,
+            resume_state: action.resume_state,
+        },
+        ActionKind::ReleaseLease => StopAction::ReleaseLease,
+        ActionKind::Stop => StopAction::Stop(timeout),
+    }
+}

@@ -1,0 +1,342 @@
+//! Values of role keys and app settings: durations, budgets, policies, stop lists.
+
+use syn::parse::ParseStream;
+use syn::{Ident, Lit, LitInt, Token, bracketed, parenthesized};
+
+use super::keyword::{one_of, unknown};
+use crate::dsl::ast::{
+    ActionKind, Backoff, Budget, Duration, PolicyKind, Ready, ReadyKind, Restart, RestartParams,
+    StopAction, StopList, StrategyKind,
+};
+use crate::dsl::errors::Errors;
+
+/// Duration units and their length in nanoseconds.
+const UNITS: [(&str, u64); 6] = [
+    ("ns", 1),
+    ("us", 1_000),
+    ("ms", 1_000_000),
+    ("s", 1_000_000_000),
+    ("m", 60_000_000_000),
+    ("h", 3_600_000_000_000),
+];
+
+/// A duration such as `30s`. A bad unit or an overflow is recorded, not
+/// returned, so the surrounding list keeps parsing.
+pub fn duration(input: ParseStream, errors: &mut Errors) -> syn::Result<Duration> {
+    let lit: Lit = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), "expected a duration such as `30s` or `100ms`"))?;
+    let span = lit.span();
+    let nanos = match &lit {
+        Lit::Int(int) => int_duration(int, errors),
+        Lit::Float(_) => {
+            errors.at(
+                span,
+                "durations are whole numbers: write `1500ms` rather than `1.5s`",
+            );
+            None
+        }
+        _ => {
+            return Err(syn::Error::new(
+                span,
+                "expected a duration such as `30s` or `100ms`",
+            ));
+        }
+    };
+    Ok(Duration { nanos, span })
+}
+
+fn int_duration(int: &LitInt, errors: &mut Errors) -> Option<u64> {
+    let suffix = int.suffix();
+    let Some((_, unit)) = UNITS.iter().find(|(u, _)| *u == suffix) else {
+        let message = if suffix.is_empty() {
+            format!(
+                "duration `{}` has no unit; add one of `ns`, `us`, `ms`, `s`, `m`, `h`",
+                int.base10_digits()
+            )
+        } else {
+            format!(
+                "unknown duration unit `{suffix}`; expected one of `ns`, `us`, `ms`, `s`, `m`, `h`"
+            )
+        };
+        errors.at(int.span(), message);
+        return None;
+    };
+    let nanos = int
+        .base10_digits()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(*unit));
+    if nanos.is_none() {
+        errors.at(
+            int.span(),
+            format!(
+                "duration `{int}` is too long: at most about 584 years (`{}ns`)",
+                u64::MAX
+            ),
+        );
+    }
+    nanos
+}
+
+/// `N per WINDOW`.
+pub fn budget(input: ParseStream, errors: &mut Errors) -> syn::Result<Budget> {
+    let count: LitInt = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), "expected a restart budget such as `3 per 5s`"))?;
+    let max = count
+        .base10_parse::<u32>()
+        .ok()
+        .filter(|_| count.suffix().is_empty());
+    if max.is_none() {
+        errors.at(
+            count.span(),
+            "expected a number of restarts (a whole number up to 4294967295) before `per`",
+        );
+    }
+    let per = input.call(<Ident as syn::ext::IdentExt>::parse_any);
+    match per {
+        Ok(per) if per == "per" => {}
+        _ => {
+            return Err(syn::Error::new(
+                count.span(),
+                "expected `per` after the number of restarts, as in `3 per 5s`",
+            ));
+        }
+    }
+    let window = duration(input, errors)?;
+    Ok(Budget {
+        max,
+        max_span: count.span(),
+        window,
+    })
+}
+
+pub fn strategy(input: ParseStream) -> syn::Result<(StrategyKind, Ident)> {
+    one_of(
+        input,
+        "strategy",
+        &[
+            ("one_for_one", StrategyKind::OneForOne),
+            ("rest_for_one", StrategyKind::RestForOne),
+            ("one_for_all", StrategyKind::OneForAll),
+        ],
+    )
+}
+
+/// `permanent`, `transient(3 per 5s, backoff: fixed(1s))`, ...
+pub fn restart(input: ParseStream, errors: &mut Errors) -> syn::Result<Restart> {
+    let (kind, ident) = one_of(
+        input,
+        "restart policy",
+        &[
+            ("permanent", PolicyKind::Permanent),
+            ("transient", PolicyKind::Transient),
+            ("temporary", PolicyKind::Temporary),
+            ("critical", PolicyKind::Critical),
+        ],
+    )?;
+    let params = if input.peek(syn::token::Paren) {
+        let content;
+        let paren = parenthesized!(content in input);
+        Some(restart_params(&content, paren.span.join(), errors)?)
+    } else {
+        None
+    };
+    Ok(Restart {
+        kind,
+        ident,
+        params,
+    })
+}
+
+fn restart_params(
+    input: ParseStream,
+    span: proc_macro2::Span,
+    errors: &mut Errors,
+) -> syn::Result<RestartParams> {
+    let budget = budget(input, errors)?;
+    let mut backoff_value = None;
+    if input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+        if !input.is_empty() {
+            let key = input.call(<Ident as syn::ext::IdentExt>::parse_any)?;
+            if key != "backoff" {
+                return Err(unknown(&key, "restart parameter", ["backoff"].into_iter()));
+            }
+            input.parse::<Token![:]>()?;
+            backoff_value = Some(backoff(input, errors)?);
+            if input.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+            }
+        }
+    }
+    if !input.is_empty() {
+        return Err(
+            input.error("unexpected token; restart parameters are `N per WINDOW[, backoff: ..]`")
+        );
+    }
+    Ok(RestartParams {
+        span,
+        budget,
+        backoff: backoff_value,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum BackoffKind {
+    None,
+    Fixed,
+    Exponential,
+}
+
+fn backoff(input: ParseStream, errors: &mut Errors) -> syn::Result<Backoff> {
+    let (kind, ident) = one_of(
+        input,
+        "backoff",
+        &[
+            ("none", BackoffKind::None),
+            ("fixed", BackoffKind::Fixed),
+            ("exponential", BackoffKind::Exponential),
+        ],
+    )?;
+    Ok(match kind {
+        BackoffKind::None => Backoff::None,
+        BackoffKind::Fixed => {
+            let content = parens_after(input, &ident, "`fixed(DELAY)`")?;
+            let delay = duration(&content, errors)?;
+            end(&content)?;
+            Backoff::Fixed(delay)
+        }
+        BackoffKind::Exponential => {
+            let content = parens_after(input, &ident, "`exponential(MIN, MAX)`")?;
+            let min = duration(&content, errors)?;
+            content.parse::<Token![,]>()?;
+            let max = duration(&content, errors)?;
+            end(&content)?;
+            Backoff::Exponential { ident, min, max }
+        }
+    })
+}
+
+/// `spawned`, `signaled(10s)`, `completed(1m)`.
+pub fn ready(input: ParseStream, errors: &mut Errors) -> syn::Result<Ready> {
+    let (kind, ident) = one_of(
+        input,
+        "readiness",
+        &[
+            ("spawned", ReadyKind::Spawned),
+            ("signaled", ReadyKind::Signaled),
+            ("completed", ReadyKind::Completed),
+        ],
+    )?;
+    let timeout = if input.peek(syn::token::Paren) {
+        let content;
+        parenthesized!(content in input);
+        let timeout = duration(&content, errors)?;
+        end(&content)?;
+        Some(timeout)
+    } else {
+        None
+    };
+    Ok(Ready {
+        kind,
+        ident,
+        timeout,
+    })
+}
+
+/// `[drain(30s, resume_state), release_lease, stop(5s)]`.
+pub fn stop_list(input: ParseStream, errors: &mut Errors) -> syn::Result<StopList> {
+    let content;
+    let bracket = bracketed!(content in input);
+    let mut actions = Vec::new();
+    while !content.is_empty() {
+        actions.push(stop_action(&content, errors)?);
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(StopList {
+        span: bracket.span.join(),
+        actions,
+    })
+}
+
+fn stop_action(input: ParseStream, errors: &mut Errors) -> syn::Result<StopAction> {
+    let (kind, ident) = one_of(
+        input,
+        "stop action",
+        &[
+            ("drain", ActionKind::Drain),
+            ("release_lease", ActionKind::ReleaseLease),
+            ("stop", ActionKind::Stop),
+        ],
+    )?;
+    let mut action = StopAction {
+        kind,
+        ident,
+        timeout: None,
+        resume_state: false,
+    };
+    match kind {
+        ActionKind::Drain => {
+            let content = parens_after(input, &action.ident, "`drain(TIMEOUT)`")?;
+            action.timeout = Some(duration(&content, errors)?);
+            if content.peek(Token![,]) {
+                content.parse::<Token![,]>()?;
+                if !content.is_empty() {
+                    let flag = content.call(<Ident as syn::ext::IdentExt>::parse_any)?;
+                    if flag != "resume_state" {
+                        return Err(unknown(&flag, "drain option", ["resume_state"].into_iter()));
+                    }
+                    action.resume_state = true;
+                }
+            }
+            end(&content)?;
+        }
+        ActionKind::Stop if input.peek(syn::token::Paren) => {
+            let content;
+            parenthesized!(content in input);
+            action.timeout = Some(duration(&content, errors)?);
+            end(&content)?;
+        }
+        ActionKind::ReleaseLease if input.peek(syn::token::Paren) => {
+            return Err(syn::Error::new(
+                action.ident.span(),
+                "`release_lease` takes no parameters",
+            ));
+        }
+        ActionKind::Stop | ActionKind::ReleaseLease => {}
+    }
+    Ok(action)
+}
+
+/// The parenthesized group a word requires, e.g. `fixed(..)`.
+fn parens_after<'a>(
+    input: ParseStream<'a>,
+    word: &Ident,
+    form: &str,
+) -> syn::Result<syn::parse::ParseBuffer<'a>> {
+    if !input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(
+            word.span(),
+            format!("`{word}` needs parameters: {form}"),
+        ));
+    }
+    let content;
+    parenthesized!(content in input);
+    Ok(content)
+}
+
+fn end(input: ParseStream) -> syn::Result<()> {
+    if input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+    }
+    if input.is_empty() {
+        Ok(())
+    } else {
+        Err(input.error("unexpected token"))
+    }
+}

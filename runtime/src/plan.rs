@@ -1,0 +1,138 @@
+//! The lifecycle plans: what the runtime does at start and at shutdown, step
+//! by step, as data that tests and tools can compare or print.
+
+use serde::Serialize;
+
+use crate::role::Role;
+use crate::spec::{AppSpec, StopAction};
+
+/// The phase a lifecycle step belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Roles are being started.
+    Starting,
+    /// Roles hand their work over and release their leases.
+    Draining,
+    /// Roles are being stopped.
+    Stopped,
+}
+
+/// What one lifecycle step does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Start the role's service.
+    StartChild,
+    /// Call `Drain::drain` on the role's service.
+    Drain,
+    /// Release the role's lease.
+    ReleaseLease,
+    /// Cancel the role's service, then abort it after its grace period.
+    StopChild,
+    /// Wait for the supervisor itself to finish.
+    JoinRoot,
+}
+
+/// One step of a plan; `role` is `None` for steps of the app itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(bound = "")]
+pub struct LifecycleEvent<R: Role> {
+    /// When in the lifecycle the step runs.
+    pub phase: Phase,
+    /// The role the step acts on.
+    pub role: Option<R>,
+    /// What the step does.
+    pub action: Action,
+}
+
+impl<R: Role> LifecycleEvent<R> {
+    fn new(phase: Phase, role: Option<R>, action: Action) -> Self {
+        LifecycleEvent {
+            phase,
+            role,
+            action,
+        }
+    }
+}
+
+impl<R: Role> AppSpec<R> {
+    /// One `StartChild` per role, in start order.
+    pub fn start_plan(&self) -> Vec<LifecycleEvent<R>> {
+        self.start_order()
+            .iter()
+            .map(|&role| LifecycleEvent::new(Phase::Starting, Some(role), Action::StartChild))
+            .collect()
+    }
+
+    /// For each role in stop order, one step per stop action; then `JoinRoot`.
+    pub fn shutdown_plan(&self) -> Vec<LifecycleEvent<R>> {
+        let mut plan = Vec::new();
+        for &role in self.stop_order() {
+            plan.extend(self.stop_actions(role).iter().map(|action| {
+                let (phase, action) = match action {
+                    StopAction::Drain { .. } => (Phase::Draining, Action::Drain),
+                    StopAction::ReleaseLease => (Phase::Draining, Action::ReleaseLease),
+                    StopAction::Stop { .. } => (Phase::Stopped, Action::StopChild),
+                };
+                LifecycleEvent::new(phase, Some(role), action)
+            }));
+        }
+        plan.push(LifecycleEvent::new(Phase::Stopped, None, Action::JoinRoot));
+        plan
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_app::{TestRole, spec};
+
+    #[test]
+    fn start_plan_follows_start_order() {
+        let plan = spec().start_plan();
+        let roles: Vec<_> = plan.iter().map(|e| e.role).collect();
+        assert_eq!(
+            roles,
+            [
+                Some(TestRole::Store),
+                Some(TestRole::Api),
+                Some(TestRole::Metrics)
+            ]
+        );
+        assert!(
+            plan.iter()
+                .all(|e| e.phase == Phase::Starting && e.action == Action::StartChild)
+        );
+    }
+
+    #[test]
+    fn shutdown_plan_runs_each_stop_list_in_stop_order() {
+        let plan = spec().shutdown_plan();
+        let steps: Vec<_> = plan.iter().map(|e| (e.phase, e.role, e.action)).collect();
+        use Action::*;
+        use Phase::*;
+        use TestRole::*;
+        assert_eq!(
+            steps,
+            [
+                (Stopped, Some(Metrics), StopChild),
+                (Draining, Some(Api), Drain),
+                (Draining, Some(Api), ReleaseLease),
+                (Stopped, Some(Api), StopChild),
+                (Draining, Some(Store), ReleaseLease),
+                (Stopped, Some(Store), StopChild),
+                (Stopped, None, JoinRoot),
+            ]
+        );
+    }
+
+    #[test]
+    fn events_serialize_with_snake_case_names() {
+        let event = LifecycleEvent::new(Phase::Draining, Some(TestRole::Api), Action::ReleaseLease);
+        assert_eq!(
+            serde_json::to_string(&event).ok().as_deref(),
+            Some(r#"{"phase":"draining","role":"api","action":"release_lease"}"#)
+        );
+    }
+}

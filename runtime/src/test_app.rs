@@ -1,0 +1,96 @@
+//! A small hand-written app spec for the runtime's unit tests (the macro
+//! cannot be used inside the crate that re-exports it).
+
+use core::fmt;
+use core::time::Duration;
+
+use crate::role::Role;
+use crate::spec::{AppSpec, Readiness, RestartPolicy, RoleSpec, StopAction, Strategy};
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TestRole {
+    Store,
+    Api,
+    Metrics,
+}
+
+impl fmt::Display for TestRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Role for TestRole {
+    const ALL: &'static [Self] = &[TestRole::Store, TestRole::Api, TestRole::Metrics];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TestRole::Store => "store",
+            TestRole::Api => "api",
+            TestRole::Metrics => "metrics",
+        }
+    }
+}
+
+static SPEC: AppSpec<TestRole> = AppSpec {
+    name: "Test",
+    strategy: Strategy::RestForOne,
+    intensity: None,
+    shutdown_timeout: Duration::from_secs(30),
+    roles: &[
+        RoleSpec {
+            role: TestRole::Store,
+            lease: "store",
+            optional: false,
+            dependencies: &[],
+            dependents: &[TestRole::Api],
+            restart: RestartPolicy::Critical,
+            ready: Readiness::Spawned,
+            stop: StopAction::DEFAULT,
+        },
+        RoleSpec {
+            role: TestRole::Api,
+            lease: "api",
+            optional: false,
+            dependencies: &[TestRole::Store],
+            dependents: &[TestRole::Metrics],
+            restart: RestartPolicy::DEFAULT,
+            ready: Readiness::Spawned,
+            stop: &[
+                StopAction::Drain {
+                    timeout: Duration::from_secs(30),
+                    resume_state: true,
+                },
+                StopAction::ReleaseLease,
+                StopAction::Stop {
+                    timeout: Duration::from_secs(5),
+                },
+            ],
+        },
+        RoleSpec {
+            role: TestRole::Metrics,
+            lease: "metrics",
+            optional: true,
+            dependencies: &[TestRole::Api],
+            dependents: &[],
+            restart: RestartPolicy::Temporary,
+            ready: Readiness::Spawned,
+            stop: &[StopAction::Stop {
+                timeout: Duration::from_secs(5),
+            }],
+        },
+    ],
+    start_order: &[TestRole::Store, TestRole::Api, TestRole::Metrics],
+    stop_order: &[TestRole::Metrics, TestRole::Api, TestRole::Store],
+};
+
+pub fn spec() -> &'static AppSpec<TestRole> {
+    &SPEC
+}
