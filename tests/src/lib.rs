@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -320,6 +321,79 @@ where
     DFut: Future<Output = Result<serde_json::Value, BoxError>> + Send + 'static,
 {
     drain_service(FnDrain(run, drain))
+}
+
+/// The future a [`Script`] runs per incarnation.
+pub type RunFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
+/// The future a [`DrainScript`] drains with.
+pub type DrainFuture = Pin<Box<dyn Future<Output = Result<serde_json::Value, BoxError>> + Send>>;
+type RunFn = Arc<dyn Fn(Context) -> RunFuture + Send + Sync>;
+type DrainFn = Arc<dyn Fn(Context) -> DrainFuture + Send + Sync>;
+
+/// A nameable service type whose behaviour is a closure, so `supervision!` apps in
+/// tests can give every role the same type and a different script.
+#[derive(Clone)]
+pub struct Script(RunFn);
+
+impl Script {
+    /// Runs `f` once per incarnation.
+    pub fn new<F, Fut>(f: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
+    {
+        Script(Arc::new(move |cx| Box::pin(f(cx))))
+    }
+
+    /// Runs until asked to stop, then returns `Ok`.
+    pub fn until_stopped() -> Self {
+        Script::new(|cx| async move {
+            cx.stop_requested().await;
+            Ok(())
+        })
+    }
+}
+
+impl Service for Script {
+    fn run(&self, cx: Context) -> impl Future<Output = Result<(), BoxError>> + Send {
+        (self.0)(cx)
+    }
+}
+
+/// A [`Script`] that can be drained: `drain` returns the state to hand over.
+#[derive(Clone)]
+pub struct DrainScript(RunFn, DrainFn);
+
+impl DrainScript {
+    /// Runs `run` once per incarnation and `drain` when its `drain` action runs.
+    pub fn new<F, Fut, D, DFut>(run: F, drain: D) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
+        D: Fn(Context) -> DFut + Send + Sync + 'static,
+        DFut: Future<Output = Result<serde_json::Value, BoxError>> + Send + 'static,
+    {
+        DrainScript(
+            Arc::new(move |cx| Box::pin(run(cx))),
+            Arc::new(move |cx| Box::pin(drain(cx))),
+        )
+    }
+}
+
+impl Service for DrainScript {
+    fn run(&self, cx: Context) -> impl Future<Output = Result<(), BoxError>> + Send {
+        (self.0)(cx)
+    }
+}
+
+impl Drain for DrainScript {
+    type State = serde_json::Value;
+    fn drain(
+        &self,
+        cx: &Context,
+    ) -> impl Future<Output = Result<serde_json::Value, BoxError>> + Send {
+        (self.1)(cx.clone())
+    }
 }
 
 /// Runs until asked to stop, then returns `Ok`.

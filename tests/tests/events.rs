@@ -3,21 +3,22 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use supervision::{App, Backoff, EpisodeId, EventKind, Options};
-use supervision_tests::{SpecBuilder, ms, permanent, secs, svc, test_app, until_stopped};
+use supervision::{App, EpisodeId, EventKind, Options, supervision};
+use supervision_tests::{Script, ms, secs};
 use tokio::sync::broadcast::error::TryRecvError;
 
-test_app!(Pair, PairRole { Link => "link", Feed => "feed" },
-    SpecBuilder::new()
-        .role(PairRole::Link, |r| r.restart(permanent(3, secs(60), Backoff::Fixed { delay: ms(100) })))
-        .role(PairRole::Feed, |r| r.deps(&[PairRole::Link]))
-);
+supervision! {
+    app Pair {
+        link: Script { restart: permanent(3 per 60s, backoff: fixed(100ms)) },
+        feed: Script { depends_on: [link] },
+    }
+}
 
 /// `link` fails once after 1s; `feed` runs until stopped.
 fn pair() -> Pair {
     let runs = Arc::new(AtomicU32::new(0));
-    Pair(vec![
-        svc(move |cx| {
+    Pair {
+        link: Script::new(move |cx| {
             let first = runs.fetch_add(1, Ordering::SeqCst) == 0;
             async move {
                 if first {
@@ -28,8 +29,8 @@ fn pair() -> Pair {
                 Ok(())
             }
         }),
-        until_stopped(),
-    ])
+        feed: Script::until_stopped(),
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -138,25 +139,30 @@ async fn events_serialize_flat_with_a_snake_case_kind_tag() {
     assert_eq!(json[17]["outcome"], "graceful");
 }
 
-test_app!(Busy, BusyRole { Flappy => "flappy", Steady => "steady" },
-    SpecBuilder::new()
-        .strategy(supervision::Strategy::OneForOne)
-        .role(BusyRole::Flappy, |r| r.restart(permanent(1000, secs(1), Backoff::Fixed { delay: ms(10) })))
-);
+supervision! {
+    app Busy {
+        strategy: one_for_one,
+        flappy: Script { restart: permanent(1000 per 1s, backoff: fixed(10ms)) },
+        steady: Script,
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn a_subscriber_that_never_reads_never_blocks_supervision() {
-    let flappy = svc(|_| async {
+    let flappy = Script::new(|_| async {
         tokio::time::sleep(ms(10)).await;
         Err("flap".into())
     });
     let options = Options::default()
         .subscriber_capacity(4)
         .journal_capacity(8);
-    let handle = Busy(vec![flappy, until_stopped()])
-        .start_with(options)
-        .await
-        .expect("starts");
+    let handle = Busy {
+        flappy,
+        steady: Script::until_stopped(),
+    }
+    .start_with(options)
+    .await
+    .expect("starts");
     let from = handle.events().events.len() as u64;
     let mut stalled = handle.subscribe();
     let mut reader = handle.subscribe();
