@@ -3,25 +3,19 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use supervision::{App, AppPhase, AppSpec, Backoff, Options, RoleStatus, StopAction, StopOutcome};
-use supervision_tests::{
-    Erased, Probe, SpecBuilder, drain_svc, ms, permanent, secs, svc, test_app,
-};
+use supervision::__private::{ErasedService, service};
+use supervision::{App, AppPhase, AppSpec, Options, RoleStatus, StopOutcome, supervision};
+use supervision_tests::{DrainScript, Probe, Script, SpecBuilder, ms};
 
-test_app!(Mixed, MixedRole { Base => "base", Stubborn => "stubborn", Drainer => "drainer", Flaky => "flaky" },
-    SpecBuilder::new()
-        .strategy(supervision::Strategy::OneForOne)
-        .role(MixedRole::Stubborn, |r| r
-            .deps(&[MixedRole::Base])
-            .stop(&[StopAction::Stop { timeout: secs(1) }]))
-        .role(MixedRole::Drainer, |r| r
-            .deps(&[MixedRole::Base])
-            .stop(&[
-                StopAction::Drain { timeout: ms(500), resume_state: false },
-                StopAction::Stop { timeout: secs(1) },
-            ]))
-        .role(MixedRole::Flaky, |r| r.restart(permanent(100, secs(1), Backoff::Fixed { delay: ms(50) })))
-);
+supervision! {
+    app Mixed {
+        strategy: one_for_one,
+        base: Script,
+        stubborn: Script { depends_on: [base], stop: [stop(1s)] },
+        drainer: DrainScript { depends_on: [base], stop: [drain(500ms), stop(1s)] },
+        flaky: Script { restart: permanent(100 per 1s, backoff: fixed(50ms)) },
+    }
+}
 
 /// A service body as a plain function, so several can share `counted`.
 type Body = fn(
@@ -31,9 +25,9 @@ type Body = fn(
 >;
 
 /// Runs `body`, counted by the probe while the incarnation lives.
-fn counted(probe: &Probe, body: Body) -> Erased {
+fn counted(probe: &Probe, body: Body) -> Script {
     let probe = probe.clone();
-    svc(move |cx| {
+    Script::new(move |cx| {
         let guard = probe.enter(cx.role());
         let fut = body(cx);
         async move {
@@ -54,7 +48,7 @@ async fn no_task_is_left_running_after_join() {
     });
     let stubborn = counted(&probe, |_| Box::pin(std::future::pending()));
     let drain_probe = probe.clone();
-    let drainer = drain_svc(
+    let drainer = DrainScript::new(
         move |cx| {
             let guard = drain_probe.enter("drainer");
             async move {
@@ -74,10 +68,15 @@ async fn no_task_is_left_running_after_join() {
             panic!("flaky")
         })
     });
-    let handle = Mixed(vec![base, stubborn, drainer, flaky])
-        .start()
-        .await
-        .expect("starts");
+    let handle = Mixed {
+        base,
+        stubborn,
+        drainer,
+        flaky,
+    }
+    .start()
+    .await
+    .expect("starts");
     tokio::time::sleep(ms(500)).await;
     assert_eq!(probe.live(), 4);
     let report = handle.shutdown().await;
@@ -140,7 +139,8 @@ impl std::fmt::Display for Node {
     }
 }
 
-struct Forest(Vec<Erased>);
+/// Built by hand: 10,000 roles are more than a `supervision!` block is worth writing.
+struct Forest(Vec<ErasedService>);
 
 impl App for Forest {
     type Role = Node;
@@ -150,12 +150,12 @@ impl App for Forest {
             let mut builder = SpecBuilder::<Node>::new();
             for i in 1..NODES {
                 let parent = [Node(((i - 1) / 2) as u16)];
-                builder = builder.role(Node(i as u16), |r| r.deps(&parent));
+                builder = builder.depends_on(Node(i as u16), &parent);
             }
             builder.build("Forest")
         })
     }
-    fn into_services(self) -> Vec<Erased> {
+    fn into_services(self) -> Vec<ErasedService> {
         self.0
     }
 }
@@ -163,12 +163,7 @@ impl App for Forest {
 #[tokio::test(start_paused = true)]
 async fn ten_thousand_roles_start_in_dependency_order_and_stop_dependents_first() {
     let services = (0..NODES)
-        .map(|_| {
-            svc(|cx| async move {
-                cx.stop_requested().await;
-                Ok(())
-            })
-        })
+        .map(|_| service(Script::until_stopped()))
         .collect();
     let wall = std::time::Instant::now();
     let handle = Forest(services)

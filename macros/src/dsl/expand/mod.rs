@@ -31,11 +31,11 @@ fn private_path(model: &Model) -> TokenStream {
 /// A `Duration` constructor in the largest exact unit, so `30s` reads
 /// `Duration::from_secs(30)` under `cargo expand`.
 fn duration(private: &TokenStream, nanos: u64) -> TokenStream {
-    let (ctor, value) = if nanos % 1_000_000_000 == 0 {
+    let (ctor, value) = if nanos.is_multiple_of(1_000_000_000) {
         (quote!(from_secs), nanos / 1_000_000_000)
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         (quote!(from_millis), nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         (quote!(from_micros), nanos / 1_000)
     } else {
         (quote!(from_nanos), nanos)
