@@ -455,3 +455,85 @@ async fn a_critical_role_failing_escalates() {
     ));
     assert_eq!(err.to_string(), "role `core` escalated: failed: boom");
 }
+
+supervision! {
+    app Resignal {
+        strategy: one_for_one,
+        gate: Script { ready: signaled(2s), restart: permanent(5 per 1m, backoff: none) },
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_restarted_incarnation_that_misses_its_ready_timeout_fails_and_is_restarted() {
+    let gate = Script::new(|cx| async move {
+        match cx.incarnation() {
+            0 => {
+                cx.ready();
+                tokio::time::sleep(secs(1)).await;
+                Err("dropped".into())
+            }
+            // Never signals: stopped after 2s, then restarted.
+            1 => std::future::pending().await,
+            _ => {
+                cx.ready();
+                cx.stop_requested().await;
+                Ok(())
+            }
+        }
+    });
+    let handle = Resignal { gate }.start().await.expect("starts");
+    tokio::time::sleep(secs(10)).await;
+    let events = handle.events().events;
+    let seen: Vec<_> = events
+        .iter()
+        .map(|e| {
+            (
+                e.incarnation,
+                supervision_tests::kinds(std::slice::from_ref(e))[0]
+                    .1
+                    .clone(),
+                e.at,
+            )
+        })
+        .collect();
+    let k = |i: u64, kind: &str, at| (Some(i), kind.to_owned(), at);
+    assert_eq!(
+        seen,
+        vec![
+            k(0, "starting", ms(0)),
+            k(0, "ready", ms(0)),
+            k(0, "failed", secs(1)),
+            k(0, "lease_released", secs(1)),
+            k(0, "restart_scheduled", secs(1)),
+            k(1, "starting", secs(1)),
+            k(1, "failed", secs(3)),
+            k(1, "stopping", secs(3)),
+            k(1, "stopped", secs(8)),
+            k(1, "restart_scheduled", secs(8)),
+            k(2, "starting", secs(8)),
+            k(2, "ready", secs(8)),
+        ]
+    );
+    let failed = events.iter().find_map(|e| match &e.kind {
+        EventKind::Failed { error } if e.incarnation == Some(1) => Some(error.clone()),
+        _ => None,
+    });
+    assert_eq!(failed.as_deref(), Some("not ready within 2s"));
+    handle.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn run_returns_the_report_when_a_critical_role_ends_the_app() {
+    let app = Crit {
+        core: exits("clean", 1),
+        worker: Script::until_stopped(),
+    };
+    let report = app
+        .run()
+        .await
+        .expect("a clean critical exit ends run with Ok");
+    assert_eq!(
+        report.outcome(CritRole::Worker),
+        Some(StopOutcome::Graceful)
+    );
+}

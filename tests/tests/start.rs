@@ -191,3 +191,78 @@ async fn a_one_shot_job_that_fails_during_start_fails_start() {
     assert_eq!(err.role, MigratedRole::Migrate);
     assert_eq!(err.cause, Cause::Error("schema locked".to_owned()));
 }
+
+supervision! {
+    app Partial {
+        core: Script,
+        optional extra: Script { ready: signaled(1s) },
+        optional extra_ui: Script { depends_on: [extra] },
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_optional_role_that_cannot_start_is_disabled_and_start_goes_on() {
+    let begun = tokio::time::Instant::now();
+    let app = Partial {
+        core: Script::until_stopped(),
+        extra: Script::until_stopped(),
+        extra_ui: Script::until_stopped(),
+    };
+    let handle = app.start().await.expect("optional roles do not fail start");
+    assert_eq!(begun.elapsed(), secs(1));
+    let statuses: Vec<_> = handle.state().roles.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            RoleStatus::Ready,
+            RoleStatus::Disabled,
+            RoleStatus::Disabled
+        ]
+    );
+    let events = handle.events().events;
+    assert_eq!(
+        supervision_tests::role_kinds(&events, PartialRole::Extra),
+        ["starting", "failed", "stopping", "stopped", "disabled"]
+    );
+    assert_eq!(
+        supervision_tests::role_kinds(&events, PartialRole::ExtraUi),
+        ["disabled"]
+    );
+    let report = handle.shutdown().await;
+    assert_eq!(
+        report.outcome(PartialRole::Extra),
+        Some(StopOutcome::Disabled)
+    );
+}
+
+supervision! {
+    app Stranded {
+        job: Script { restart: temporary },
+        slow: Script { ready: signaled(1s) },
+        late: Script { depends_on: [job, slow] },
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_role_stopping_for_good_before_its_dependents_started_fails_start() {
+    let app = Stranded {
+        job: Script::new(|_| async {
+            tokio::time::sleep(ms(10)).await;
+            Ok(())
+        }),
+        slow: Script::new(|cx| async move {
+            tokio::time::sleep(ms(100)).await;
+            cx.ready();
+            cx.stop_requested().await;
+            Ok(())
+        }),
+        late: Script::until_stopped(),
+    };
+    let err = app.start().await.expect_err("late can never start");
+    assert_eq!(err.role, StrandedRole::Job);
+    assert_eq!(err.cause, Cause::StoppedDuringStart);
+    assert_eq!(
+        err.report.outcome(StrandedRole::Slow),
+        Some(StopOutcome::Graceful)
+    );
+}

@@ -3,7 +3,7 @@
 use tokio::time::Instant;
 
 use super::slot::{Purpose, Restart, Status};
-use super::timers::Timer;
+use super::timers::{Timer, after};
 use super::{End, Exit, Supervisor};
 use crate::error::Cause;
 use crate::event::{EventKind, ShutdownReason};
@@ -101,19 +101,34 @@ impl<R: Role> Supervisor<R> {
                 self.set_status(x, Status::Stopped);
                 self.escalate(x, cause);
             }
-            (RestartPolicy::Temporary, failure) => {
+            (RestartPolicy::Temporary, Some(_)) if self.spec.is_optional(role) => {
                 self.set_status(x, Status::Stopped);
-                if failure.is_some() && self.spec.is_optional(role) {
-                    self.disable(x);
+                self.disable(x);
+            }
+            (RestartPolicy::Temporary, failure)
+            | (RestartPolicy::Transient { .. }, failure @ None) => {
+                self.set_status(x, Status::Stopped);
+                // It stays stopped. Running dependents keep running, but during the
+                // start phase dependents not started yet never could: start fails.
+                if self.strands_dependents(x) {
+                    self.fail_start(x, failure.unwrap_or(Cause::StoppedDuringStart));
                 }
             }
-            (RestartPolicy::Transient { .. }, None) => self.set_status(x, Status::Stopped),
             (
                 RestartPolicy::Permanent { budget, backoff }
                 | RestartPolicy::Transient { budget, backoff },
                 failure,
             ) => self.restart(x, budget, backoff, failure),
         }
+    }
+
+    /// Whether `x` staying stopped leaves roles the start phase waits for unable to start.
+    fn strands_dependents(&self, x: usize) -> bool {
+        self.phase == AppPhase::Starting
+            && self
+                .transitive_dependents(x)
+                .into_iter()
+                .any(|d| self.slots[d].awaited)
     }
 
     /// Schedules the restart of `x` (and of the roles its strategy takes along),
@@ -149,7 +164,7 @@ impl<R: Role> Supervisor<R> {
         self.emit(x, EventKind::RestartScheduled { delay, attempt });
         self.set_status(x, Status::Restarting);
         self.slots[x].restart = Some(Restart::default());
-        self.set_timer(x, now + delay, Timer::Restart { role: x });
+        self.set_timer(x, after(now, delay), Timer::Restart { role: x });
 
         let strategy = self.spec.strategy();
         let affected = match strategy {

@@ -7,7 +7,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::slot::{Awaiting, Ended, Purpose, Status, Stop};
-use super::timers::Timer;
+use super::timers::{Timer, after};
 use super::{End, Final, Shutdown, Supervisor, TaskKey, TaskKind, TaskOut};
 use crate::error::{AppError, Cause, StartError};
 use crate::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
@@ -118,7 +118,7 @@ impl<R: Role> Supervisor<R> {
                             resume: resume_state,
                         };
                     }
-                    self.set_timer(y, Instant::now() + timeout, Timer::Drain { role: y });
+                    self.set_timer(y, after(Instant::now(), timeout), Timer::Drain { role: y });
                     return;
                 }
                 StopAction::ReleaseLease => self.release_lease(y),
@@ -131,7 +131,7 @@ impl<R: Role> Supervisor<R> {
                         stop.awaiting = Awaiting::Exit;
                     }
                     self.emit(y, EventKind::Stopping);
-                    self.set_timer(y, Instant::now() + timeout, Timer::Grace { role: y });
+                    self.set_timer(y, after(Instant::now(), timeout), Timer::Grace { role: y });
                     return;
                 }
             }
@@ -283,7 +283,7 @@ impl<R: Role> Supervisor<R> {
         self.set_phase(AppPhase::ShuttingDown);
         self.record(x, Some(episode), EventKind::ShutdownRequested { reason });
         self.timers
-            .arm(now + self.spec.shutdown_timeout(), Timer::Deadline);
+            .arm(after(now, self.spec.shutdown_timeout()), Timer::Deadline);
         self.shutdown = Some(Shutdown {
             began: now,
             episode,
