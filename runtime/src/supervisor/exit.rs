@@ -2,7 +2,7 @@
 
 use tokio::time::Instant;
 
-use super::slot::{Purpose, Restart, Status};
+use super::slot::{Awaiting, Purpose, Restart, Status, Stop};
 use super::timers::{Timer, after};
 use super::{End, Exit, Supervisor};
 use crate::error::Cause;
@@ -31,9 +31,10 @@ impl<R: Role> Supervisor<R> {
             let episode = self.new_episode();
             self.slots[x].episode = Some(episode);
         }
+        let asked_to_stop = slot_awaits_exit(self.slots[x].stop.as_ref());
         match &exit {
             // A clean return once asked to stop is what `stopped { graceful }` reports.
-            Exit::Clean if status == Status::Stopping => {}
+            Exit::Clean if asked_to_stop => {}
             Exit::Clean => self.emit(x, EventKind::Exited),
             Exit::Error(error) => self.emit(
                 x,
@@ -117,8 +118,8 @@ impl<R: Role> Supervisor<R> {
             (
                 RestartPolicy::Permanent { budget, backoff }
                 | RestartPolicy::Transient { budget, backoff },
-                failure,
-            ) => self.restart(x, budget, backoff, failure),
+                _,
+            ) => self.restart(x, budget, backoff),
         }
     }
 
@@ -133,7 +134,7 @@ impl<R: Role> Supervisor<R> {
 
     /// Schedules the restart of `x` (and of the roles its strategy takes along),
     /// or gives up when a budget is exhausted.
-    fn restart(&mut self, x: usize, budget: Budget, backoff: Backoff, failure: Option<Cause>) {
+    fn restart(&mut self, x: usize, budget: Budget, backoff: Backoff) {
         let now = Instant::now();
         let Some(attempt) = self.slots[x].window.try_grant(budget, now) else {
             self.emit(
@@ -143,7 +144,6 @@ impl<R: Role> Supervisor<R> {
                     app_wide: false,
                 },
             );
-            let _ = failure;
             self.give_up(x, Cause::BudgetExhausted(budget));
             return;
         };
@@ -314,4 +314,9 @@ impl<R: Role> Supervisor<R> {
             End::StartFailed { role: x, cause },
         );
     }
+}
+
+/// Whether the stop sequence has cancelled the incarnation and waits for it to return.
+fn slot_awaits_exit(stop: Option<&Stop>) -> bool {
+    stop.is_some_and(|s| matches!(s.awaiting, Awaiting::Exit))
 }
