@@ -98,6 +98,54 @@ impl<R: Role> Default for SpecBuilder<R> {
     }
 }
 
+/// A role type for hand-built apps of up to 10,000 roles: `Node::<N>(i)` is the
+/// `i`-th of `N` roles, named `node_{i}`.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
+)]
+pub struct Node<const N: usize>(pub u16);
+
+const MAX_NODES: usize = 10_000;
+
+impl<const N: usize> Role for Node<N> {
+    const ALL: &'static [Self] = &{
+        assert!(N <= MAX_NODES);
+        let mut all = [Node(0); N];
+        let mut i = 0;
+        while i < N {
+            all[i] = Node(i as u16);
+            i += 1;
+        }
+        all
+    };
+
+    fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
+    fn name(self) -> &'static str {
+        static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        NAMES.get_or_init(|| {
+            (0..MAX_NODES)
+                .map(|i| &*String::leak(format!("node_{i}")))
+                .collect()
+        })[self.index()]
+    }
+}
+
+impl<const N: usize> Node<N> {
+    /// The `i`-th node.
+    pub fn from_index(i: usize) -> Self {
+        Self::ALL[i]
+    }
+}
+
+impl<const N: usize> std::fmt::Display for Node<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Milliseconds.
 pub fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
