@@ -32,7 +32,7 @@ impl App for Chaos {
                 let h = mix(i as u64);
                 let mut deps = vec![Node::from_index((h % i as u64) as usize)];
                 let second = Node::from_index(((h >> 32) % i as u64) as usize);
-                if h % 3 == 0 && !deps.contains(&second) {
+                if h.is_multiple_of(3) && !deps.contains(&second) {
                     deps.push(second);
                 }
                 builder = builder.depends_on(Node::from_index(i), &deps);
