@@ -103,14 +103,14 @@ pub use crate::event::{DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason
 pub use crate::handle::AppHandle;
 pub use crate::journal::EventLog;
 pub use crate::options::Options;
-pub use crate::plan::{Action, LifecycleEvent, Phase};
+pub use crate::plan::{Action, LifecycleEvent, LifecyclePhase};
 pub use crate::report::{RoleReport, ShutdownReport};
 pub use crate::role::Role;
 pub use crate::service::{BoxError, Drain, Service};
 pub use crate::spec::{
     AppSpec, Backoff, Budget, Readiness, RestartPolicy, RoleSpec, StopAction, Strategy,
 };
-pub use crate::state::{AppPhase, AppState, RoleState, RoleStatus};
+pub use crate::state::{AppState, Phase, RoleState, RoleStatus};
 
 /// Declares a supervision tree; see the crate documentation for the DSL.
 ///

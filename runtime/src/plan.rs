@@ -9,7 +9,7 @@ use crate::spec::{AppSpec, StopAction};
 /// The phase a lifecycle step belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Phase {
+pub enum LifecyclePhase {
     /// Roles are being started.
     Starting,
     /// Roles hand their work over and release their leases.
@@ -39,7 +39,7 @@ pub enum Action {
 #[serde(bound = "")]
 pub struct LifecycleEvent<R: Role> {
     /// When in the lifecycle the step runs.
-    pub phase: Phase,
+    pub phase: LifecyclePhase,
     /// The role the step acts on.
     pub role: Option<R>,
     /// What the step does.
@@ -47,7 +47,7 @@ pub struct LifecycleEvent<R: Role> {
 }
 
 impl<R: Role> LifecycleEvent<R> {
-    fn new(phase: Phase, role: Option<R>, action: Action) -> Self {
+    fn new(phase: LifecyclePhase, role: Option<R>, action: Action) -> Self {
         LifecycleEvent {
             phase,
             role,
@@ -61,7 +61,9 @@ impl<R: Role> AppSpec<R> {
     pub fn start_plan(&self) -> Vec<LifecycleEvent<R>> {
         self.start_order()
             .iter()
-            .map(|&role| LifecycleEvent::new(Phase::Starting, Some(role), Action::StartChild))
+            .map(|&role| {
+                LifecycleEvent::new(LifecyclePhase::Starting, Some(role), Action::StartChild)
+            })
             .collect()
     }
 
@@ -71,14 +73,18 @@ impl<R: Role> AppSpec<R> {
         for &role in self.stop_order() {
             plan.extend(self.stop_actions(role).iter().map(|action| {
                 let (phase, action) = match action {
-                    StopAction::Drain { .. } => (Phase::Draining, Action::Drain),
-                    StopAction::ReleaseLease => (Phase::Draining, Action::ReleaseLease),
-                    StopAction::Stop { .. } => (Phase::Stopped, Action::StopChild),
+                    StopAction::Drain { .. } => (LifecyclePhase::Draining, Action::Drain),
+                    StopAction::ReleaseLease => (LifecyclePhase::Draining, Action::ReleaseLease),
+                    StopAction::Stop { .. } => (LifecyclePhase::Stopped, Action::StopChild),
                 };
                 LifecycleEvent::new(phase, Some(role), action)
             }));
         }
-        plan.push(LifecycleEvent::new(Phase::Stopped, None, Action::JoinRoot));
+        plan.push(LifecycleEvent::new(
+            LifecyclePhase::Stopped,
+            None,
+            Action::JoinRoot,
+        ));
         plan
     }
 }
@@ -102,7 +108,7 @@ mod tests {
         );
         assert!(
             plan.iter()
-                .all(|e| e.phase == Phase::Starting && e.action == Action::StartChild)
+                .all(|e| e.phase == LifecyclePhase::Starting && e.action == Action::StartChild)
         );
     }
 
@@ -111,7 +117,7 @@ mod tests {
         let plan = spec().shutdown_plan();
         let steps: Vec<_> = plan.iter().map(|e| (e.phase, e.role, e.action)).collect();
         use Action::*;
-        use Phase::*;
+        use LifecyclePhase::*;
         use TestRole::*;
         assert_eq!(
             steps,
@@ -129,7 +135,11 @@ mod tests {
 
     #[test]
     fn events_serialize_with_snake_case_names() {
-        let event = LifecycleEvent::new(Phase::Draining, Some(TestRole::Api), Action::ReleaseLease);
+        let event = LifecycleEvent::new(
+            LifecyclePhase::Draining,
+            Some(TestRole::Api),
+            Action::ReleaseLease,
+        );
         assert_eq!(
             serde_json::to_string(&event).ok().as_deref(),
             Some(r#"{"phase":"draining","role":"api","action":"release_lease"}"#)

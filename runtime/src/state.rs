@@ -10,7 +10,7 @@ use crate::spec::AppSpec;
 /// Where the app is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum AppPhase {
+pub enum Phase {
     /// Roles are starting; `App::start` has not returned yet.
     Starting,
     /// Every role is ready or disabled.
@@ -64,7 +64,7 @@ pub struct RoleState<R: Role> {
 #[serde(bound = "")]
 pub struct AppState<R: Role> {
     /// The app's phase.
-    pub phase: AppPhase,
+    pub phase: Phase,
     /// Every role, in declaration order.
     pub roles: Vec<RoleState<R>>,
 }
@@ -95,7 +95,7 @@ impl<R: Role> StateTable<R> {
     pub(crate) fn new(spec: &'static AppSpec<R>) -> Self {
         StateTable {
             inner: Mutex::new(AppState {
-                phase: AppPhase::Starting,
+                phase: Phase::Starting,
                 roles: R::ALL
                     .iter()
                     .map(|&role| RoleState {
@@ -118,7 +118,7 @@ impl<R: Role> StateTable<R> {
         self.lock().clone()
     }
 
-    pub(crate) fn set_phase(&self, phase: AppPhase) {
+    pub(crate) fn set_phase(&self, phase: Phase) {
         self.lock().phase = phase;
     }
 

@@ -5,8 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use supervision::{
-    App, AppError, AppPhase, Budget, Cause, EventKind, Options, RoleStatus, StopOutcome,
-    supervision,
+    App, AppError, Budget, Cause, EventKind, Options, Phase, RoleStatus, StopOutcome, supervision,
 };
 use supervision_tests::{Script, ms, role_kinds, secs};
 
@@ -238,7 +237,7 @@ async fn an_optional_role_exhausting_its_budget_is_disabled_with_its_dependents(
     let handle = app.start().await.expect("starts");
     tokio::time::sleep(secs(5)).await;
     let state = handle.state();
-    assert_eq!(state.phase, AppPhase::Running);
+    assert_eq!(state.phase, Phase::Running);
     let statuses: Vec<_> = state.roles.iter().map(|r| (r.role, r.status)).collect();
     assert_eq!(
         statuses,
@@ -434,7 +433,7 @@ async fn a_critical_role_exiting_cleanly_shuts_the_app_down_with_ok() {
         report.outcome(CritRole::Core),
         Some(StopOutcome::AlreadyStopped)
     );
-    assert_eq!(handle.state().phase, AppPhase::Stopped);
+    assert_eq!(handle.state().phase, Phase::Stopped);
 }
 
 #[tokio::test(start_paused = true)]

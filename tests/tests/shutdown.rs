@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use supervision::{App, AppPhase, DrainOutcome, EventKind, RoleStatus, StopOutcome, supervision};
+use supervision::{App, DrainOutcome, EventKind, Phase, RoleStatus, StopOutcome, supervision};
 use supervision_tests::{DrainScript, Log, Probe, Script, kinds, ms, role_kinds, secs};
 
 /// Returns `linger` after being asked to stop; counted by the probe.
@@ -281,7 +281,7 @@ async fn a_lease_is_held_while_ready_and_released_before_the_stop() {
     // The worker released its lease first, and is still stopping.
     assert_eq!(handle.leases(), ["registry"]);
     let state = handle.state();
-    assert_eq!(state.phase, AppPhase::ShuttingDown);
+    assert_eq!(state.phase, Phase::ShuttingDown);
     assert_eq!(state.role(LeasedRole::Worker).status, RoleStatus::Stopping);
     let report = shutdown.await.expect("the shutdown task ends");
     assert!(handle.leases().is_empty());

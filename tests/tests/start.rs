@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use supervision::{App, AppPhase, Cause, EventKind, RoleStatus, StopOutcome, supervision};
+use supervision::{App, Cause, EventKind, Phase, RoleStatus, StopOutcome, supervision};
 use supervision_tests::{Log, Script, kinds, ms, secs};
 
 supervision! {
@@ -41,7 +41,7 @@ async fn a_role_starts_once_its_dependencies_are_ready_and_independent_ones_conc
     let handle = app.start().await.expect("starts");
     // start returns exactly when the last role (api) is ready: 100ms + 50ms.
     assert_eq!(begun.elapsed(), ms(150));
-    assert_eq!(handle.state().phase, AppPhase::Running);
+    assert_eq!(handle.state().phase, Phase::Running);
     let starts: Vec<_> = handle
         .events()
         .events

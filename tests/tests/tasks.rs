@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use supervision::__private::{ErasedService, service};
-use supervision::{App, AppPhase, AppSpec, Options, RoleStatus, StopOutcome, supervision};
+use supervision::{App, AppSpec, Options, Phase, RoleStatus, StopOutcome, supervision};
 use supervision_tests::{DrainScript, Probe, Script, SpecBuilder, ms};
 
 supervision! {
@@ -138,7 +138,7 @@ async fn ten_thousand_roles_start_in_dependency_order_and_stop_dependents_first(
         .await
         .expect("starts");
     let state = handle.state();
-    assert_eq!(state.phase, AppPhase::Running);
+    assert_eq!(state.phase, Phase::Running);
     assert!(state.roles.iter().all(|r| r.status == RoleStatus::Ready));
     let started = wall.elapsed();
     let report = handle.shutdown().await;

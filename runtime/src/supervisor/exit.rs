@@ -9,7 +9,7 @@ use crate::error::Cause;
 use crate::event::{EventKind, ShutdownReason};
 use crate::role::Role;
 use crate::spec::{Backoff, Budget, Readiness, RestartPolicy, Strategy};
-use crate::state::AppPhase;
+use crate::state::Phase;
 
 impl<R: Role> Supervisor<R> {
     /// Every exit of every incarnation arrives here exactly once.
@@ -79,7 +79,7 @@ impl<R: Role> Supervisor<R> {
     /// `x` is no longer running.
     pub(super) fn after_exit(&mut self, x: usize, was_ready: bool, failure: Option<Cause>) {
         let role = Self::role(x);
-        if self.phase == AppPhase::Starting && !was_ready {
+        if self.phase == Phase::Starting && !was_ready {
             let cause = failure.unwrap_or(Cause::ExitedBeforeReady);
             if self.spec.is_optional(role) {
                 self.disable(x);
@@ -125,7 +125,7 @@ impl<R: Role> Supervisor<R> {
 
     /// Whether `x` staying stopped leaves roles the start phase waits for unable to start.
     fn strands_dependents(&self, x: usize) -> bool {
-        self.phase == AppPhase::Starting
+        self.phase == Phase::Starting
             && self
                 .transitive_dependents(x)
                 .into_iter()
@@ -219,7 +219,7 @@ impl<R: Role> Supervisor<R> {
     /// roles held for it start again, each as soon as its dependencies are ready.
     fn begin_restart(&mut self, x: usize) {
         self.slots[x].restart = None;
-        if !matches!(self.phase, AppPhase::Starting | AppPhase::Running) {
+        if !matches!(self.phase, Phase::Starting | Phase::Running) {
             return;
         }
         self.set_status(x, Status::Pending);

@@ -33,7 +33,7 @@ use crate::options::Options;
 use crate::report::ShutdownReport;
 use crate::role::Role;
 use crate::spec::AppSpec;
-use crate::state::{AppPhase, StateTable};
+use crate::state::{Phase, StateTable};
 
 /// What reaches the supervisor from outside: contexts and handles.
 #[derive(Debug)]
@@ -115,7 +115,7 @@ pub(crate) struct Supervisor<R: Role> {
     shared: Arc<Shared<R>>,
     done: watch::Sender<Option<Outcome<R>>>,
     start_tx: Option<oneshot::Sender<Result<(), StartError<R>>>>,
-    phase: AppPhase,
+    phase: Phase,
     epoch: Instant,
     seq: u64,
     episodes: u64,
@@ -171,7 +171,7 @@ pub(crate) async fn launch<R: Role>(
         shared: Arc::clone(&shared),
         done,
         start_tx: Some(start_tx),
-        phase: AppPhase::Starting,
+        phase: Phase::Starting,
         epoch: Instant::now(),
         seq: 0,
         episodes: 0,
@@ -247,8 +247,8 @@ impl<R: Role> Supervisor<R> {
                 break;
             }
         }
-        if self.phase == AppPhase::Starting && self.awaiting_start == 0 && self.shutdown.is_none() {
-            self.set_phase(AppPhase::Running);
+        if self.phase == Phase::Starting && self.awaiting_start == 0 && self.shutdown.is_none() {
+            self.set_phase(Phase::Running);
             if let Some(tx) = self.start_tx.take() {
                 let _ = tx.send(Ok(()));
             }
@@ -363,7 +363,7 @@ impl<R: Role> Supervisor<R> {
         self.shared.journal.record(event);
     }
 
-    fn set_phase(&mut self, phase: AppPhase) {
+    fn set_phase(&mut self, phase: Phase) {
         self.phase = phase;
         self.shared.state.set_phase(phase);
     }

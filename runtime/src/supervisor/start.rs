@@ -11,7 +11,7 @@ use crate::error::Cause;
 use crate::event::EventKind;
 use crate::role::Role;
 use crate::spec::Readiness;
-use crate::state::AppPhase;
+use crate::state::Phase;
 
 impl<R: Role> Supervisor<R> {
     /// Starts `x` if it wants to run and every dependency is ready.
@@ -19,7 +19,7 @@ impl<R: Role> Supervisor<R> {
         let slot = &self.slots[x];
         if slot.status != Status::Pending
             || slot.deps_unready != 0
-            || !matches!(self.phase, AppPhase::Starting | AppPhase::Running)
+            || !matches!(self.phase, Phase::Starting | Phase::Running)
         {
             return;
         }
@@ -119,7 +119,7 @@ impl<R: Role> Supervisor<R> {
                 error: cause.to_string(),
             },
         );
-        if self.phase == AppPhase::Starting {
+        if self.phase == Phase::Starting {
             if self.spec.is_optional(Self::role(x)) {
                 self.disable(x);
             } else {

@@ -14,7 +14,7 @@ use crate::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
 use crate::report::{RoleReport, ShutdownReport};
 use crate::role::Role;
 use crate::spec::StopAction;
-use crate::state::AppPhase;
+use crate::state::Phase;
 
 impl<R: Role> Supervisor<R> {
     /// Queues the stop of running role `y`; its actions begin once every running
@@ -280,7 +280,7 @@ impl<R: Role> Supervisor<R> {
         }
         let now = Instant::now();
         let episode = self.new_episode();
-        self.set_phase(AppPhase::ShuttingDown);
+        self.set_phase(Phase::ShuttingDown);
         self.record(x, Some(episode), EventKind::ShutdownRequested { reason });
         self.timers
             .arm(after(now, self.spec.shutdown_timeout()), Timer::Deadline);
@@ -382,7 +382,7 @@ impl<R: Role> Supervisor<R> {
                 .collect(),
             duration: Instant::now().saturating_duration_since(began),
         };
-        self.set_phase(AppPhase::Stopped);
+        self.set_phase(Phase::Stopped);
         let start_error = |role: usize, cause: Cause, report: ShutdownReport<R>| StartError {
             role: Self::role(role),
             cause,

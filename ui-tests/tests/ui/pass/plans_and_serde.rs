@@ -1,6 +1,6 @@
 //! The spec's plans, Mermaid chart and serde forms, through the macro.
 
-use supervision::{Action, App, LifecycleEvent, Phase, supervision};
+use supervision::{Action, App, LifecycleEvent, LifecyclePhase, supervision};
 use supervision_ui_tests::{Api, Database, Metrics, Queue};
 
 supervision! {
@@ -26,11 +26,11 @@ fn main() {
     assert_eq!(shutdown.len(), 2 + 2 + 3 + 2 + 1);
     assert_eq!(
         shutdown[4],
-        LifecycleEvent { phase: Phase::Draining, role: Some(Queue), action: Action::Drain }
+        LifecycleEvent { phase: LifecyclePhase::Draining, role: Some(Queue), action: Action::Drain }
     );
     assert_eq!(
         shutdown.last(),
-        Some(&LifecycleEvent { phase: Phase::Stopped, role: None, action: Action::JoinRoot })
+        Some(&LifecycleEvent { phase: LifecyclePhase::Stopped, role: None, action: Action::JoinRoot })
     );
 
     let chart = spec.to_mermaid();
