@@ -222,13 +222,27 @@ impl<R: Role> Supervisor<R> {
             }
         }
         self.drive();
+        // One timer, moved only when the earliest deadline changes: re-arming a
+        // fresh `Sleep` on every event would cost a timer-wheel update per event.
+        let mut armed = None;
+        let sleep = tokio::time::sleep_until(Instant::now());
+        tokio::pin!(sleep);
         while !self.finished() {
             let next = self.timers.next_deadline();
+            if next != armed {
+                if let Some(at) = next {
+                    sleep.as_mut().reset(at);
+                }
+                armed = next;
+            }
             tokio::select! {
                 biased;
                 Some(msg) = self.rx.recv() => self.on_msg(msg),
                 Some(done) = self.tasks.join_next_with_id() => self.on_task(done),
-                () = sleep_until(next) => self.on_timers(),
+                () = &mut sleep, if armed.is_some() => {
+                    armed = None;
+                    self.on_timers();
+                }
             }
             self.drive();
         }
@@ -455,13 +469,6 @@ impl<R: Role> Supervisor<R> {
         if std::mem::replace(&mut self.slots[x].awaited, false) {
             self.awaiting_start = self.awaiting_start.saturating_sub(1);
         }
-    }
-}
-
-async fn sleep_until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }
 
