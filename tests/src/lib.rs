@@ -277,6 +277,21 @@ impl Probe {
         self.lock().max_live.get(role).copied().unwrap_or(0)
     }
 
+    /// A script that runs until asked to stop, then takes `linger` to return;
+    /// counted by this probe while it lives.
+    pub fn lingering(&self, linger: Duration) -> Script {
+        let probe = self.clone();
+        Script::new(move |cx| {
+            let guard = probe.enter(cx.role());
+            async move {
+                let _guard = guard;
+                cx.stop_requested().await;
+                tokio::time::sleep(linger).await;
+                Ok(())
+            }
+        })
+    }
+
     /// Incarnations entered so far, all roles together.
     pub fn total(&self) -> usize {
         self.lock().total
@@ -312,6 +327,17 @@ impl Log {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
+}
+
+/// `(role, outcome, duration)` of each role of a shutdown report, in stop order.
+pub fn rows<R: Role>(
+    report: &supervision::ShutdownReport<R>,
+) -> Vec<(R, supervision::StopOutcome, Duration)> {
+    report
+        .roles
+        .iter()
+        .map(|r| (r.role, r.outcome, r.duration))
+        .collect()
 }
 
 /// The `(role name, kind tag)` of each event, from its serde form.

@@ -82,54 +82,37 @@ async fn a_clean_exit_restarts_only_a_permanent_role() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn an_error_restarts_permanent_and_transient_roles_but_not_a_temporary_one() {
+/// An error and a panic are handled alike: a permanent or transient role is
+/// restarted, a temporary one stays stopped.
+async fn assert_failures_restart_all_but_temporary(how: &'static str, kind: &str) {
     let restarted = strs(&[
         "starting",
         "ready",
-        "failed",
+        kind,
         "lease_released",
         "restart_scheduled",
         "starting",
         "ready",
     ]);
+    let stays = strs(&["starting", "ready", kind, "lease_released"]);
     assert_eq!(
-        run_policies("error").await,
+        run_policies(how).await,
         vec![
             (PoliciesRole::Perm, restarted.clone(), RoleStatus::Ready),
             (PoliciesRole::Trans, restarted, RoleStatus::Ready),
-            (
-                PoliciesRole::Temp,
-                strs(&["starting", "ready", "failed", "lease_released"]),
-                RoleStatus::Stopped
-            ),
+            (PoliciesRole::Temp, stays, RoleStatus::Stopped),
         ]
     );
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_error_restarts_permanent_and_transient_roles_but_not_a_temporary_one() {
+    assert_failures_restart_all_but_temporary("error", "failed").await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_panic_is_caught_with_its_message_and_handled_like_an_error() {
-    let restarted = strs(&[
-        "starting",
-        "ready",
-        "panicked",
-        "lease_released",
-        "restart_scheduled",
-        "starting",
-        "ready",
-    ]);
-    assert_eq!(
-        run_policies("panic").await,
-        vec![
-            (PoliciesRole::Perm, restarted.clone(), RoleStatus::Ready),
-            (PoliciesRole::Trans, restarted, RoleStatus::Ready),
-            (
-                PoliciesRole::Temp,
-                strs(&["starting", "ready", "panicked", "lease_released"]),
-                RoleStatus::Stopped
-            ),
-        ]
-    );
+    assert_failures_restart_all_but_temporary("panic", "panicked").await;
     let app = Policies {
         perm: exits("panic", 1),
         trans: Script::until_stopped(),

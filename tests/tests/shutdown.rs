@@ -5,21 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use supervision::{App, DrainOutcome, EventKind, Phase, RoleStatus, StopOutcome, supervision};
-use supervision_tests::{DrainScript, Log, Probe, Script, kinds, ms, role_kinds, secs};
-
-/// Returns `linger` after being asked to stop; counted by the probe.
-fn lingers(probe: &Probe, linger: Duration) -> Script {
-    let probe = probe.clone();
-    Script::new(move |cx| {
-        let guard = probe.enter(cx.role());
-        async move {
-            let _guard = guard;
-            cx.stop_requested().await;
-            tokio::time::sleep(linger).await;
-            Ok(())
-        }
-    })
-}
+use supervision_tests::{DrainScript, Log, Probe, Script, kinds, ms, role_kinds, rows, secs};
 
 /// Never returns by itself, whatever it is asked.
 fn stubborn(probe: &Probe) -> Script {
@@ -47,20 +33,15 @@ supervision! {
 async fn a_role_stops_after_its_dependents_and_independent_roles_stop_concurrently() {
     let probe = Probe::default();
     let app = Tree {
-        store: lingers(&probe, ms(500)),
-        reader: lingers(&probe, secs(1)),
-        writer: lingers(&probe, secs(2)),
-        clock: lingers(&probe, secs(3)),
+        store: probe.lingering(ms(500)),
+        reader: probe.lingering(secs(1)),
+        writer: probe.lingering(secs(2)),
+        clock: probe.lingering(secs(3)),
     };
     let handle = app.start().await.expect("starts");
     let report = handle.shutdown().await;
-    let rows: Vec<_> = report
-        .roles
-        .iter()
-        .map(|r| (r.role, r.outcome, r.duration))
-        .collect();
     assert_eq!(
-        rows,
+        rows(&report),
         vec![
             (TreeRole::Clock, StopOutcome::Graceful, secs(3)),
             (TreeRole::Writer, StopOutcome::Graceful, secs(2)),
@@ -101,18 +82,13 @@ supervision! {
 async fn a_child_ignoring_cancellation_is_aborted_after_its_stop_timeout() {
     let probe = Probe::default();
     let app = Stubborn {
-        base: lingers(&probe, ms(100)),
+        base: probe.lingering(ms(100)),
         hold: stubborn(&probe),
     };
     let handle = app.start().await.expect("starts");
     let report = handle.shutdown().await;
-    let rows: Vec<_> = report
-        .roles
-        .iter()
-        .map(|r| (r.role, r.outcome, r.duration))
-        .collect();
     assert_eq!(
-        rows,
+        rows(&report),
         vec![
             (StubbornRole::Hold, StopOutcome::Aborted, secs(1)),
             (StubbornRole::Base, StopOutcome::Graceful, ms(100)),
@@ -135,20 +111,15 @@ async fn the_shutdown_timeout_aborts_whatever_is_left() {
     let probe = Probe::default();
     let begun = tokio::time::Instant::now();
     let app = Deadline {
-        base: lingers(&probe, ms(100)),
+        base: probe.lingering(ms(100)),
         hold: stubborn(&probe),
-        other: lingers(&probe, ms(100)),
+        other: probe.lingering(ms(100)),
     };
     let handle = app.start().await.expect("starts");
     let report = handle.shutdown().await;
     assert_eq!(begun.elapsed(), secs(3));
-    let rows: Vec<_> = report
-        .roles
-        .iter()
-        .map(|r| (r.role, r.outcome, r.duration))
-        .collect();
     assert_eq!(
-        rows,
+        rows(&report),
         vec![
             (DeadlineRole::Other, StopOutcome::Graceful, ms(100)),
             (DeadlineRole::Hold, StopOutcome::Aborted, secs(3)),
@@ -269,7 +240,7 @@ async fn a_lease_is_held_while_ready_and_released_before_the_stop() {
     let probe = Probe::default();
     let handle = Leased {
         registry: Script::until_stopped(),
-        worker: lingers(&probe, secs(2)),
+        worker: probe.lingering(secs(2)),
     }
     .start()
     .await
@@ -305,10 +276,10 @@ async fn a_lease_is_held_while_ready_and_released_before_the_stop() {
 async fn shutdown_is_idempotent() {
     let probe = Probe::default();
     let handle = Tree {
-        store: lingers(&probe, ms(10)),
-        reader: lingers(&probe, ms(20)),
-        writer: lingers(&probe, ms(30)),
-        clock: lingers(&probe, ms(40)),
+        store: probe.lingering(ms(10)),
+        reader: probe.lingering(ms(20)),
+        writer: probe.lingering(ms(30)),
+        clock: probe.lingering(ms(40)),
     }
     .start()
     .await

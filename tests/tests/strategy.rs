@@ -44,20 +44,6 @@ fn fails_once(probe: &Probe) -> Script {
     })
 }
 
-/// Runs until stopped, then takes `linger` to return; counted by the probe.
-fn slow_stop(probe: &Probe, linger: std::time::Duration) -> Script {
-    let probe = probe.clone();
-    Script::new(move |cx| {
-        let guard = probe.enter(cx.role());
-        async move {
-            let _guard = guard;
-            cx.stop_requested().await;
-            tokio::time::sleep(linger).await;
-            Ok(())
-        }
-    })
-}
-
 fn restarts<R: supervision::Role>(events: &[supervision::Event<R>]) -> Vec<(String, String)> {
     let after_failure = events
         .iter()
@@ -89,8 +75,8 @@ async fn rest_for_one_stops_dependents_in_stop_order_and_restarts_them_in_start_
     let probe = Probe::default();
     let app = RestForOne {
         db: fails_once(&probe),
-        cache: slow_stop(&probe, ms(300)),
-        api: slow_stop(&probe, ms(200)),
+        cache: probe.lingering(ms(300)),
+        api: probe.lingering(ms(200)),
         audit: Script::until_stopped(),
     };
     let handle = app.start().await.expect("starts");
