@@ -219,3 +219,27 @@ async fn a_role_chain_is_every_event_of_its_latest_episode() {
         })
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_subscriber_sees_every_event_the_journal_records_in_the_same_order() {
+    let handle = pair().start().await.expect("starts");
+    let mut rx = handle.subscribe();
+    let reader = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while let Ok(event) = rx.recv().await {
+            let last = event.kind == EventKind::ShutdownCompleted;
+            seen.push(event);
+            if last {
+                break;
+            }
+        }
+        seen
+    });
+    tokio::time::sleep(secs(2)).await;
+    handle.shutdown().await;
+    let seen = reader.await.expect("the reader ends");
+    let journal = handle.events().events;
+    // Subscribed after start: everything from the first failure on.
+    assert_eq!(seen.first().map(|e| e.seq), Some(4));
+    assert_eq!(seen, journal[4..]);
+}
