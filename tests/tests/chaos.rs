@@ -45,6 +45,22 @@ impl App for Chaos {
     }
 }
 
+/// Every role that depends on `role`, directly or not.
+fn dependents(role: Node) -> Vec<Node> {
+    let spec = Chaos::spec();
+    let mut out: Vec<Node> = Vec::new();
+    let mut queue = vec![role];
+    while let Some(r) = queue.pop() {
+        for &d in spec.dependents(r) {
+            if !out.contains(&d) {
+                out.push(d);
+                queue.push(d);
+            }
+        }
+    }
+    out
+}
+
 /// One incarnation's behaviour, drawn from (seed, role, incarnation).
 fn script(seed: u64, probe: &Probe) -> Script {
     let probe = probe.clone();
@@ -146,7 +162,8 @@ async fn the_supervisor_survives_any_behaviour_and_loses_no_exit() {
             log.events.last().map(|e| e.kind.clone()),
             Some(EventKind::ShutdownCompleted)
         );
-        // Every incarnation that started has an end event, and numbers follow on.
+        // Every incarnation that started has an end event, and numbers follow on;
+        // no role starts again while a role depending on it still runs (rest_for_one).
         let mut open: HashMap<Node, (u64, bool)> = HashMap::new();
         for e in &log.events {
             let (Some(role), Some(inc)) = (e.role, e.incarnation) else {
@@ -154,6 +171,10 @@ async fn the_supervisor_survives_any_behaviour_and_loses_no_exit() {
             };
             match e.kind {
                 EventKind::Starting => {
+                    for d in dependents(role) {
+                        let running = open.get(&d).is_some_and(|&(_, ended)| !ended);
+                        assert!(!running, "seed {seed}: {role} restarted under running {d}");
+                    }
                     if let Some(&(last, ended)) = open.get(&role) {
                         assert!(
                             ended,

@@ -182,16 +182,30 @@ impl<R: Role> Supervisor<R> {
                 Status::Starting | Status::Ready => {
                     self.slots[y].episode = episode;
                     self.queue_stop(y, Purpose::Restart { owner: x });
-                    if let Some(r) = self.slots[x].restart.as_mut() {
-                        r.waits += 1;
-                    }
+                    self.wait_for_stop(x, y);
                 }
+                // Already stopping (for another role's restart): `x` must not start
+                // again before it has stopped either.
+                Status::Stopping => self.wait_for_stop(x, y),
                 Status::Pending if strategy == Strategy::OneForAll => {
                     self.slots[y].episode = episode;
                     self.set_status(y, Status::Held);
                     self.slots[x].held.push(y);
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// `x`'s restart waits until `y`, now stopping, has stopped.
+    fn wait_for_stop(&mut self, x: usize, y: usize) {
+        if self.slots[x].restart.is_none() {
+            return;
+        }
+        if let Some(stop) = self.slots[y].stop.as_mut() {
+            stop.waiters.push(x);
+            if let Some(restart) = self.slots[x].restart.as_mut() {
+                restart.waits += 1;
             }
         }
     }
@@ -262,10 +276,7 @@ impl<R: Role> Supervisor<R> {
                     let purpose = self.slots[y].stop.as_ref().map(|s| s.purpose.clone());
                     match purpose {
                         Some(Purpose::Shutdown) | None => {}
-                        Some(Purpose::Restart { owner }) => {
-                            self.set_purpose(y, Purpose::Disable);
-                            self.release_restart_wait(owner);
-                        }
+                        // Roles waiting for it to stop still wait, until it has.
                         Some(_) => self.set_purpose(y, Purpose::Disable),
                     }
                 }

@@ -28,8 +28,13 @@ impl<R: Role> Supervisor<R> {
             .iter()
             .filter(|d| self.slots[d.index()].live)
             .count();
+        let waiters = match purpose {
+            Purpose::Restart { .. } => Vec::with_capacity(1),
+            _ => Vec::new(),
+        };
         self.slots[y].stop = Some(Stop {
             purpose,
+            waiters,
             waiting,
             began: None,
             step: 0,
@@ -249,7 +254,6 @@ impl<R: Role> Supervisor<R> {
                 if self.slots[owner].restart.is_some() {
                     self.set_status(y, Status::Held);
                     self.slots[owner].held.push(y);
-                    self.release_restart_wait(owner);
                 } else {
                     self.set_status(y, Status::Pending);
                     self.queue_start(y);
@@ -260,6 +264,9 @@ impl<R: Role> Supervisor<R> {
                 self.set_status(y, Status::Stopped);
                 self.after_exit(y, false, Some(cause));
             }
+        }
+        for owner in stop.waiters {
+            self.release_restart_wait(owner);
         }
     }
 
