@@ -15,12 +15,39 @@ use supervision::{
     StopAction, Strategy,
 };
 
-/// Builds by hand the `AppSpec` the macro would generate, for apps too large to
-/// write as a `supervision!` block: every role with every default, plus the
-/// declared dependencies; dependents, start order (Kahn, earliest declared
-/// first) and stop order (its reverse) are derived.
+/// Builds by hand the `AppSpec` the macro would generate, for apps too large or
+/// too random to write as a `supervision!` block; dependents, start order (Kahn,
+/// earliest declared first) and stop order (its reverse) are derived. It trusts
+/// its input: the macro's checks do not run here.
 pub struct SpecBuilder<R> {
     deps: Vec<Vec<R>>,
+    defs: Vec<RoleDef>,
+    strategy: Strategy,
+    intensity: Option<supervision::Budget>,
+}
+
+/// A role's declaration besides its dependencies; `RoleDef::default()` is every default.
+#[derive(Clone, Debug)]
+pub struct RoleDef {
+    /// The `optional` prefix (its dependents must be optional too).
+    pub optional: bool,
+    /// `restart: ..`.
+    pub restart: RestartPolicy,
+    /// `ready: ..`.
+    pub ready: Readiness,
+    /// `stop: [..]`.
+    pub stop: Vec<StopAction>,
+}
+
+impl Default for RoleDef {
+    fn default() -> Self {
+        RoleDef {
+            optional: false,
+            restart: RestartPolicy::DEFAULT,
+            ready: Readiness::Spawned,
+            stop: StopAction::DEFAULT.to_vec(),
+        }
+    }
 }
 
 impl<R: Role> SpecBuilder<R> {
@@ -28,12 +55,33 @@ impl<R: Role> SpecBuilder<R> {
     pub fn new() -> Self {
         SpecBuilder {
             deps: vec![Vec::new(); R::ALL.len()],
+            defs: vec![RoleDef::default(); R::ALL.len()],
+            strategy: Strategy::RestForOne,
+            intensity: None,
         }
     }
 
     /// `role: .. { depends_on: [deps] }`.
     pub fn depends_on(mut self, role: R, deps: &[R]) -> Self {
         self.deps[role.index()] = deps.to_vec();
+        self
+    }
+
+    /// Everything else declared about `role`.
+    pub fn define(mut self, role: R, def: RoleDef) -> Self {
+        self.defs[role.index()] = def;
+        self
+    }
+
+    /// `strategy: ..`.
+    pub fn strategy(mut self, strategy: Strategy) -> Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// `intensity: ..`.
+    pub fn intensity(mut self, intensity: Option<supervision::Budget>) -> Self {
+        self.intensity = intensity;
         self
     }
 
@@ -69,21 +117,22 @@ impl<R: Role> SpecBuilder<R> {
             .iter()
             .zip(self.deps)
             .zip(dependents)
-            .map(|((&role, deps), dependents)| RoleSpec {
+            .zip(self.defs)
+            .map(|(((&role, deps), dependents), def)| RoleSpec {
                 role,
                 lease: role.name(),
-                optional: false,
+                optional: def.optional,
                 dependencies: Vec::leak(deps),
                 dependents: Vec::leak(dependents),
-                restart: RestartPolicy::DEFAULT,
-                ready: Readiness::Spawned,
-                stop: StopAction::DEFAULT,
+                restart: def.restart,
+                ready: def.ready,
+                stop: Vec::leak(def.stop),
             })
             .collect();
         Box::leak(Box::new(AppSpec {
             name,
-            strategy: Strategy::RestForOne,
-            intensity: None,
+            strategy: self.strategy,
+            intensity: self.intensity,
             shutdown_timeout: AppSpec::<R>::DEFAULT_SHUTDOWN_TIMEOUT,
             roles: Vec::leak(roles),
             start_order: Vec::leak(start),
