@@ -46,9 +46,9 @@ fn def(i: usize) -> RoleDef {
         1 => RestartPolicy::Temporary,
         _ => RestartPolicy::DEFAULT,
     };
-    let ready = if i % 9 == 0 && i % 5 <= 1 {
+    let ready = if i.is_multiple_of(9) && i % 5 <= 1 {
         Readiness::Completed { timeout: secs(1) }
-    } else if i % 4 == 0 {
+    } else if i.is_multiple_of(4) {
         Readiness::Signaled { timeout: secs(1) }
     } else {
         Readiness::Spawned
@@ -74,7 +74,7 @@ fn def(i: usize) -> RoleDef {
 }
 
 fn drains(i: usize) -> bool {
-    i % 3 == 0
+    i.is_multiple_of(3)
 }
 
 impl<const S: usize> App for Chaos<S> {
