@@ -143,13 +143,13 @@ fn behaviour(
     let linger = ms((h >> 16) % 3000);
     async move {
         let _guard = guard;
-        if (h >> 8) % 100 != 0 {
+        if !(h >> 8).is_multiple_of(100) {
             // Signaled roles mostly signal in time; the others ignore it.
             tokio::time::sleep(signal).await;
             cx.ready();
         }
         // One-shot jobs mostly complete at once.
-        if job && (h >> 24) % 20 != 0 {
+        if job && !(h >> 24).is_multiple_of(20) {
             return Ok(());
         }
         match (h >> 40) % 12 {
