@@ -274,6 +274,25 @@ async fn run_seed<const S: usize>(seed: u64, outcomes: &mut HashMap<&'static str
     }
     let Some(log) = ended else { return };
     assert_eq!(log.dropped, 0);
+    // Once the shutdown is requested nothing starts or is scheduled again.
+    let requested = log
+        .events
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::ShutdownRequested { .. }))
+        .expect("every app that started shuts down");
+    assert!(
+        log.events[requested..].iter().all(|e| !matches!(
+            e.kind,
+            EventKind::Starting | EventKind::RestartScheduled { .. }
+        )),
+        "seed {seed}: a start after the shutdown request"
+    );
+    let requests = log
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::ShutdownRequested { .. }))
+        .count();
+    assert_eq!(requests, 1);
     for (i, e) in log.events.iter().enumerate() {
         assert_eq!(e.seq, i as u64, "seed {seed}: gap in the event sequence");
     }
