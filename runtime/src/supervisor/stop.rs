@@ -79,12 +79,24 @@ impl<R: Role> Supervisor<R> {
         let role = Self::role(y);
         let forced = self.shutdown.as_ref().is_some_and(|s| s.forced);
         loop {
+            let running = self.slots[y].run.is_some();
             let Some(stop) = self.slots[y].stop.as_mut() else {
                 return;
             };
-            let Some(&action) = self.spec.stop_actions(role).get(stop.step) else {
-                self.finish_stop(y);
-                return;
+            let actions = self.spec.stop_actions(role);
+            let action = match actions.get(stop.step) {
+                Some(&action) => action,
+                // The macro always ends the list with `stop`; should a spec not, the
+                // incarnation is still stopped before the role counts as stopped.
+                None if stop.step == actions.len() && running => {
+                    StopAction::Stop {
+                        timeout: StopAction::DEFAULT_STOP_TIMEOUT,
+                    }
+                }
+                None => {
+                    self.finish_stop(y);
+                    return;
+                }
             };
             stop.step += 1;
             match action {
