@@ -173,3 +173,38 @@ async fn ten_thousand_roles_start_in_dependency_order_and_stop_dependents_first(
         assert!(stopped_at[i] < stopped_at[parent]);
     }
 }
+
+/// A hand-built spec whose stop list lacks the final `stop` (the macro refuses one).
+struct NoStop(Vec<ErasedService>);
+
+impl App for NoStop {
+    type Role = supervision_tests::Node<1>;
+    fn spec() -> &'static AppSpec<Self::Role> {
+        static SPEC: OnceLock<&'static AppSpec<supervision_tests::Node<1>>> = OnceLock::new();
+        SPEC.get_or_init(|| {
+            let def = supervision_tests::RoleDef {
+                stop: vec![supervision::StopAction::ReleaseLease],
+                ..Default::default()
+            };
+            SpecBuilder::new()
+                .define(supervision_tests::Node::from_index(0), def)
+                .build("NoStop")
+        })
+    }
+    fn into_services(self) -> Vec<ErasedService> {
+        self.0
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_list_without_stop_still_stops_the_incarnation() {
+    let probe = Probe::default();
+    let handle = NoStop(vec![service(probe.lingering(ms(100)))])
+        .start()
+        .await
+        .expect("starts");
+    let report = handle.shutdown().await;
+    assert_eq!(report.roles[0].outcome, StopOutcome::Graceful);
+    assert_eq!(report.roles[0].duration, ms(100));
+    assert_eq!(probe.live(), 0);
+}

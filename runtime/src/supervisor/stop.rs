@@ -88,11 +88,9 @@ impl<R: Role> Supervisor<R> {
                 Some(&action) => action,
                 // The macro always ends the list with `stop`; should a spec not, the
                 // incarnation is still stopped before the role counts as stopped.
-                None if stop.step == actions.len() && running => {
-                    StopAction::Stop {
-                        timeout: StopAction::DEFAULT_STOP_TIMEOUT,
-                    }
-                }
+                None if stop.step == actions.len() && running => StopAction::Stop {
+                    timeout: StopAction::DEFAULT_STOP_TIMEOUT,
+                },
                 None => {
                     self.finish_stop(y);
                     return;
