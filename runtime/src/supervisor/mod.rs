@@ -366,14 +366,28 @@ impl<R: Role> Supervisor<R> {
             kind,
         };
         self.seq += 1;
-        tracing::debug!(
-            seq = event.seq,
-            role = role.map(Role::name),
-            incarnation,
-            episode = episode.map(EpisodeId::get),
-            kind = ?event.kind,
-            "supervision event"
-        );
+        // Failures are worth an operator's attention; the rest is the usual lifecycle.
+        macro_rules! log {
+            ($level:ident) => {
+                tracing::$level!(
+                    seq = event.seq,
+                    role = role.map(Role::name),
+                    incarnation,
+                    episode = episode.map(EpisodeId::get),
+                    kind = ?event.kind,
+                    "supervision event"
+                )
+            };
+        }
+        match event.kind {
+            EventKind::Escalated => log!(error),
+            EventKind::Failed { .. }
+            | EventKind::Panicked { .. }
+            | EventKind::BudgetExhausted { .. }
+            | EventKind::Disabled => log!(warn),
+            EventKind::ShutdownRequested { .. } | EventKind::ShutdownCompleted => log!(info),
+            _ => log!(debug),
+        }
         self.shared.journal.record(event);
     }
 
