@@ -59,6 +59,14 @@
 //! - **Giving up**: a required role escalates (the app shuts down, `join`
 //!   returns [`AppError::Escalated`]); an optional one is disabled with its
 //!   dependents. A `critical` role's clean exit shuts the app down with `Ok`.
+//!   A `temporary` role's exit leaves it stopped and its dependents running;
+//!   only an optional one that fails is disabled (with its dependents).
+//! - **During start** nothing is retried: a required role that exits or times
+//!   out before its first readiness fails `start` at once (as an OTP child
+//!   whose `init` fails), and so does one that stops for good while roles that
+//!   depend on it have not started yet.
+//! - **One-shot jobs** (`ready: completed`) that finished stay finished: a
+//!   restart of a role they depend on does not run them again.
 //! - **Stopping**: the same stop sequence serves shutdown, restarts and
 //!   disables: `drain` (state kept for the next incarnation), `release_lease`,
 //!   `stop` (cancel, wait, abort). A role's stop begins once its dependents
