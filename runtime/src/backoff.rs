@@ -41,8 +41,8 @@ impl Jitter {
     /// The delay before restart number `attempt` (1-based) within the budget window.
     ///
     /// `exponential(MIN, MAX)`: the cap doubles per attempt from MIN up to MAX; with
-    /// jitter (the default) the delay is drawn uniformly from `[MIN, cap]`, so a crash
-    /// loop never restarts faster than MIN and restarts of many roles spread out.
+    /// full jitter (the default) the delay is drawn uniformly from `[0, cap]`, so the
+    /// restarts of many roles failing together spread out instead of colliding.
     pub(crate) fn delay(&mut self, backoff: Backoff, attempt: u32) -> Duration {
         match backoff {
             Backoff::None => Duration::ZERO,
@@ -51,12 +51,11 @@ impl Jitter {
                 let doublings = attempt.saturating_sub(1).min(63);
                 let factor = 1u32.checked_shl(doublings.min(31)).unwrap_or(u32::MAX);
                 let cap = min.checked_mul(factor).unwrap_or(max).min(max);
-                if !self.enabled || cap <= min {
+                if !self.enabled {
                     return cap;
                 }
-                let span = u64::try_from((cap - min).as_nanos()).unwrap_or(u64::MAX);
-                let offset = self.next_u64() % span.saturating_add(1);
-                min + Duration::from_nanos(offset)
+                let span = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
+                Duration::from_nanos(self.next_u64() % span.saturating_add(1))
             }
         }
     }
@@ -76,9 +75,9 @@ mod tests {
         let got: Vec<_> = (1..=6).map(|a| exact.delay(b, a).as_millis()).collect();
         assert_eq!(got, [100, 200, 400, 800, 1000, 1000]);
         let mut jittered = Jitter::new(1, true);
-        for attempt in 1..=40 {
-            let d = jittered.delay(b, attempt);
-            assert!(d >= Duration::from_millis(100) && d <= Duration::from_secs(1));
+        let caps = [100, 200, 400, 800, 1000, 1000].map(Duration::from_millis);
+        for (attempt, cap) in (1..).zip(caps) {
+            assert!(jittered.delay(b, attempt) <= cap);
         }
     }
 }

@@ -26,6 +26,9 @@ pub enum Cause {
     IntensityExceeded(Budget),
     /// The app was shut down before the role became ready.
     ShutDown,
+    /// The role stopped for good during the start phase, before the roles that
+    /// depend on it could start.
+    StoppedDuringStart,
     /// The app value did not provide one service per role.
     Misconfigured(String),
 }
@@ -50,6 +53,9 @@ impl fmt::Display for Cause {
                 DisplayDuration(b.window)
             ),
             Cause::ShutDown => f.write_str("the app shut down before it was ready"),
+            Cause::StoppedDuringStart => {
+                f.write_str("stopped before the roles depending on it could start")
+            }
             Cause::Misconfigured(m) => write!(f, "misconfigured: {m}"),
         }
     }

@@ -6,7 +6,7 @@ use tokio::sync::{Mutex, broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::error::AppError;
-use crate::event::{Event, ShutdownReason};
+use crate::event::{EpisodeId, Event, ShutdownReason};
 use crate::journal::{EventLog, Journal};
 use crate::report::ShutdownReport;
 use crate::role::Role;
@@ -87,6 +87,28 @@ impl<R: Role> AppHandle<R> {
     /// older ones were dropped.
     pub fn events(&self) -> EventLog<R> {
         self.shared.journal.snapshot()
+    }
+
+    /// The retained events of one episode (a failure and all it caused, or the
+    /// shutdown), in order.
+    pub fn episode(&self, episode: EpisodeId) -> Vec<Event<R>> {
+        self.events().episode(episode).cloned().collect()
+    }
+
+    /// The retained events of the most recent episode `role` took part in: why it
+    /// last failed, was stopped, restarted or disabled. Empty if it never did.
+    pub fn chain(&self, role: R) -> Vec<Event<R>> {
+        let log = self.events();
+        let latest = log
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.role == Some(role) && e.episode.is_some())
+            .and_then(|e| e.episode);
+        match latest {
+            Some(episode) => log.episode(episode).cloned().collect(),
+            None => Vec::new(),
+        }
     }
 
     /// Asks for a graceful shutdown without waiting for it.

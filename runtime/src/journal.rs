@@ -68,16 +68,16 @@ impl<R: Role> Journal<R> {
 
     /// Appends and broadcasts; never waits for a subscriber.
     pub(crate) fn record(&self, event: Event<R>) {
-        {
-            let mut ring = self.ring();
-            if ring.events.len() >= ring.capacity {
-                ring.events.pop_front();
-                ring.dropped += 1;
-            }
-            ring.events.push_back(event.clone());
+        if self.tx.receiver_count() > 0 {
+            // An error only means the last subscriber just left.
+            let _ = self.tx.send(event.clone());
         }
-        // An error only means there is no subscriber right now.
-        let _ = self.tx.send(event);
+        let mut ring = self.ring();
+        if ring.events.len() >= ring.capacity {
+            ring.events.pop_front();
+            ring.dropped += 1;
+        }
+        ring.events.push_back(event);
     }
 
     pub(crate) fn snapshot(&self) -> EventLog<R> {

@@ -1,9 +1,80 @@
 //! `supervision`: declare a daemon's supervision tree once with [`supervision!`],
 //! get it checked at compile time, and run it on tokio.
 //!
+//! ```no_run
+//! use supervision::{App, BoxError, Context, Service, supervision};
+//!
+//! struct Store;
+//! impl Service for Store {
+//!     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+//!         // open the store, then:
+//!         cx.ready();
+//!         cx.stop_requested().await;
+//!         Ok(())
+//!     }
+//! }
+//!
+//! struct Api;
+//! impl Service for Api {
+//!     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+//!         cx.stop_requested().await;
+//!         Ok(())
+//!     }
+//! }
+//!
+//! supervision! {
+//!     app Daemon {
+//!         store: Store { ready: signaled(5s), restart: critical },
+//!         api: Api { depends_on: [store], restart: permanent(5 per 1m) },
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // Start, wait for Ctrl-C or SIGTERM, stop in order, report.
+//!     let report = Daemon { store: Store, api: Api }.run().await?;
+//!     println!("{report:?}");
+//!     Ok(())
+//! }
+//! ```
+//!
 //! [`App::start`] returns an [`AppHandle`] once every role is ready; the handle
 //! observes the app ([`AppHandle::state`], [`AppHandle::subscribe`],
-//! [`AppHandle::events`]) and ends it ([`AppHandle::shutdown`], [`AppHandle::join`]).
+//! [`AppHandle::events`], [`AppHandle::chain`]) and ends it
+//! ([`AppHandle::shutdown`], [`AppHandle::join`]).
+//!
+//! # How the runtime executes a spec
+//!
+//! One supervisor task owns every decision; each incarnation runs in its own task.
+//!
+//! - **Start**: a role starts when all its dependencies are ready (independent
+//!   roles together, in start order); `start` fails, after stopping what had
+//!   started in stop order, if a required role cannot become ready. An optional
+//!   one is disabled with its dependents instead.
+//! - **Exits**: every exit is an event (`exited`, `failed`, `panicked`). The
+//!   role's policy decides; a restart consumes the role's own sliding-window
+//!   budget and the app's `intensity`, waits its backoff, and never overlaps the
+//!   previous incarnation. The strategy decides which other roles are stopped
+//!   (dependents first) and started again (in start order) with it.
+//! - **Giving up**: a required role escalates (the app shuts down, `join`
+//!   returns [`AppError::Escalated`]); an optional one is disabled with its
+//!   dependents. A `critical` role's clean exit shuts the app down with `Ok`.
+//!   A `temporary` role's exit leaves it stopped and its dependents running;
+//!   only an optional one that fails is disabled (with its dependents).
+//! - **During start** nothing is retried: a required role that exits or times
+//!   out before its first readiness fails `start` at once (as an OTP child
+//!   whose `init` fails), and so does one that stops for good while roles that
+//!   depend on it have not started yet.
+//! - **One-shot jobs** (`ready: completed`) that finished stay finished: a
+//!   restart of a role they depend on does not run them again.
+//! - **Stopping**: the same stop sequence serves shutdown, restarts and
+//!   disables: `drain` (state kept for the next incarnation), `release_lease`,
+//!   `stop` (cancel, wait, abort). A role's stop begins once its dependents
+//!   have stopped; `shutdown_timeout` aborts whatever is left.
+//! - **Events**: every transition is an [`Event`] with a gapless `seq`; those
+//!   a failure (or the shutdown) caused share its [`EpisodeId`]. The journal
+//!   is bounded ([`Options::journal_capacity`]) and subscribers that fall
+//!   behind lose events, never slow supervision.
 #![forbid(unsafe_code)]
 
 mod app;

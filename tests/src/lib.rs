@@ -1,202 +1,128 @@
-//! Test support: apps built by hand (until the `supervision!` macro lands), closure
-//! services, and probes that count live incarnations with drop guards.
+//! Test support: [`Script`] services (one nameable type, any behaviour), probes that
+//! count live incarnations with drop guards, and a hand-built spec for huge apps.
 //!
 //! Runtime behaviour tests live in `tests/`.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 pub use supervision;
-use supervision::__private::{ErasedService, drain_service, service};
 use supervision::{
-    AppSpec, Backoff, BoxError, Budget, Context, Drain, Readiness, RestartPolicy, Role, RoleSpec,
-    Service, StopAction, Strategy,
+    AppSpec, BoxError, Context, Drain, Readiness, RestartPolicy, Role, RoleSpec, Service,
+    StopAction, Strategy,
 };
 
-/// Declares a role enum and a hand-built app type whose spec is made once by `$build`
-/// (a [`SpecBuilder`] expression).
-#[macro_export]
-macro_rules! test_app {
-    ($app:ident, $role:ident { $($variant:ident => $name:literal),+ $(,)? }, $build:expr) => {
-        #[derive(
-            Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug,
-            serde::Serialize, serde::Deserialize,
-        )]
-        #[allow(missing_docs)]
-        pub enum $role {
-            $(#[serde(rename = $name)] $variant),+
-        }
-
-        impl $crate::supervision::Role for $role {
-            const ALL: &'static [Self] = &[$($role::$variant),+];
-            fn index(self) -> usize {
-                self as usize
-            }
-            fn name(self) -> &'static str {
-                match self {
-                    $($role::$variant => $name),+
-                }
-            }
-        }
-
-        impl ::core::fmt::Display for $role {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str($crate::supervision::Role::name(*self))
-            }
-        }
-
-        /// A hand-built app: one service per role, in declaration order.
-        #[allow(missing_docs)]
-        pub struct $app(pub Vec<$crate::Erased>);
-
-        impl $crate::supervision::App for $app {
-            type Role = $role;
-            fn spec() -> &'static $crate::supervision::AppSpec<$role> {
-                static SPEC: ::std::sync::OnceLock<&'static $crate::supervision::AppSpec<$role>> =
-                    ::std::sync::OnceLock::new();
-                SPEC.get_or_init(|| {
-                    let builder: $crate::SpecBuilder<$role> = $build;
-                    builder.build(stringify!($app))
-                })
-            }
-            fn into_services(self) -> Vec<$crate::Erased> {
-                self.0
-            }
-        }
-    };
-}
-
-/// A type-erased service, as the generated code hands them to the runtime.
-pub type Erased = ErasedService;
-
-/// One role as declared.
-#[derive(Clone, Debug)]
-pub struct RoleDef<R> {
-    role: R,
-    deps: Vec<R>,
-    optional: bool,
-    restart: RestartPolicy,
-    ready: Readiness,
-    stop: Vec<StopAction>,
-}
-
-impl<R: Role> RoleDef<R> {
-    /// `depends_on: [..]`.
-    pub fn deps(mut self, deps: &[R]) -> Self {
-        self.deps = deps.to_vec();
-        self
-    }
-    /// The `optional` prefix.
-    pub fn optional(mut self) -> Self {
-        self.optional = true;
-        self
-    }
-    /// `restart: ..`.
-    pub fn restart(mut self, restart: RestartPolicy) -> Self {
-        self.restart = restart;
-        self
-    }
-    /// `ready: ..`.
-    pub fn ready(mut self, ready: Readiness) -> Self {
-        self.ready = ready;
-        self
-    }
-    /// `stop: [..]`.
-    pub fn stop(mut self, stop: &[StopAction]) -> Self {
-        self.stop = stop.to_vec();
-        self
-    }
-}
-
-/// Builds the `AppSpec` the macro would generate: dependents, start order (Kahn,
-/// earliest declared first) and stop order (its reverse).
+/// Builds by hand the `AppSpec` the macro would generate, for apps too large or
+/// too random to write as a `supervision!` block; dependents, start order (Kahn,
+/// earliest declared first) and stop order (its reverse) are derived. It trusts
+/// its input: the macro's checks do not run here.
 pub struct SpecBuilder<R> {
+    deps: Vec<Vec<R>>,
+    defs: Vec<RoleDef>,
     strategy: Strategy,
-    intensity: Option<Budget>,
-    shutdown_timeout: Duration,
-    roles: Vec<RoleDef<R>>,
+    intensity: Option<supervision::Budget>,
+}
+
+/// A role's declaration besides its dependencies; `RoleDef::default()` is every default.
+#[derive(Clone, Debug)]
+pub struct RoleDef {
+    /// The `optional` prefix (its dependents must be optional too).
+    pub optional: bool,
+    /// `restart: ..`.
+    pub restart: RestartPolicy,
+    /// `ready: ..`.
+    pub ready: Readiness,
+    /// `stop: [..]`.
+    pub stop: Vec<StopAction>,
+}
+
+impl Default for RoleDef {
+    fn default() -> Self {
+        RoleDef {
+            optional: false,
+            restart: RestartPolicy::DEFAULT,
+            ready: Readiness::Spawned,
+            stop: StopAction::DEFAULT.to_vec(),
+        }
+    }
 }
 
 impl<R: Role> SpecBuilder<R> {
-    /// Every role with every default.
+    /// Every role with every default and no dependency.
     pub fn new() -> Self {
         SpecBuilder {
+            deps: vec![Vec::new(); R::ALL.len()],
+            defs: vec![RoleDef::default(); R::ALL.len()],
             strategy: Strategy::RestForOne,
             intensity: None,
-            shutdown_timeout: Duration::from_secs(30),
-            roles: R::ALL
-                .iter()
-                .map(|&role| RoleDef {
-                    role,
-                    deps: Vec::new(),
-                    optional: false,
-                    restart: RestartPolicy::DEFAULT,
-                    ready: Readiness::Spawned,
-                    stop: StopAction::DEFAULT.to_vec(),
-                })
-                .collect(),
         }
     }
+
+    /// `role: .. { depends_on: [deps] }`.
+    pub fn depends_on(mut self, role: R, deps: &[R]) -> Self {
+        self.deps[role.index()] = deps.to_vec();
+        self
+    }
+
+    /// Everything else declared about `role`.
+    pub fn define(mut self, role: R, def: RoleDef) -> Self {
+        self.defs[role.index()] = def;
+        self
+    }
+
     /// `strategy: ..`.
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
         self
     }
-    /// `intensity: N per W`.
-    pub fn intensity(mut self, max_restarts: u32, window: Duration) -> Self {
-        self.intensity = Some(Budget {
-            max_restarts,
-            window,
-        });
-        self
-    }
-    /// `shutdown_timeout: ..`.
-    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
-        self.shutdown_timeout = timeout;
-        self
-    }
-    /// Changes one role's declaration.
-    pub fn role(mut self, role: R, f: impl FnOnce(RoleDef<R>) -> RoleDef<R>) -> Self {
-        let i = role.index();
-        let def = self.roles[i].clone();
-        self.roles[i] = f(def);
+
+    /// `intensity: ..`.
+    pub fn intensity(mut self, intensity: Option<supervision::Budget>) -> Self {
+        self.intensity = intensity;
         self
     }
 
     /// Leaks the spec, as a `static` would hold it.
     pub fn build(self, name: &'static str) -> &'static AppSpec<R> {
-        let n = self.roles.len();
+        let n = R::ALL.len();
         let mut dependents: Vec<Vec<R>> = vec![Vec::new(); n];
-        for def in &self.roles {
-            for d in &def.deps {
-                dependents[d.index()].push(def.role);
+        for (&role, deps) in R::ALL.iter().zip(&self.deps) {
+            for d in deps {
+                dependents[d.index()].push(role);
             }
         }
-        let mut placed = vec![false; n];
-        let mut start = Vec::new();
-        while start.len() < n {
-            let next = self
-                .roles
-                .iter()
-                .find(|def| !placed[def.role.index()] && def.deps.iter().all(|d| placed[d.index()]))
-                .map(|def| def.role)
-                .expect("the test topology has no cycle");
-            placed[next.index()] = true;
-            start.push(next);
+        // Kahn's algorithm; among roles whose dependencies have all started, the
+        // earliest declared goes first.
+        let mut missing: Vec<usize> = self.deps.iter().map(Vec::len).collect();
+        let mut ready: std::collections::BTreeSet<usize> =
+            (0..n).filter(|&i| missing[i] == 0).collect();
+        let mut start = Vec::with_capacity(n);
+        while let Some(i) = ready.pop_first() {
+            start.push(R::ALL[i]);
+            for d in &dependents[i] {
+                let d = d.index();
+                missing[d] -= 1;
+                if missing[d] == 0 {
+                    ready.insert(d);
+                }
+            }
         }
+        assert_eq!(start.len(), n, "the test topology has a cycle");
         let mut stop = start.clone();
         stop.reverse();
-        let roles: Vec<RoleSpec<R>> = self
-            .roles
-            .into_iter()
+        let roles: Vec<RoleSpec<R>> = R::ALL
+            .iter()
+            .zip(self.deps)
             .zip(dependents)
-            .map(|(def, dependents)| RoleSpec {
-                role: def.role,
-                lease: def.role.name(),
+            .zip(self.defs)
+            .map(|(((&role, deps), dependents), def)| RoleSpec {
+                role,
+                lease: role.name(),
                 optional: def.optional,
-                dependencies: Vec::leak(def.deps),
+                dependencies: Vec::leak(deps),
                 dependents: Vec::leak(dependents),
                 restart: def.restart,
                 ready: def.ready,
@@ -207,7 +133,7 @@ impl<R: Role> SpecBuilder<R> {
             name,
             strategy: self.strategy,
             intensity: self.intensity,
-            shutdown_timeout: self.shutdown_timeout,
+            shutdown_timeout: AppSpec::<R>::DEFAULT_SHUTDOWN_TIMEOUT,
             roles: Vec::leak(roles),
             start_order: Vec::leak(start),
             stop_order: Vec::leak(stop),
@@ -221,25 +147,51 @@ impl<R: Role> Default for SpecBuilder<R> {
     }
 }
 
-/// `permanent(N per W, backoff: B)`.
-pub fn permanent(max_restarts: u32, window: Duration, backoff: Backoff) -> RestartPolicy {
-    RestartPolicy::Permanent {
-        budget: Budget {
-            max_restarts,
-            window,
-        },
-        backoff,
+/// A role type for hand-built apps of up to 10,000 roles: `Node::<N>(i)` is the
+/// `i`-th of `N` roles, named `node_{i}`.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
+)]
+pub struct Node<const N: usize>(pub u16);
+
+const MAX_NODES: usize = 10_000;
+
+impl<const N: usize> Role for Node<N> {
+    const ALL: &'static [Self] = &{
+        assert!(N <= MAX_NODES);
+        let mut all = [Node(0); N];
+        let mut i = 0;
+        while i < N {
+            all[i] = Node(i as u16);
+            i += 1;
+        }
+        all
+    };
+
+    fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
+    fn name(self) -> &'static str {
+        static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        NAMES.get_or_init(|| {
+            (0..MAX_NODES)
+                .map(|i| &*String::leak(format!("node_{i}")))
+                .collect()
+        })[self.index()]
     }
 }
 
-/// `transient(N per W, backoff: B)`.
-pub fn transient(max_restarts: u32, window: Duration, backoff: Backoff) -> RestartPolicy {
-    RestartPolicy::Transient {
-        budget: Budget {
-            max_restarts,
-            window,
-        },
-        backoff,
+impl<const N: usize> Node<N> {
+    /// The `i`-th node.
+    pub fn from_index(i: usize) -> Self {
+        Self::ALL[i]
+    }
+}
+
+impl<const N: usize> std::fmt::Display for Node<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -253,50 +205,70 @@ pub fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
 }
 
-/// A service made of a closure run once per incarnation.
-pub struct FnService<F>(F);
+/// The future a [`Script`] runs per incarnation.
+pub type RunFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
+/// The future a [`DrainScript`] drains with.
+pub type DrainFuture = Pin<Box<dyn Future<Output = Result<serde_json::Value, BoxError>> + Send>>;
+type RunFn = Arc<dyn Fn(Context) -> RunFuture + Send + Sync>;
+type DrainFn = Arc<dyn Fn(Context) -> DrainFuture + Send + Sync>;
 
-impl<F, Fut> Service for FnService<F>
-where
-    F: Fn(Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
-{
+/// A nameable service type whose behaviour is a closure, so `supervision!` apps in
+/// tests can give every role the same type and a different script.
+#[derive(Clone)]
+pub struct Script(RunFn);
+
+impl Script {
+    /// Runs `f` once per incarnation.
+    pub fn new<F, Fut>(f: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
+    {
+        Script(Arc::new(move |cx| Box::pin(f(cx))))
+    }
+
+    /// Runs until asked to stop, then returns `Ok`.
+    pub fn until_stopped() -> Self {
+        Script::new(|cx| async move {
+            cx.stop_requested().await;
+            Ok(())
+        })
+    }
+}
+
+impl Service for Script {
     fn run(&self, cx: Context) -> impl Future<Output = Result<(), BoxError>> + Send {
         (self.0)(cx)
     }
 }
 
-/// Erases a closure service.
-pub fn svc<F, Fut>(f: F) -> Erased
-where
-    F: Fn(Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
-{
-    service(FnService(f))
+/// A [`Script`] that can be drained: `drain` returns the state to hand over.
+#[derive(Clone)]
+pub struct DrainScript(RunFn, DrainFn);
+
+impl DrainScript {
+    /// Runs `run` once per incarnation and `drain` when its `drain` action runs.
+    pub fn new<F, Fut, D, DFut>(run: F, drain: D) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
+        D: Fn(Context) -> DFut + Send + Sync + 'static,
+        DFut: Future<Output = Result<serde_json::Value, BoxError>> + Send + 'static,
+    {
+        DrainScript(
+            Arc::new(move |cx| Box::pin(run(cx))),
+            Arc::new(move |cx| Box::pin(drain(cx))),
+        )
+    }
 }
 
-/// A closure service that can be drained: `drain` returns the state to hand over.
-pub struct FnDrain<F, D>(F, D);
-
-impl<F, Fut, D, DFut> Service for FnDrain<F, D>
-where
-    F: Fn(Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
-    D: Fn(Context) -> DFut + Send + Sync + 'static,
-    DFut: Future<Output = Result<serde_json::Value, BoxError>> + Send + 'static,
-{
+impl Service for DrainScript {
     fn run(&self, cx: Context) -> impl Future<Output = Result<(), BoxError>> + Send {
         (self.0)(cx)
     }
 }
 
-impl<F, Fut, D, DFut> Drain for FnDrain<F, D>
-where
-    F: Fn(Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
-    D: Fn(Context) -> DFut + Send + Sync + 'static,
-    DFut: Future<Output = Result<serde_json::Value, BoxError>> + Send + 'static,
-{
+impl Drain for DrainScript {
     type State = serde_json::Value;
     fn drain(
         &self,
@@ -304,25 +276,6 @@ where
     ) -> impl Future<Output = Result<serde_json::Value, BoxError>> + Send {
         (self.1)(cx.clone())
     }
-}
-
-/// Erases a drainable closure service.
-pub fn drain_svc<F, Fut, D, DFut>(run: F, drain: D) -> Erased
-where
-    F: Fn(Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
-    D: Fn(Context) -> DFut + Send + Sync + 'static,
-    DFut: Future<Output = Result<serde_json::Value, BoxError>> + Send + 'static,
-{
-    drain_service(FnDrain(run, drain))
-}
-
-/// Runs until asked to stop, then returns `Ok`.
-pub fn until_stopped() -> Erased {
-    svc(|cx| async move {
-        cx.stop_requested().await;
-        Ok(())
-    })
 }
 
 #[derive(Default)]
@@ -373,6 +326,21 @@ impl Probe {
         self.lock().max_live.get(role).copied().unwrap_or(0)
     }
 
+    /// A script that runs until asked to stop, then takes `linger` to return;
+    /// counted by this probe while it lives.
+    pub fn lingering(&self, linger: Duration) -> Script {
+        let probe = self.clone();
+        Script::new(move |cx| {
+            let guard = probe.enter(cx.role());
+            async move {
+                let _guard = guard;
+                cx.stop_requested().await;
+                tokio::time::sleep(linger).await;
+                Ok(())
+            }
+        })
+    }
+
     /// Incarnations entered so far, all roles together.
     pub fn total(&self) -> usize {
         self.lock().total
@@ -408,6 +376,17 @@ impl Log {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
+}
+
+/// `(role, outcome, duration)` of each role of a shutdown report, in stop order.
+pub fn rows<R: Role>(
+    report: &supervision::ShutdownReport<R>,
+) -> Vec<(R, supervision::StopOutcome, Duration)> {
+    report
+        .roles
+        .iter()
+        .map(|r| (r.role, r.outcome, r.duration))
+        .collect()
 }
 
 /// The `(role name, kind tag)` of each event, from its serde form.

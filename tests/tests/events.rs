@@ -3,21 +3,22 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use supervision::{App, Backoff, EpisodeId, EventKind, Options};
-use supervision_tests::{SpecBuilder, ms, permanent, secs, svc, test_app, until_stopped};
+use supervision::{App, EpisodeId, EventKind, Options, supervision};
+use supervision_tests::{Script, ms, secs};
 use tokio::sync::broadcast::error::TryRecvError;
 
-test_app!(Pair, PairRole { Link => "link", Feed => "feed" },
-    SpecBuilder::new()
-        .role(PairRole::Link, |r| r.restart(permanent(3, secs(60), Backoff::Fixed { delay: ms(100) })))
-        .role(PairRole::Feed, |r| r.deps(&[PairRole::Link]))
-);
+supervision! {
+    app Pair {
+        link: Script { restart: permanent(3 per 60s, backoff: fixed(100ms)) },
+        feed: Script { depends_on: [link] },
+    }
+}
 
 /// `link` fails once after 1s; `feed` runs until stopped.
 fn pair() -> Pair {
     let runs = Arc::new(AtomicU32::new(0));
-    Pair(vec![
-        svc(move |cx| {
+    Pair {
+        link: Script::new(move |cx| {
             let first = runs.fetch_add(1, Ordering::SeqCst) == 0;
             async move {
                 if first {
@@ -28,8 +29,8 @@ fn pair() -> Pair {
                 Ok(())
             }
         }),
-        until_stopped(),
-    ])
+        feed: Script::until_stopped(),
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -138,25 +139,30 @@ async fn events_serialize_flat_with_a_snake_case_kind_tag() {
     assert_eq!(json[17]["outcome"], "graceful");
 }
 
-test_app!(Busy, BusyRole { Flappy => "flappy", Steady => "steady" },
-    SpecBuilder::new()
-        .strategy(supervision::Strategy::OneForOne)
-        .role(BusyRole::Flappy, |r| r.restart(permanent(1000, secs(1), Backoff::Fixed { delay: ms(10) })))
-);
+supervision! {
+    app Busy {
+        strategy: one_for_one,
+        flappy: Script { restart: permanent(1000 per 1s, backoff: fixed(10ms)) },
+        steady: Script,
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn a_subscriber_that_never_reads_never_blocks_supervision() {
-    let flappy = svc(|_| async {
+    let flappy = Script::new(|_| async {
         tokio::time::sleep(ms(10)).await;
         Err("flap".into())
     });
     let options = Options::default()
         .subscriber_capacity(4)
         .journal_capacity(8);
-    let handle = Busy(vec![flappy, until_stopped()])
-        .start_with(options)
-        .await
-        .expect("starts");
+    let handle = Busy {
+        flappy,
+        steady: Script::until_stopped(),
+    }
+    .start_with(options)
+    .await
+    .expect("starts");
     let from = handle.events().events.len() as u64;
     let mut stalled = handle.subscribe();
     let mut reader = handle.subscribe();
@@ -181,4 +187,59 @@ async fn a_subscriber_that_never_reads_never_blocks_supervision() {
     }
     assert_eq!(tail, (last.seq - 3..=last.seq).collect::<Vec<_>>());
     assert!(matches!(reader.try_recv(), Err(TryRecvError::Lagged(_))));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_role_chain_is_every_event_of_its_latest_episode() {
+    let handle = pair().start().await.expect("starts");
+    assert!(
+        handle.chain(PairRole::Feed).is_empty(),
+        "nothing happened to feed yet"
+    );
+    tokio::time::sleep(secs(2)).await;
+    // feed was stopped and restarted because link failed: its chain starts with that failure.
+    let chain = handle.chain(PairRole::Feed);
+    assert_eq!(chain.len(), 10);
+    assert_eq!(chain[0].role, Some(PairRole::Link));
+    assert_eq!(
+        chain[0].kind,
+        EventKind::Failed {
+            error: "link down".to_owned()
+        }
+    );
+    let episode = chain[0].episode.expect("a failure has an episode");
+    assert_eq!(handle.episode(episode), chain);
+    assert!(chain.iter().all(|e| e.episode == Some(episode)));
+    handle.shutdown().await;
+    let after = handle.chain(PairRole::Feed);
+    assert_eq!(
+        after.first().map(|e| e.kind.clone()),
+        Some(EventKind::ShutdownRequested {
+            reason: supervision::ShutdownReason::Requested
+        })
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_subscriber_sees_every_event_the_journal_records_in_the_same_order() {
+    let handle = pair().start().await.expect("starts");
+    let mut rx = handle.subscribe();
+    let reader = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while let Ok(event) = rx.recv().await {
+            let last = event.kind == EventKind::ShutdownCompleted;
+            seen.push(event);
+            if last {
+                break;
+            }
+        }
+        seen
+    });
+    tokio::time::sleep(secs(2)).await;
+    handle.shutdown().await;
+    let seen = reader.await.expect("the reader ends");
+    let journal = handle.events().events;
+    // Subscribed after start: everything from the first failure on.
+    assert_eq!(seen.first().map(|e| e.seq), Some(4));
+    assert_eq!(seen, journal[4..]);
 }

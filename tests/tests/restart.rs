@@ -5,17 +5,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use supervision::{
-    App, AppError, Backoff, Budget, Cause, EventKind, Options, Phase, RestartPolicy, RoleStatus,
-    StopOutcome,
+    App, AppError, Budget, Cause, EventKind, Options, Phase, RoleStatus, StopOutcome, supervision,
 };
-use supervision_tests::{
-    Erased, SpecBuilder, ms, permanent, role_kinds, secs, svc, test_app, transient, until_stopped,
-};
+use supervision_tests::{Script, ms, role_kinds, secs};
 
 /// Exits the way `how` says, `times` times, after 10ms each; then runs until stopped.
-fn exits(how: &'static str, times: u32) -> Erased {
+fn exits(how: &'static str, times: u32) -> Script {
     let count = Arc::new(AtomicU32::new(0));
-    svc(move |cx| {
+    Script::new(move |cx| {
         let count = Arc::clone(&count);
         async move {
             tokio::time::sleep(ms(10)).await;
@@ -32,23 +29,28 @@ fn exits(how: &'static str, times: u32) -> Erased {
     })
 }
 
-test_app!(Policies, PolicyRole { Perm => "perm", Trans => "trans", Temp => "temp" },
-    SpecBuilder::new()
-        .strategy(supervision::Strategy::OneForOne)
-        .role(PolicyRole::Perm, |r| r.restart(permanent(5, secs(10), Backoff::None)))
-        .role(PolicyRole::Trans, |r| r.restart(transient(5, secs(10), Backoff::None)))
-        .role(PolicyRole::Temp, |r| r.restart(RestartPolicy::Temporary))
-);
+supervision! {
+    app Policies {
+        strategy: one_for_one,
+        perm: Script { restart: permanent(5 per 10s, backoff: none) },
+        trans: Script { restart: transient(5 per 10s, backoff: none) },
+        temp: Script { restart: temporary },
+    }
+}
 
-async fn run_policies(how: &'static str) -> Vec<(PolicyRole, Vec<String>, RoleStatus)> {
-    let app = Policies(vec![exits(how, 1), exits(how, 1), exits(how, 1)]);
+async fn run_policies(how: &'static str) -> Vec<(PoliciesRole, Vec<String>, RoleStatus)> {
+    let app = Policies {
+        perm: exits(how, 1),
+        trans: exits(how, 1),
+        temp: exits(how, 1),
+    };
     let handle = app.start().await.expect("starts");
     tokio::time::sleep(secs(1)).await;
     let events = handle.events().events;
     let state = handle.state();
     let out = supervision::Role::ALL
         .iter()
-        .map(|&r: &PolicyRole| (r, role_kinds(&events, r), state.role(r).status))
+        .map(|&r: &PoliciesRole| (r, role_kinds(&events, r), state.role(r).status))
         .collect();
     handle.shutdown().await;
     out
@@ -73,62 +75,49 @@ async fn a_clean_exit_restarts_only_a_permanent_role() {
     assert_eq!(
         run_policies("clean").await,
         vec![
-            (PolicyRole::Perm, restarted, RoleStatus::Ready),
-            (PolicyRole::Trans, stays.clone(), RoleStatus::Stopped),
-            (PolicyRole::Temp, stays, RoleStatus::Stopped),
+            (PoliciesRole::Perm, restarted, RoleStatus::Ready),
+            (PoliciesRole::Trans, stays.clone(), RoleStatus::Stopped),
+            (PoliciesRole::Temp, stays, RoleStatus::Stopped),
+        ]
+    );
+}
+
+/// An error and a panic are handled alike: a permanent or transient role is
+/// restarted, a temporary one stays stopped.
+async fn assert_failures_restart_all_but_temporary(how: &'static str, kind: &str) {
+    let restarted = strs(&[
+        "starting",
+        "ready",
+        kind,
+        "lease_released",
+        "restart_scheduled",
+        "starting",
+        "ready",
+    ]);
+    let stays = strs(&["starting", "ready", kind, "lease_released"]);
+    assert_eq!(
+        run_policies(how).await,
+        vec![
+            (PoliciesRole::Perm, restarted.clone(), RoleStatus::Ready),
+            (PoliciesRole::Trans, restarted, RoleStatus::Ready),
+            (PoliciesRole::Temp, stays, RoleStatus::Stopped),
         ]
     );
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_error_restarts_permanent_and_transient_roles_but_not_a_temporary_one() {
-    let restarted = strs(&[
-        "starting",
-        "ready",
-        "failed",
-        "lease_released",
-        "restart_scheduled",
-        "starting",
-        "ready",
-    ]);
-    assert_eq!(
-        run_policies("error").await,
-        vec![
-            (PolicyRole::Perm, restarted.clone(), RoleStatus::Ready),
-            (PolicyRole::Trans, restarted, RoleStatus::Ready),
-            (
-                PolicyRole::Temp,
-                strs(&["starting", "ready", "failed", "lease_released"]),
-                RoleStatus::Stopped
-            ),
-        ]
-    );
+    assert_failures_restart_all_but_temporary("error", "failed").await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_panic_is_caught_with_its_message_and_handled_like_an_error() {
-    let restarted = strs(&[
-        "starting",
-        "ready",
-        "panicked",
-        "lease_released",
-        "restart_scheduled",
-        "starting",
-        "ready",
-    ]);
-    assert_eq!(
-        run_policies("panic").await,
-        vec![
-            (PolicyRole::Perm, restarted.clone(), RoleStatus::Ready),
-            (PolicyRole::Trans, restarted, RoleStatus::Ready),
-            (
-                PolicyRole::Temp,
-                strs(&["starting", "ready", "panicked", "lease_released"]),
-                RoleStatus::Stopped
-            ),
-        ]
-    );
-    let app = Policies(vec![exits("panic", 1), until_stopped(), until_stopped()]);
+    assert_failures_restart_all_but_temporary("panic", "panicked").await;
+    let app = Policies {
+        perm: exits("panic", 1),
+        trans: Script::until_stopped(),
+        temp: Script::until_stopped(),
+    };
     let handle = app.start().await.expect("starts");
     tokio::time::sleep(secs(1)).await;
     let panicked: Vec<_> = handle
@@ -142,26 +131,28 @@ async fn a_panic_is_caught_with_its_message_and_handled_like_an_error() {
         .collect();
     assert_eq!(
         panicked,
-        vec![(Some(PolicyRole::Perm), Some(0), "kaboom".to_owned())]
+        vec![(Some(PoliciesRole::Perm), Some(0), "kaboom".to_owned())]
     );
     handle.shutdown().await;
 }
 
-test_app!(Budgeted, BudgetRole { Core => "core", Extra => "extra", ExtraUi => "extra_ui", Other => "other" },
-    SpecBuilder::new()
-        .role(BudgetRole::Core, |r| r.restart(permanent(2, secs(10), Backoff::Fixed { delay: ms(100) })))
-        .role(BudgetRole::Extra, |r| r.optional().restart(permanent(2, secs(10), Backoff::Fixed { delay: ms(100) })))
-        .role(BudgetRole::ExtraUi, |r| r.optional().deps(&[BudgetRole::Extra]))
-);
+supervision! {
+    app Budgeted {
+        core: Script { restart: permanent(2 per 10s, backoff: fixed(100ms)) },
+        optional extra: Script { restart: permanent(2 per 10s, backoff: fixed(100ms)) },
+        optional extra_ui: Script { depends_on: [extra] },
+        other: Script,
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn a_required_role_exhausting_its_budget_escalates() {
-    let app = Budgeted(vec![
-        exits("error", 100),
-        until_stopped(),
-        until_stopped(),
-        until_stopped(),
-    ]);
+    let app = Budgeted {
+        core: exits("error", 100),
+        extra: Script::until_stopped(),
+        extra_ui: Script::until_stopped(),
+        other: Script::until_stopped(),
+    };
     let handle = app.start().await.expect("starts");
     let err = handle.join().await.expect_err("core gives up");
     let AppError::Escalated {
@@ -172,7 +163,7 @@ async fn a_required_role_exhausting_its_budget_escalates() {
     else {
         panic!("expected an escalation, got {err:?}");
     };
-    assert_eq!(role, BudgetRole::Core);
+    assert_eq!(role, BudgetedRole::Core);
     let budget = Budget {
         max_restarts: 2,
         window: secs(10),
@@ -182,11 +173,11 @@ async fn a_required_role_exhausting_its_budget_escalates() {
         report
             .roles
             .iter()
-            .all(|r| r.role == BudgetRole::Core || r.outcome == StopOutcome::Graceful)
+            .all(|r| r.role == BudgetedRole::Core || r.outcome == StopOutcome::Graceful)
     );
     let events = handle.events().events;
     assert_eq!(
-        role_kinds(&events, BudgetRole::Core),
+        role_kinds(&events, BudgetedRole::Core),
         strs(&[
             "starting",
             "ready",
@@ -214,18 +205,18 @@ async fn a_required_role_exhausting_its_budget_escalates() {
         .map(|e| e.at);
     assert_eq!(escalated, Some(ms(230)));
     // The other roles' budgets were never touched.
-    assert!(events.iter().all(|e| e.role == Some(BudgetRole::Core)
+    assert!(events.iter().all(|e| e.role == Some(BudgetedRole::Core)
         || !matches!(e.kind, EventKind::RestartScheduled { .. })));
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_optional_role_exhausting_its_budget_is_disabled_with_its_dependents() {
-    let app = Budgeted(vec![
-        until_stopped(),
-        exits("error", 100),
-        until_stopped(),
-        until_stopped(),
-    ]);
+    let app = Budgeted {
+        core: Script::until_stopped(),
+        extra: exits("error", 100),
+        extra_ui: Script::until_stopped(),
+        other: Script::until_stopped(),
+    };
     let handle = app.start().await.expect("starts");
     tokio::time::sleep(secs(5)).await;
     let state = handle.state();
@@ -234,14 +225,14 @@ async fn an_optional_role_exhausting_its_budget_is_disabled_with_its_dependents(
     assert_eq!(
         statuses,
         vec![
-            (BudgetRole::Core, RoleStatus::Ready),
-            (BudgetRole::Extra, RoleStatus::Disabled),
-            (BudgetRole::ExtraUi, RoleStatus::Disabled),
-            (BudgetRole::Other, RoleStatus::Ready),
+            (BudgetedRole::Core, RoleStatus::Ready),
+            (BudgetedRole::Extra, RoleStatus::Disabled),
+            (BudgetedRole::ExtraUi, RoleStatus::Disabled),
+            (BudgetedRole::Other, RoleStatus::Ready),
         ]
     );
     let events = handle.events().events;
-    let tail: Vec<_> = role_kinds(&events, BudgetRole::Extra)
+    let tail: Vec<_> = role_kinds(&events, BudgetedRole::Extra)
         .into_iter()
         .rev()
         .take(4)
@@ -252,7 +243,7 @@ async fn an_optional_role_exhausting_its_budget_is_disabled_with_its_dependents(
     );
     // extra_ui is restarted twice with extra (rest_for_one), then stopped and disabled.
     assert_eq!(
-        role_kinds(&events, BudgetRole::ExtraUi),
+        role_kinds(&events, BudgetedRole::ExtraUi),
         strs(&[
             "starting",
             "ready",
@@ -275,30 +266,34 @@ async fn an_optional_role_exhausting_its_budget_is_disabled_with_its_dependents(
     assert_eq!(handle.leases(), ["core", "other"]);
     let report = handle.shutdown().await;
     assert_eq!(
-        report.outcome(BudgetRole::Extra),
+        report.outcome(BudgetedRole::Extra),
         Some(StopOutcome::Disabled)
     );
     assert_eq!(
-        report.outcome(BudgetRole::ExtraUi),
+        report.outcome(BudgetedRole::ExtraUi),
         Some(StopOutcome::Disabled)
     );
     assert_eq!(
-        report.outcome(BudgetRole::Core),
+        report.outcome(BudgetedRole::Core),
         Some(StopOutcome::Graceful)
     );
 }
 
-test_app!(Intense, IntenseRole { A => "a", B => "b" },
-    SpecBuilder::new()
-        .strategy(supervision::Strategy::OneForOne)
-        .intensity(3, secs(60))
-        .role(IntenseRole::A, |r| r.restart(permanent(10, secs(60), Backoff::None)))
-        .role(IntenseRole::B, |r| r.restart(permanent(10, secs(60), Backoff::None)))
-);
+supervision! {
+    app Intense {
+        strategy: one_for_one,
+        intensity: 3 per 60s,
+        a: Script { restart: permanent(10 per 60s, backoff: none) },
+        b: Script { restart: permanent(10 per 60s, backoff: none) },
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn the_app_intensity_counts_restarts_of_every_role_together() {
-    let app = Intense(vec![exits("error", 2), exits("error", 2)]);
+    let app = Intense {
+        a: exits("error", 2),
+        b: exits("error", 2),
+    };
     let handle = app.start().await.expect("starts");
     let err = handle.join().await.expect_err("intensity exceeded");
     let AppError::Escalated { cause, .. } = err else {
@@ -320,15 +315,19 @@ async fn the_app_intensity_counts_restarts_of_every_role_together() {
     assert_eq!(exhausted, 1);
 }
 
-test_app!(Backoffs, BackoffRole { Fixed => "fixed", Expo => "expo" },
-    SpecBuilder::new()
-        .strategy(supervision::Strategy::OneForOne)
-        .role(BackoffRole::Fixed, |r| r.restart(permanent(10, secs(600), Backoff::Fixed { delay: ms(250) })))
-        .role(BackoffRole::Expo, |r| r.restart(permanent(10, secs(600), Backoff::Exponential { min: ms(100), max: ms(1000) })))
-);
+supervision! {
+    app Backoffs {
+        strategy: one_for_one,
+        fixed: Script { restart: permanent(10 per 10m, backoff: fixed(250ms)) },
+        expo: Script { restart: permanent(10 per 10m, backoff: exponential(100ms, 1s)) },
+    }
+}
 
-async fn delays(options: Options) -> Vec<(BackoffRole, Duration, u32, Duration)> {
-    let app = Backoffs(vec![exits("error", 6), exits("error", 6)]);
+async fn delays(options: Options) -> Vec<(BackoffsRole, Duration, u32, Duration)> {
+    let app = Backoffs {
+        fixed: exits("error", 6),
+        expo: exits("error", 6),
+    };
     let handle = app.start_with(options).await.expect("starts");
     tokio::time::sleep(secs(30)).await;
     let events = handle.events().events;
@@ -349,7 +348,7 @@ async fn fixed_backoff_waits_exactly_its_delay() {
     let fixed: Vec<_> = delays(Options::default())
         .await
         .into_iter()
-        .filter(|d| d.0 == BackoffRole::Fixed)
+        .filter(|d| d.0 == BackoffsRole::Fixed)
         .map(|(_, delay, attempt, at)| (delay, attempt, at))
         .collect();
     // Each run lasts 10ms, then 250ms of backoff.
@@ -365,7 +364,7 @@ async fn exponential_backoff_doubles_up_to_its_max_with_jitter_within_the_caps()
     let exact: Vec<_> = delays(Options::default().jitter(false))
         .await
         .into_iter()
-        .filter(|d| d.0 == BackoffRole::Expo)
+        .filter(|d| d.0 == BackoffsRole::Expo)
         .map(|d| (d.1, d.2))
         .collect();
     let expected: Vec<_> = caps.iter().zip(1..).map(|(&c, a)| (c, a)).collect();
@@ -374,33 +373,36 @@ async fn exponential_backoff_doubles_up_to_its_max_with_jitter_within_the_caps()
     let jittered: Vec<_> = delays(Options::default())
         .await
         .into_iter()
-        .filter(|d| d.0 == BackoffRole::Expo)
+        .filter(|d| d.0 == BackoffsRole::Expo)
         .collect();
     assert_eq!(jittered.len(), 6);
     for ((_, delay, attempt, _), cap) in jittered.iter().zip(caps) {
-        assert!(
-            *delay >= ms(100) && *delay <= cap,
-            "attempt {attempt}: {delay:?} > {cap:?}"
-        );
+        assert!(*delay <= cap, "attempt {attempt}: {delay:?} > {cap:?}");
     }
+    // Full jitter: delays are drawn below their caps, not pinned to them.
+    assert!(jittered.iter().zip(caps).any(|(d, cap)| d.1 < cap));
     // The seed comes from the app name: the same app jitters the same way.
     let again: Vec<_> = delays(Options::default())
         .await
         .into_iter()
-        .filter(|d| d.0 == BackoffRole::Expo)
+        .filter(|d| d.0 == BackoffsRole::Expo)
         .collect();
     assert_eq!(jittered, again);
 }
 
-test_app!(Crit, CritRole { Core => "core", Worker => "worker" },
-    SpecBuilder::new()
-        .role(CritRole::Core, |r| r.restart(RestartPolicy::Critical))
-        .role(CritRole::Worker, |r| r.deps(&[CritRole::Core]))
-);
+supervision! {
+    app Crit {
+        core: Script { restart: critical },
+        worker: Script { depends_on: [core] },
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn a_critical_role_exiting_cleanly_shuts_the_app_down_with_ok() {
-    let app = Crit(vec![exits("clean", 1), until_stopped()]);
+    let app = Crit {
+        core: exits("clean", 1),
+        worker: Script::until_stopped(),
+    };
     let handle = app.start().await.expect("starts");
     let report = handle
         .join()
@@ -419,7 +421,10 @@ async fn a_critical_role_exiting_cleanly_shuts_the_app_down_with_ok() {
 
 #[tokio::test(start_paused = true)]
 async fn a_critical_role_failing_escalates() {
-    let app = Crit(vec![exits("error", 1), until_stopped()]);
+    let app = Crit {
+        core: exits("error", 1),
+        worker: Script::until_stopped(),
+    };
     let handle = app.start().await.expect("starts");
     let err = handle
         .join()
@@ -430,4 +435,86 @@ async fn a_critical_role_failing_escalates() {
         AppError::Escalated { role: CritRole::Core, cause: Cause::Error(ref e), .. } if e == "boom"
     ));
     assert_eq!(err.to_string(), "role `core` escalated: failed: boom");
+}
+
+supervision! {
+    app Resignal {
+        strategy: one_for_one,
+        gate: Script { ready: signaled(2s), restart: permanent(5 per 1m, backoff: none) },
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_restarted_incarnation_that_misses_its_ready_timeout_fails_and_is_restarted() {
+    let gate = Script::new(|cx| async move {
+        match cx.incarnation() {
+            0 => {
+                cx.ready();
+                tokio::time::sleep(secs(1)).await;
+                Err("dropped".into())
+            }
+            // Never signals: stopped after 2s, then restarted.
+            1 => std::future::pending().await,
+            _ => {
+                cx.ready();
+                cx.stop_requested().await;
+                Ok(())
+            }
+        }
+    });
+    let handle = Resignal { gate }.start().await.expect("starts");
+    tokio::time::sleep(secs(10)).await;
+    let events = handle.events().events;
+    let seen: Vec<_> = events
+        .iter()
+        .map(|e| {
+            (
+                e.incarnation,
+                supervision_tests::kinds(std::slice::from_ref(e))[0]
+                    .1
+                    .clone(),
+                e.at,
+            )
+        })
+        .collect();
+    let k = |i: u64, kind: &str, at| (Some(i), kind.to_owned(), at);
+    assert_eq!(
+        seen,
+        vec![
+            k(0, "starting", ms(0)),
+            k(0, "ready", ms(0)),
+            k(0, "failed", secs(1)),
+            k(0, "lease_released", secs(1)),
+            k(0, "restart_scheduled", secs(1)),
+            k(1, "starting", secs(1)),
+            k(1, "failed", secs(3)),
+            k(1, "stopping", secs(3)),
+            k(1, "stopped", secs(8)),
+            k(1, "restart_scheduled", secs(8)),
+            k(2, "starting", secs(8)),
+            k(2, "ready", secs(8)),
+        ]
+    );
+    let failed = events.iter().find_map(|e| match &e.kind {
+        EventKind::Failed { error } if e.incarnation == Some(1) => Some(error.clone()),
+        _ => None,
+    });
+    assert_eq!(failed.as_deref(), Some("not ready within 2s"));
+    handle.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn run_returns_the_report_when_a_critical_role_ends_the_app() {
+    let app = Crit {
+        core: exits("clean", 1),
+        worker: Script::until_stopped(),
+    };
+    let report = app
+        .run()
+        .await
+        .expect("a clean critical exit ends run with Ok");
+    assert_eq!(
+        report.outcome(CritRole::Worker),
+        Some(StopOutcome::Graceful)
+    );
 }

@@ -4,32 +4,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use supervision::{
-    App, Backoff, DrainOutcome, EventKind, Phase, Readiness, RoleStatus, StopAction, StopOutcome,
-};
-use supervision_tests::{
-    Erased, Log, Probe, SpecBuilder, drain_svc, kinds, ms, permanent, role_kinds, secs, svc,
-    test_app, until_stopped,
-};
-
-/// Returns `linger` after being asked to stop; counted by the probe.
-fn lingers(probe: &Probe, linger: Duration) -> Erased {
-    let probe = probe.clone();
-    svc(move |cx| {
-        let guard = probe.enter(cx.role());
-        async move {
-            let _guard = guard;
-            cx.stop_requested().await;
-            tokio::time::sleep(linger).await;
-            Ok(())
-        }
-    })
-}
+use supervision::{App, DrainOutcome, EventKind, Phase, RoleStatus, StopOutcome, supervision};
+use supervision_tests::{DrainScript, Log, Probe, Script, kinds, ms, role_kinds, rows, secs};
 
 /// Never returns by itself, whatever it is asked.
-fn stubborn(probe: &Probe) -> Erased {
+fn stubborn(probe: &Probe) -> Script {
     let probe = probe.clone();
-    svc(move |cx| {
+    Script::new(move |cx| {
         let guard = probe.enter(cx.role());
         async move {
             let _guard = guard;
@@ -39,30 +20,28 @@ fn stubborn(probe: &Probe) -> Erased {
     })
 }
 
-test_app!(Tree, TreeRole { Store => "store", Reader => "reader", Writer => "writer", Clock => "clock" },
-    SpecBuilder::new()
-        .role(TreeRole::Reader, |r| r.deps(&[TreeRole::Store]))
-        .role(TreeRole::Writer, |r| r.deps(&[TreeRole::Store]))
-);
+supervision! {
+    app Tree {
+        store: Script,
+        reader: Script { depends_on: [store] },
+        writer: Script { depends_on: [store] },
+        clock: Script,
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn a_role_stops_after_its_dependents_and_independent_roles_stop_concurrently() {
     let probe = Probe::default();
-    let app = Tree(vec![
-        lingers(&probe, ms(500)),
-        lingers(&probe, secs(1)),
-        lingers(&probe, secs(2)),
-        lingers(&probe, secs(3)),
-    ]);
+    let app = Tree {
+        store: probe.lingering(ms(500)),
+        reader: probe.lingering(secs(1)),
+        writer: probe.lingering(secs(2)),
+        clock: probe.lingering(secs(3)),
+    };
     let handle = app.start().await.expect("starts");
     let report = handle.shutdown().await;
-    let rows: Vec<_> = report
-        .roles
-        .iter()
-        .map(|r| (r.role, r.outcome, r.duration))
-        .collect();
     assert_eq!(
-        rows,
+        rows(&report),
         vec![
             (TreeRole::Clock, StopOutcome::Graceful, secs(3)),
             (TreeRole::Writer, StopOutcome::Graceful, secs(2)),
@@ -91,27 +70,25 @@ async fn a_role_stops_after_its_dependents_and_independent_roles_stop_concurrent
     assert_eq!(probe.live(), 0);
 }
 
-test_app!(Stubborn, StubbornRole { Base => "base", Hold => "hold" },
-    SpecBuilder::new()
-        .shutdown_timeout(secs(3))
-        .role(StubbornRole::Hold, |r| r
-            .deps(&[StubbornRole::Base])
-            .stop(&[StopAction::ReleaseLease, StopAction::Stop { timeout: secs(1) }]))
-);
+supervision! {
+    app Stubborn {
+        shutdown_timeout: 3s,
+        base: Script,
+        hold: Script { depends_on: [base], stop: [release_lease, stop(1s)] },
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn a_child_ignoring_cancellation_is_aborted_after_its_stop_timeout() {
     let probe = Probe::default();
-    let app = Stubborn(vec![lingers(&probe, ms(100)), stubborn(&probe)]);
+    let app = Stubborn {
+        base: probe.lingering(ms(100)),
+        hold: stubborn(&probe),
+    };
     let handle = app.start().await.expect("starts");
     let report = handle.shutdown().await;
-    let rows: Vec<_> = report
-        .roles
-        .iter()
-        .map(|r| (r.role, r.outcome, r.duration))
-        .collect();
     assert_eq!(
-        rows,
+        rows(&report),
         vec![
             (StubbornRole::Hold, StopOutcome::Aborted, secs(1)),
             (StubbornRole::Base, StopOutcome::Graceful, ms(100)),
@@ -120,33 +97,29 @@ async fn a_child_ignoring_cancellation_is_aborted_after_its_stop_timeout() {
     assert_eq!(probe.live(), 0, "the aborted incarnation was dropped");
 }
 
-test_app!(Deadline, DeadlineRole { Base => "base", Hold => "hold", Other => "other" },
-    SpecBuilder::new()
-        .shutdown_timeout(secs(3))
-        .role(DeadlineRole::Hold, |r| r
-            .deps(&[DeadlineRole::Base])
-            .stop(&[StopAction::Stop { timeout: secs(10) }]))
-);
+supervision! {
+    app Deadline {
+        shutdown_timeout: 3s,
+        base: Script,
+        hold: Script { depends_on: [base], stop: [stop(10s)] },
+        other: Script,
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn the_shutdown_timeout_aborts_whatever_is_left() {
     let probe = Probe::default();
     let begun = tokio::time::Instant::now();
-    let app = Deadline(vec![
-        lingers(&probe, ms(100)),
-        stubborn(&probe),
-        lingers(&probe, ms(100)),
-    ]);
+    let app = Deadline {
+        base: probe.lingering(ms(100)),
+        hold: stubborn(&probe),
+        other: probe.lingering(ms(100)),
+    };
     let handle = app.start().await.expect("starts");
     let report = handle.shutdown().await;
     assert_eq!(begun.elapsed(), secs(3));
-    let rows: Vec<_> = report
-        .roles
-        .iter()
-        .map(|r| (r.role, r.outcome, r.duration))
-        .collect();
     assert_eq!(
-        rows,
+        rows(&report),
         vec![
             (DeadlineRole::Other, StopOutcome::Graceful, ms(100)),
             (DeadlineRole::Hold, StopOutcome::Aborted, secs(3)),
@@ -157,24 +130,22 @@ async fn the_shutdown_timeout_aborts_whatever_is_left() {
     assert_eq!(probe.live(), 0);
 }
 
-test_app!(Drained, DrainedRole { Source => "source", Queue => "queue" },
-    SpecBuilder::new()
-        .role(DrainedRole::Source, |r| r.restart(permanent(3, secs(60), Backoff::None)))
-        .role(DrainedRole::Queue, |r| r
-            .deps(&[DrainedRole::Source])
-            .ready(Readiness::Signaled { timeout: secs(1) })
-            .stop(&[
-                StopAction::Drain { timeout: secs(1), resume_state: true },
-                StopAction::ReleaseLease,
-                StopAction::Stop { timeout: secs(1) },
-            ]))
-);
+supervision! {
+    app Drained {
+        source: Script { restart: permanent(3 per 60s, backoff: none) },
+        queue: DrainScript {
+            depends_on: [source],
+            ready: signaled(1s),
+            stop: [drain(1s, resume_state), release_lease, stop(1s)],
+        },
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn drained_state_is_handed_to_the_next_incarnation() {
     let log = Log::default();
     let runs = Arc::new(AtomicU64::new(0));
-    let source = svc(move |cx| {
+    let source = Script::new(move |cx| {
         let first = runs.fetch_add(1, Ordering::SeqCst) == 0;
         async move {
             if first {
@@ -186,7 +157,7 @@ async fn drained_state_is_handed_to_the_next_incarnation() {
         }
     });
     let run_log = log.clone();
-    let queue = drain_svc(
+    let queue = DrainScript::new(
         move |cx| {
             let log = run_log.clone();
             async move {
@@ -202,7 +173,7 @@ async fn drained_state_is_handed_to_the_next_incarnation() {
             Ok(serde_json::json!([cx.incarnation(), 7, 9]))
         },
     );
-    let handle = Drained(vec![source, queue]).start().await.expect("starts");
+    let handle = Drained { source, queue }.start().await.expect("starts");
     tokio::time::sleep(secs(3)).await;
     assert_eq!(
         log.lines(),
@@ -232,7 +203,7 @@ async fn drained_state_is_handed_to_the_next_incarnation() {
 
 #[tokio::test(start_paused = true)]
 async fn a_drain_that_overruns_its_timeout_is_abandoned_and_the_stop_goes_on() {
-    let queue = drain_svc(
+    let queue = DrainScript::new(
         |cx| async move {
             cx.ready();
             cx.stop_requested().await;
@@ -243,10 +214,13 @@ async fn a_drain_that_overruns_its_timeout_is_abandoned_and_the_stop_goes_on() {
             Ok(serde_json::Value::Null)
         },
     );
-    let handle = Drained(vec![until_stopped(), queue])
-        .start()
-        .await
-        .expect("starts");
+    let handle = Drained {
+        source: Script::until_stopped(),
+        queue,
+    }
+    .start()
+    .await
+    .expect("starts");
     let report = handle.shutdown().await;
     let queue = report.role(DrainedRole::Queue).expect("listed");
     assert_eq!(queue.drain, Some(DrainOutcome::TimedOut));
@@ -254,20 +228,23 @@ async fn a_drain_that_overruns_its_timeout_is_abandoned_and_the_stop_goes_on() {
     assert_eq!(queue.duration, secs(1));
 }
 
-test_app!(Leased, LeasedRole { Registry => "registry", Worker => "worker" },
-    SpecBuilder::new()
-        .role(LeasedRole::Worker, |r| r
-            .deps(&[LeasedRole::Registry])
-            .stop(&[StopAction::ReleaseLease, StopAction::Stop { timeout: secs(5) }]))
-);
+supervision! {
+    app Leased {
+        registry: Script,
+        worker: Script { depends_on: [registry], stop: [release_lease, stop(5s)] },
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn a_lease_is_held_while_ready_and_released_before_the_stop() {
     let probe = Probe::default();
-    let handle = Leased(vec![until_stopped(), lingers(&probe, secs(2))])
-        .start()
-        .await
-        .expect("starts");
+    let handle = Leased {
+        registry: Script::until_stopped(),
+        worker: probe.lingering(secs(2)),
+    }
+    .start()
+    .await
+    .expect("starts");
     assert_eq!(handle.leases(), ["registry", "worker"]);
     let stopper = handle.clone();
     let shutdown = tokio::spawn(async move { stopper.shutdown().await });
@@ -298,12 +275,12 @@ async fn a_lease_is_held_while_ready_and_released_before_the_stop() {
 #[tokio::test(start_paused = true)]
 async fn shutdown_is_idempotent() {
     let probe = Probe::default();
-    let handle = Tree(vec![
-        lingers(&probe, ms(10)),
-        lingers(&probe, ms(20)),
-        lingers(&probe, ms(30)),
-        lingers(&probe, ms(40)),
-    ])
+    let handle = Tree {
+        store: probe.lingering(ms(10)),
+        reader: probe.lingering(ms(20)),
+        writer: probe.lingering(ms(30)),
+        clock: probe.lingering(ms(40)),
+    }
     .start()
     .await
     .expect("starts");

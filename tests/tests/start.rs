@@ -2,19 +2,21 @@
 
 use std::time::Duration;
 
-use supervision::{App, Cause, EventKind, Phase, Readiness, RoleStatus, StopOutcome};
-use supervision_tests::{Log, kinds, ms, secs, svc, test_app, transient, until_stopped};
+use supervision::{App, Cause, EventKind, Phase, RoleStatus, StopOutcome, supervision};
+use supervision_tests::{Log, Script, kinds, ms, secs};
 
-test_app!(Gated, GatedRole { Db => "db", Cache => "cache", Api => "api", Metrics => "metrics" },
-    supervision_tests::SpecBuilder::new()
-        .role(GatedRole::Db, |r| r.ready(Readiness::Signaled { timeout: secs(10) }))
-        .role(GatedRole::Cache, |r| r.deps(&[GatedRole::Db]).ready(Readiness::Signaled { timeout: secs(10) }))
-        .role(GatedRole::Api, |r| r.deps(&[GatedRole::Db, GatedRole::Cache]))
-);
+supervision! {
+    app Gated {
+        db: Script { ready: signaled(10s) },
+        cache: Script { depends_on: [db], ready: signaled(10s) },
+        api: Script { depends_on: [db, cache] },
+        metrics: Script,
+    }
+}
 
-fn signals_after(delay: Duration, log: &Log) -> supervision_tests::Erased {
+fn signals_after(delay: Duration, log: &Log) -> Script {
     let log = log.clone();
-    svc(move |cx| {
+    Script::new(move |cx| {
         let log = log.clone();
         async move {
             log.push(format!("{} run", cx.role()));
@@ -30,12 +32,12 @@ fn signals_after(delay: Duration, log: &Log) -> supervision_tests::Erased {
 async fn a_role_starts_once_its_dependencies_are_ready_and_independent_ones_concurrently() {
     let log = Log::default();
     let begun = tokio::time::Instant::now();
-    let app = Gated(vec![
-        signals_after(ms(100), &log),
-        signals_after(ms(50), &log),
-        until_stopped(),
-        until_stopped(),
-    ]);
+    let app = Gated {
+        db: signals_after(ms(100), &log),
+        cache: signals_after(ms(50), &log),
+        api: Script::until_stopped(),
+        metrics: Script::until_stopped(),
+    };
     let handle = app.start().await.expect("starts");
     // start returns exactly when the last role (api) is ready: 100ms + 50ms.
     assert_eq!(begun.elapsed(), ms(150));
@@ -77,22 +79,25 @@ async fn a_role_starts_once_its_dependencies_are_ready_and_independent_ones_conc
     assert!(handle.leases().is_empty());
 }
 
-test_app!(Slow, SlowRole { Db => "db", Broker => "broker", Api => "api", Side => "side" },
-    supervision_tests::SpecBuilder::new()
-        .role(SlowRole::Broker, |r| r.deps(&[SlowRole::Db]).ready(Readiness::Signaled { timeout: secs(2) }))
-        .role(SlowRole::Api, |r| r.deps(&[SlowRole::Broker]))
-);
+supervision! {
+    app Slow {
+        db: Script,
+        broker: Script { depends_on: [db], ready: signaled(2s) },
+        api: Script { depends_on: [broker] },
+        side: Script,
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn a_ready_timeout_fails_start_and_stops_what_had_started_in_stop_order() {
     let begun = tokio::time::Instant::now();
-    let app = Slow(vec![
-        until_stopped(),
+    let app = Slow {
+        db: Script::until_stopped(),
         // Never signals readiness.
-        until_stopped(),
-        until_stopped(),
-        until_stopped(),
-    ]);
+        broker: Script::until_stopped(),
+        api: Script::until_stopped(),
+        side: Script::until_stopped(),
+    };
     let err = app.start().await.expect_err("broker never gets ready");
     assert_eq!(begun.elapsed(), secs(2));
     assert_eq!(err.role, SlowRole::Broker);
@@ -118,23 +123,22 @@ async fn a_ready_timeout_fails_start_and_stops_what_had_started_in_stop_order() 
     );
 }
 
-test_app!(Migrated, MigratedRole { Migrate => "migrate", Server => "server" },
-    supervision_tests::SpecBuilder::new()
-        .role(MigratedRole::Migrate, |r| r
-            .ready(Readiness::Completed { timeout: secs(5) })
-            .restart(transient(3, secs(5), supervision::Backoff::None)))
-        .role(MigratedRole::Server, |r| r.deps(&[MigratedRole::Migrate]))
-);
+supervision! {
+    app Migrated {
+        migrate: Script { ready: completed(5s), restart: transient(3 per 5s, backoff: none) },
+        server: Script { depends_on: [migrate] },
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn a_one_shot_job_gates_its_dependents_until_it_completes() {
-    let app = Migrated(vec![
-        svc(|_| async {
+    let app = Migrated {
+        migrate: Script::new(|_| async {
             tokio::time::sleep(ms(300)).await;
             Ok(())
         }),
-        until_stopped(),
-    ]);
+        server: Script::until_stopped(),
+    };
     let handle = app.start().await.expect("starts");
     let events = handle.events().events;
     let seen: Vec<_> = kinds(&events);
@@ -179,11 +183,86 @@ async fn a_one_shot_job_gates_its_dependents_until_it_completes() {
 
 #[tokio::test(start_paused = true)]
 async fn a_one_shot_job_that_fails_during_start_fails_start() {
-    let app = Migrated(vec![
-        svc(|_| async { Err("schema locked".into()) }),
-        until_stopped(),
-    ]);
+    let app = Migrated {
+        migrate: Script::new(|_| async { Err("schema locked".into()) }),
+        server: Script::until_stopped(),
+    };
     let err = app.start().await.expect_err("the migration fails");
     assert_eq!(err.role, MigratedRole::Migrate);
     assert_eq!(err.cause, Cause::Error("schema locked".to_owned()));
+}
+
+supervision! {
+    app Partial {
+        core: Script,
+        optional extra: Script { ready: signaled(1s) },
+        optional extra_ui: Script { depends_on: [extra] },
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_optional_role_that_cannot_start_is_disabled_and_start_goes_on() {
+    let begun = tokio::time::Instant::now();
+    let app = Partial {
+        core: Script::until_stopped(),
+        extra: Script::until_stopped(),
+        extra_ui: Script::until_stopped(),
+    };
+    let handle = app.start().await.expect("optional roles do not fail start");
+    assert_eq!(begun.elapsed(), secs(1));
+    let statuses: Vec<_> = handle.state().roles.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            RoleStatus::Ready,
+            RoleStatus::Disabled,
+            RoleStatus::Disabled
+        ]
+    );
+    let events = handle.events().events;
+    assert_eq!(
+        supervision_tests::role_kinds(&events, PartialRole::Extra),
+        ["starting", "failed", "stopping", "stopped", "disabled"]
+    );
+    assert_eq!(
+        supervision_tests::role_kinds(&events, PartialRole::ExtraUi),
+        ["disabled"]
+    );
+    let report = handle.shutdown().await;
+    assert_eq!(
+        report.outcome(PartialRole::Extra),
+        Some(StopOutcome::Disabled)
+    );
+}
+
+supervision! {
+    app Stranded {
+        job: Script { restart: temporary },
+        slow: Script { ready: signaled(1s) },
+        late: Script { depends_on: [job, slow] },
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_role_stopping_for_good_before_its_dependents_started_fails_start() {
+    let app = Stranded {
+        job: Script::new(|_| async {
+            tokio::time::sleep(ms(10)).await;
+            Ok(())
+        }),
+        slow: Script::new(|cx| async move {
+            tokio::time::sleep(ms(100)).await;
+            cx.ready();
+            cx.stop_requested().await;
+            Ok(())
+        }),
+        late: Script::until_stopped(),
+    };
+    let err = app.start().await.expect_err("late can never start");
+    assert_eq!(err.role, StrandedRole::Job);
+    assert_eq!(err.cause, Cause::StoppedDuringStart);
+    assert_eq!(
+        err.report.outcome(StrandedRole::Slow),
+        Some(StopOutcome::Graceful)
+    );
 }

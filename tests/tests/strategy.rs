@@ -3,43 +3,33 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use supervision::{App, Backoff, EventKind, Strategy};
-use supervision_tests::{
-    Erased, Probe, SpecBuilder, kinds, ms, permanent, secs, svc, test_app, until_stopped,
-};
+use supervision::{App, EventKind, supervision};
+use supervision_tests::{Probe, Script, kinds, ms, secs};
 
-// db <- cache <- api, and an independent audit role; every restart waits 100ms.
-fn topology<R: supervision::Role>(strategy: Strategy) -> SpecBuilder<R> {
-    let [db, cache, api, audit] = [0, 1, 2, 3].map(|i| R::ALL[i]);
-    let fixed = || permanent(5, secs(60), Backoff::Fixed { delay: ms(100) });
-    SpecBuilder::new()
-        .strategy(strategy)
-        .role(db, |r| r.restart(fixed()))
-        .role(cache, |r| r.deps(&[db]).restart(fixed()))
-        .role(api, |r| r.deps(&[cache]).restart(fixed()))
-        .role(audit, |r| r.restart(fixed()))
+/// db <- cache <- api, and an independent audit role; every restart waits 100ms.
+macro_rules! topology {
+    ($app:ident, $strategy:ident) => {
+        supervision! {
+            app $app {
+                strategy: $strategy,
+                db: Script { restart: permanent(5 per 60s, backoff: fixed(100ms)) },
+                cache: Script { depends_on: [db], restart: permanent(5 per 60s, backoff: fixed(100ms)) },
+                api: Script { depends_on: [cache], restart: permanent(5 per 60s, backoff: fixed(100ms)) },
+                audit: Script { restart: permanent(5 per 60s, backoff: fixed(100ms)) },
+            }
+        }
+    };
 }
 
-test_app!(RestForOne, Role { Db => "db", Cache => "cache", Api => "api", Audit => "audit" },
-    topology(Strategy::RestForOne));
-
-mod one_for_one {
-    use super::*;
-    test_app!(OneForOne, Role { Db => "db", Cache => "cache", Api => "api", Audit => "audit" },
-        topology(Strategy::OneForOne));
-}
-
-mod one_for_all {
-    use super::*;
-    test_app!(OneForAll, Role { Db => "db", Cache => "cache", Api => "api", Audit => "audit" },
-        topology(Strategy::OneForAll));
-}
+topology!(RestForOne, rest_for_one);
+topology!(OneForOne, one_for_one);
+topology!(OneForAll, one_for_all);
 
 /// Fails once, 1s after its first start; counted by the probe while it lives.
-fn fails_once(probe: &Probe) -> Erased {
+fn fails_once(probe: &Probe) -> Script {
     let probe = probe.clone();
     let runs = Arc::new(AtomicU32::new(0));
-    svc(move |cx| {
+    Script::new(move |cx| {
         let guard = probe.enter(cx.role());
         let first = runs.fetch_add(1, Ordering::SeqCst) == 0;
         async move {
@@ -49,20 +39,6 @@ fn fails_once(probe: &Probe) -> Erased {
                 return Err("lost connection".into());
             }
             cx.stop_requested().await;
-            Ok(())
-        }
-    })
-}
-
-/// Runs until stopped, then takes `linger` to return; counted by the probe.
-fn slow_stop(probe: &Probe, linger: std::time::Duration) -> Erased {
-    let probe = probe.clone();
-    svc(move |cx| {
-        let guard = probe.enter(cx.role());
-        async move {
-            let _guard = guard;
-            cx.stop_requested().await;
-            tokio::time::sleep(linger).await;
             Ok(())
         }
     })
@@ -97,12 +73,12 @@ fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
 #[tokio::test(start_paused = true)]
 async fn rest_for_one_stops_dependents_in_stop_order_and_restarts_them_in_start_order() {
     let probe = Probe::default();
-    let app = RestForOne(vec![
-        fails_once(&probe),
-        slow_stop(&probe, ms(300)),
-        slow_stop(&probe, ms(200)),
-        until_stopped(),
-    ]);
+    let app = RestForOne {
+        db: fails_once(&probe),
+        cache: probe.lingering(ms(300)),
+        api: probe.lingering(ms(200)),
+        audit: Script::until_stopped(),
+    };
     let handle = app.start().await.expect("starts");
     tokio::time::sleep(secs(5)).await;
     let events = handle.events().events;
@@ -149,12 +125,12 @@ async fn rest_for_one_stops_dependents_in_stop_order_and_restarts_them_in_start_
 #[tokio::test(start_paused = true)]
 async fn one_for_one_restarts_only_the_failed_role() {
     let probe = Probe::default();
-    let app = one_for_one::OneForOne(vec![
-        fails_once(&probe),
-        until_stopped(),
-        until_stopped(),
-        until_stopped(),
-    ]);
+    let app = OneForOne {
+        db: fails_once(&probe),
+        cache: Script::until_stopped(),
+        api: Script::until_stopped(),
+        audit: Script::until_stopped(),
+    };
     let handle = app.start().await.expect("starts");
     tokio::time::sleep(secs(5)).await;
     let events = handle.events().events;
@@ -175,12 +151,12 @@ async fn one_for_one_restarts_only_the_failed_role() {
 #[tokio::test(start_paused = true)]
 async fn one_for_all_restarts_every_role_in_start_order() {
     let probe = Probe::default();
-    let app = one_for_all::OneForAll(vec![
-        until_stopped(),
-        fails_once(&probe),
-        until_stopped(),
-        until_stopped(),
-    ]);
+    let app = OneForAll {
+        db: Script::until_stopped(),
+        cache: fails_once(&probe),
+        api: Script::until_stopped(),
+        audit: Script::until_stopped(),
+    };
     let handle = app.start().await.expect("starts");
     tokio::time::sleep(secs(5)).await;
     let events = handle.events().events;

@@ -2,8 +2,8 @@
 
 use tokio::time::Instant;
 
-use super::slot::{Purpose, Restart, Status};
-use super::timers::Timer;
+use super::slot::{Awaiting, Purpose, Restart, Status, Stop};
+use super::timers::{Timer, after};
 use super::{End, Exit, Supervisor};
 use crate::error::Cause;
 use crate::event::{EventKind, ShutdownReason};
@@ -31,9 +31,10 @@ impl<R: Role> Supervisor<R> {
             let episode = self.new_episode();
             self.slots[x].episode = Some(episode);
         }
+        let asked_to_stop = slot_awaits_exit(self.slots[x].stop.as_ref());
         match &exit {
             // A clean return once asked to stop is what `stopped { graceful }` reports.
-            Exit::Clean if status == Status::Stopping => {}
+            Exit::Clean if asked_to_stop => {}
             Exit::Clean => self.emit(x, EventKind::Exited),
             Exit::Error(error) => self.emit(
                 x,
@@ -101,24 +102,39 @@ impl<R: Role> Supervisor<R> {
                 self.set_status(x, Status::Stopped);
                 self.escalate(x, cause);
             }
-            (RestartPolicy::Temporary, failure) => {
+            (RestartPolicy::Temporary, Some(_)) if self.spec.is_optional(role) => {
                 self.set_status(x, Status::Stopped);
-                if failure.is_some() && self.spec.is_optional(role) {
-                    self.disable(x);
+                self.disable(x);
+            }
+            (RestartPolicy::Temporary, failure)
+            | (RestartPolicy::Transient { .. }, failure @ None) => {
+                self.set_status(x, Status::Stopped);
+                // It stays stopped. Running dependents keep running, but during the
+                // start phase dependents not started yet never could: start fails.
+                if self.strands_dependents(x) {
+                    self.fail_start(x, failure.unwrap_or(Cause::StoppedDuringStart));
                 }
             }
-            (RestartPolicy::Transient { .. }, None) => self.set_status(x, Status::Stopped),
             (
                 RestartPolicy::Permanent { budget, backoff }
                 | RestartPolicy::Transient { budget, backoff },
-                failure,
-            ) => self.restart(x, budget, backoff, failure),
+                _,
+            ) => self.restart(x, budget, backoff),
         }
+    }
+
+    /// Whether `x` staying stopped leaves roles the start phase waits for unable to start.
+    fn strands_dependents(&self, x: usize) -> bool {
+        self.phase == Phase::Starting
+            && self
+                .transitive_dependents(x)
+                .into_iter()
+                .any(|d| self.slots[d].awaited)
     }
 
     /// Schedules the restart of `x` (and of the roles its strategy takes along),
     /// or gives up when a budget is exhausted.
-    fn restart(&mut self, x: usize, budget: Budget, backoff: Backoff, failure: Option<Cause>) {
+    fn restart(&mut self, x: usize, budget: Budget, backoff: Backoff) {
         let now = Instant::now();
         let Some(attempt) = self.slots[x].window.try_grant(budget, now) else {
             self.emit(
@@ -128,7 +144,6 @@ impl<R: Role> Supervisor<R> {
                     app_wide: false,
                 },
             );
-            let _ = failure;
             self.give_up(x, Cause::BudgetExhausted(budget));
             return;
         };
@@ -149,7 +164,7 @@ impl<R: Role> Supervisor<R> {
         self.emit(x, EventKind::RestartScheduled { delay, attempt });
         self.set_status(x, Status::Restarting);
         self.slots[x].restart = Some(Restart::default());
-        self.set_timer(x, now + delay, Timer::Restart { role: x });
+        self.set_timer(x, after(now, delay), Timer::Restart { role: x });
 
         let strategy = self.spec.strategy();
         let affected = match strategy {
@@ -167,16 +182,30 @@ impl<R: Role> Supervisor<R> {
                 Status::Starting | Status::Ready => {
                     self.slots[y].episode = episode;
                     self.queue_stop(y, Purpose::Restart { owner: x });
-                    if let Some(r) = self.slots[x].restart.as_mut() {
-                        r.waits += 1;
-                    }
+                    self.wait_for_stop(x, y);
                 }
+                // Already stopping (for another role's restart): `x` must not start
+                // again before it has stopped either.
+                Status::Stopping => self.wait_for_stop(x, y),
                 Status::Pending if strategy == Strategy::OneForAll => {
                     self.slots[y].episode = episode;
                     self.set_status(y, Status::Held);
                     self.slots[x].held.push(y);
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// `x`'s restart waits until `y`, now stopping, has stopped.
+    fn wait_for_stop(&mut self, x: usize, y: usize) {
+        if self.slots[x].restart.is_none() {
+            return;
+        }
+        if let Some(stop) = self.slots[y].stop.as_mut() {
+            stop.waiters.push(x);
+            if let Some(restart) = self.slots[x].restart.as_mut() {
+                restart.waits += 1;
             }
         }
     }
@@ -247,10 +276,7 @@ impl<R: Role> Supervisor<R> {
                     let purpose = self.slots[y].stop.as_ref().map(|s| s.purpose.clone());
                     match purpose {
                         Some(Purpose::Shutdown) | None => {}
-                        Some(Purpose::Restart { owner }) => {
-                            self.set_purpose(y, Purpose::Disable);
-                            self.release_restart_wait(owner);
-                        }
+                        // Roles waiting for it to stop still wait, until it has.
                         Some(_) => self.set_purpose(y, Purpose::Disable),
                     }
                 }
@@ -299,4 +325,9 @@ impl<R: Role> Supervisor<R> {
             End::StartFailed { role: x, cause },
         );
     }
+}
+
+/// Whether the stop sequence has cancelled the incarnation and waits for it to return.
+fn slot_awaits_exit(stop: Option<&Stop>) -> bool {
+    stop.is_some_and(|s| matches!(s.awaiting, Awaiting::Exit))
 }

@@ -222,13 +222,27 @@ impl<R: Role> Supervisor<R> {
             }
         }
         self.drive();
+        // One timer, moved only when the earliest deadline changes: re-arming a
+        // fresh `Sleep` on every event would cost a timer-wheel update per event.
+        let mut armed = None;
+        let sleep = tokio::time::sleep_until(Instant::now());
+        tokio::pin!(sleep);
         while !self.finished() {
             let next = self.timers.next_deadline();
+            if next != armed {
+                if let Some(at) = next {
+                    sleep.as_mut().reset(at);
+                }
+                armed = next;
+            }
             tokio::select! {
                 biased;
                 Some(msg) = self.rx.recv() => self.on_msg(msg),
                 Some(done) = self.tasks.join_next_with_id() => self.on_task(done),
-                () = sleep_until(next) => self.on_timers(),
+                () = &mut sleep, if armed.is_some() => {
+                    armed = None;
+                    self.on_timers();
+                }
             }
             self.drive();
         }
@@ -352,14 +366,28 @@ impl<R: Role> Supervisor<R> {
             kind,
         };
         self.seq += 1;
-        tracing::debug!(
-            seq = event.seq,
-            role = role.map(Role::name),
-            incarnation,
-            episode = episode.map(EpisodeId::get),
-            kind = ?event.kind,
-            "supervision event"
-        );
+        // Failures are worth an operator's attention; the rest is the usual lifecycle.
+        macro_rules! log {
+            ($level:ident) => {
+                tracing::$level!(
+                    seq = event.seq,
+                    role = role.map(Role::name),
+                    incarnation,
+                    episode = episode.map(EpisodeId::get),
+                    kind = ?event.kind,
+                    "supervision event"
+                )
+            };
+        }
+        match event.kind {
+            EventKind::Escalated => log!(error),
+            EventKind::Failed { .. }
+            | EventKind::Panicked { .. }
+            | EventKind::BudgetExhausted { .. }
+            | EventKind::Disabled => log!(warn),
+            EventKind::ShutdownRequested { .. } | EventKind::ShutdownCompleted => log!(info),
+            _ => log!(debug),
+        }
         self.shared.journal.record(event);
     }
 
@@ -455,13 +483,6 @@ impl<R: Role> Supervisor<R> {
         if std::mem::replace(&mut self.slots[x].awaited, false) {
             self.awaiting_start = self.awaiting_start.saturating_sub(1);
         }
-    }
-}
-
-async fn sleep_until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }
 

@@ -84,6 +84,8 @@ pub(super) enum Awaiting {
 #[derive(Debug)]
 pub(super) struct Stop {
     pub(super) purpose: Purpose,
+    /// Roles whose restart waits for this stop to end.
+    pub(super) waiters: Vec<usize>,
     pub(super) waiting: usize,
     pub(super) began: Option<Instant>,
     pub(super) step: usize,

@@ -4,7 +4,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::slot::{Purpose, Run, Status};
-use super::timers::Timer;
+use super::timers::{Timer, after};
 use super::{Supervisor, TaskKey, TaskKind, TaskOut};
 use crate::context::Context;
 use crate::error::Cause;
@@ -65,7 +65,7 @@ impl<R: Role> Supervisor<R> {
             Readiness::Signaled { timeout } | Readiness::Completed { timeout } => {
                 self.set_timer(
                     x,
-                    Instant::now() + timeout,
+                    after(Instant::now(), timeout),
                     Timer::Ready { role: x, timeout },
                 );
             }
@@ -120,7 +120,11 @@ impl<R: Role> Supervisor<R> {
             },
         );
         if self.phase == Phase::Starting {
-            self.fail_start(x, cause);
+            if self.spec.is_optional(Self::role(x)) {
+                self.disable(x);
+            } else {
+                self.fail_start(x, cause);
+            }
         } else {
             self.queue_stop(x, Purpose::Fail(cause));
         }

@@ -7,7 +7,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::slot::{Awaiting, Ended, Purpose, Status, Stop};
-use super::timers::Timer;
+use super::timers::{Timer, after};
 use super::{End, Final, Shutdown, Supervisor, TaskKey, TaskKind, TaskOut};
 use crate::error::{AppError, Cause, StartError};
 use crate::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
@@ -28,8 +28,13 @@ impl<R: Role> Supervisor<R> {
             .iter()
             .filter(|d| self.slots[d.index()].live)
             .count();
+        let waiters = match purpose {
+            Purpose::Restart { .. } => Vec::with_capacity(1),
+            _ => Vec::new(),
+        };
         self.slots[y].stop = Some(Stop {
             purpose,
+            waiters,
             waiting,
             began: None,
             step: 0,
@@ -74,12 +79,22 @@ impl<R: Role> Supervisor<R> {
         let role = Self::role(y);
         let forced = self.shutdown.as_ref().is_some_and(|s| s.forced);
         loop {
+            let running = self.slots[y].run.is_some();
             let Some(stop) = self.slots[y].stop.as_mut() else {
                 return;
             };
-            let Some(&action) = self.spec.stop_actions(role).get(stop.step) else {
-                self.finish_stop(y);
-                return;
+            let actions = self.spec.stop_actions(role);
+            let action = match actions.get(stop.step) {
+                Some(&action) => action,
+                // The macro always ends the list with `stop`; should a spec not, the
+                // incarnation is still stopped before the role counts as stopped.
+                None if stop.step == actions.len() && running => StopAction::Stop {
+                    timeout: StopAction::DEFAULT_STOP_TIMEOUT,
+                },
+                None => {
+                    self.finish_stop(y);
+                    return;
+                }
             };
             stop.step += 1;
             match action {
@@ -118,7 +133,7 @@ impl<R: Role> Supervisor<R> {
                             resume: resume_state,
                         };
                     }
-                    self.set_timer(y, Instant::now() + timeout, Timer::Drain { role: y });
+                    self.set_timer(y, after(Instant::now(), timeout), Timer::Drain { role: y });
                     return;
                 }
                 StopAction::ReleaseLease => self.release_lease(y),
@@ -131,7 +146,7 @@ impl<R: Role> Supervisor<R> {
                         stop.awaiting = Awaiting::Exit;
                     }
                     self.emit(y, EventKind::Stopping);
-                    self.set_timer(y, Instant::now() + timeout, Timer::Grace { role: y });
+                    self.set_timer(y, after(Instant::now(), timeout), Timer::Grace { role: y });
                     return;
                 }
             }
@@ -249,7 +264,6 @@ impl<R: Role> Supervisor<R> {
                 if self.slots[owner].restart.is_some() {
                     self.set_status(y, Status::Held);
                     self.slots[owner].held.push(y);
-                    self.release_restart_wait(owner);
                 } else {
                     self.set_status(y, Status::Pending);
                     self.queue_start(y);
@@ -260,6 +274,9 @@ impl<R: Role> Supervisor<R> {
                 self.set_status(y, Status::Stopped);
                 self.after_exit(y, false, Some(cause));
             }
+        }
+        for owner in stop.waiters {
+            self.release_restart_wait(owner);
         }
     }
 
@@ -283,7 +300,7 @@ impl<R: Role> Supervisor<R> {
         self.set_phase(Phase::ShuttingDown);
         self.record(x, Some(episode), EventKind::ShutdownRequested { reason });
         self.timers
-            .arm(now + self.spec.shutdown_timeout(), Timer::Deadline);
+            .arm(after(now, self.spec.shutdown_timeout()), Timer::Deadline);
         self.shutdown = Some(Shutdown {
             began: now,
             episode,

@@ -69,3 +69,10 @@ impl Timers {
         self.armed.remove(&key).map(|timer| (key, timer))
     }
 }
+
+/// `now + d`, saturating far in the future instead of overflowing on absurd durations.
+pub(super) fn after(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(86_400 * 365 * 30)))
+        .unwrap_or(now)
+}
