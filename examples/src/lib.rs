@@ -82,6 +82,9 @@ pub fn spawn_event_printer<R: Role>(
         let mut next = 0;
         for event in &journal.events {
             print_event(event, output);
+            if event.kind == EventKind::ShutdownCompleted {
+                return;
+            }
             next = event.seq + 1;
         }
         loop {

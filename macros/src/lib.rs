@@ -1,7 +1,7 @@
 //! The `supervision!` macro. Use it through the `supervision` crate, which
 //! passes its own path in front of the DSL.
 //!
-//! All the work happens in [`dsl::expand`], on `proc_macro2` tokens, so the
+//! All the work happens in `dsl::expand`, on `proc_macro2` tokens, so the
 //! same code runs in unit tests and benchmarks outside the compiler.
 
 mod dsl;

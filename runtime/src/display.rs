@@ -4,6 +4,7 @@
 //! the example's log, chains and episodes all use this one format.
 
 use core::fmt;
+use core::time::Duration;
 
 use crate::duration::DisplayDuration;
 use crate::event::{DrainOutcome, Event, EventKind, ShutdownReason, StopOutcome};
@@ -37,10 +38,13 @@ impl fmt::Display for EventKind {
             EventKind::Failed { error } => write!(f, "failed: {error}"),
             EventKind::Panicked { message } => write!(f, "panicked: {message}"),
             EventKind::RestartScheduled { delay, attempt } => {
+                // Jittered delays carry nanosecond noise; milliseconds are what a reader wants.
+                let millis =
+                    Duration::from_millis(delay.as_millis().try_into().unwrap_or(u64::MAX));
                 write!(
                     f,
                     "restart {attempt} scheduled in {}",
-                    DisplayDuration(*delay)
+                    DisplayDuration(millis)
                 )
             }
             EventKind::BudgetExhausted { budget, app_wide } => {
