@@ -2,8 +2,8 @@
 //! table and the command line. Run an example with `cargo run --example atpd`.
 
 use std::fmt;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use std::process::ExitCode;
@@ -21,18 +21,22 @@ pub enum Output {
     Json,
 }
 
-static CLOCK: OnceLock<Instant> = OnceLock::new();
+static CLOCK: Mutex<Option<Instant>> = Mutex::new(None);
 static JSON: AtomicBool = AtomicBool::new(false);
 
-/// Starts the log clock (call right before starting the app) and picks the output.
+/// Restarts the log clock (call right before starting an app) and picks the output.
 pub fn init_log(output: Output) {
-    CLOCK.get_or_init(Instant::now);
+    *CLOCK.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
     JSON.store(output == Output::Json, Ordering::Relaxed);
 }
 
 /// A service's log line: the time since start, the role and its incarnation.
 pub fn say(cx: &Context, message: fmt::Arguments<'_>) {
-    let at = CLOCK.get_or_init(Instant::now).elapsed();
+    let at = CLOCK
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get_or_insert_with(Instant::now)
+        .elapsed();
     let who = format!("{}#{}", cx.role(), cx.incarnation());
     let line = format!(
         "{:>4}.{:03}s  {who:<24}  | {message}",
