@@ -123,7 +123,30 @@ pub use crate::spec::{
 };
 pub use crate::state::{AppState, Phase, RoleState, RoleStatus};
 
-/// Declares a supervision tree; see the crate documentation for the DSL.
+/// Declares a supervision tree, checks it at compile time and generates the app.
+///
+/// ```text
+/// [attributes] [visibility] app Name {
+///     strategy: one_for_one | rest_for_one | one_for_all,   // default rest_for_one
+///     intensity: N per DURATION,                            // app-wide restart budget
+///     shutdown_timeout: DURATION,                           // default 30s
+///     [optional] role: Type,                                // every default
+///     [optional] role: Type {
+///         depends_on: [other, ...],
+///         restart: permanent[(N per W[, backoff: none | fixed(D) | exponential(MIN, MAX)])]
+///                | transient[(..)] | temporary | critical, // default permanent(3 per 5s)
+///         ready: spawned | signaled(TIMEOUT) | completed(TIMEOUT),
+///         stop: [drain(T[, resume_state]), release_lease, stop[(T)]],
+///         lease: "name",
+///     },
+/// }
+/// ```
+///
+/// Durations are integer literals with a unit (`ns us ms s m h`). For
+/// `pub app Atpd { .. }` it generates `pub struct Atpd` (one field per role),
+/// `pub enum AtpdRole`, `Atpd::START_ORDER` / `Atpd::STOP_ORDER` and
+/// `impl App for Atpd`. Every mistake is a compile error at the offending
+/// token; the README's error gallery shows them.
 ///
 /// The proc macro receives this crate's path as `$crate`, so generated code
 /// works even when the dependency is renamed.
