@@ -410,3 +410,43 @@ pub fn role_kinds<R: Role>(events: &[supervision::Event<R>], role: R) -> Vec<Str
         .map(|(_, k)| k)
         .collect()
 }
+
+/// How many roles [`Tree`] has.
+pub const TREE_NODES: usize = 10_000;
+
+/// A hand-built app of [`TREE_NODES`] roles where node `i` depends on node
+/// `(i - 1) / 2`: a binary tree, 14 levels deep. 10,000 roles are more than a
+/// `supervision!` block is worth writing; tests and benchmarks share it.
+pub struct Tree(pub Vec<supervision::__private::ErasedService>);
+
+impl Tree {
+    /// Every node runs until asked to stop.
+    pub fn until_stopped() -> Self {
+        Tree(
+            (0..TREE_NODES)
+                .map(|_| supervision::__private::service(Script::until_stopped()))
+                .collect(),
+        )
+    }
+}
+
+impl supervision::App for Tree {
+    type Role = Node<TREE_NODES>;
+
+    fn spec() -> &'static AppSpec<Self::Role> {
+        static SPEC: std::sync::OnceLock<&'static AppSpec<Node<TREE_NODES>>> =
+            std::sync::OnceLock::new();
+        SPEC.get_or_init(|| {
+            let mut builder = SpecBuilder::new();
+            for i in 1..TREE_NODES {
+                let parent = [Node::from_index((i - 1) / 2)];
+                builder = builder.depends_on(Node::from_index(i), &parent);
+            }
+            builder.build("Tree")
+        })
+    }
+
+    fn into_services(self) -> Vec<supervision::__private::ErasedService> {
+        self.0
+    }
+}

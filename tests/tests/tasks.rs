@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use supervision::__private::{ErasedService, service};
 use supervision::{App, AppSpec, Options, Phase, RoleStatus, StopOutcome, supervision};
-use supervision_tests::{DrainScript, Probe, Script, SpecBuilder, ms};
+use supervision_tests::{DrainScript, Probe, Script, SpecBuilder, Tree, ms};
 
 supervision! {
     app Mixed {
@@ -102,38 +102,12 @@ async fn no_task_is_left_running_after_join() {
     assert_eq!(alive, 0, "no service, drain or supervisor task is left");
 }
 
-const NODES: usize = 10_000;
-/// Node `i` depends on node `(i - 1) / 2`.
-type Node = supervision_tests::Node<NODES>;
-
-/// Built by hand: 10,000 roles are more than a `supervision!` block is worth writing.
-struct Forest(Vec<ErasedService>);
-
-impl App for Forest {
-    type Role = Node;
-    fn spec() -> &'static AppSpec<Node> {
-        static SPEC: OnceLock<&'static AppSpec<Node>> = OnceLock::new();
-        SPEC.get_or_init(|| {
-            let mut builder = SpecBuilder::<Node>::new();
-            for i in 1..NODES {
-                let parent = [Node::from_index((i - 1) / 2)];
-                builder = builder.depends_on(Node::from_index(i), &parent);
-            }
-            builder.build("Forest")
-        })
-    }
-    fn into_services(self) -> Vec<ErasedService> {
-        self.0
-    }
-}
+const NODES: usize = supervision_tests::TREE_NODES;
 
 #[tokio::test(start_paused = true)]
 async fn ten_thousand_roles_start_in_dependency_order_and_stop_dependents_first() {
-    let services = (0..NODES)
-        .map(|_| service(Script::until_stopped()))
-        .collect();
     let wall = std::time::Instant::now();
-    let handle = Forest(services)
+    let handle = Tree::until_stopped()
         .start_with(Options::default().journal_capacity(100_000))
         .await
         .expect("starts");
