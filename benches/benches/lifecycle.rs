@@ -1,7 +1,12 @@
-//! How the runtime scales: start and stop a 10,000-role app (a binary tree of
-//! dependencies, so start and stop are ordered) next to the floor, plain tokio
-//! spawning 10,000 tasks, waiting for each to run, then cancelling and joining
-//! them. Prints the median of several runs and the ratio to the floor.
+//! How the runtime scales, side by side in one run: 10,000 roles started and
+//! stopped
+//! - by plain tokio (the floor): spawn, wait until each task runs, cancel, join;
+//! - by `task-supervisor` (a rival: a flat list of supervised tasks);
+//! - by `supervision` with 10,000 independent roles (`flat`);
+//! - by `supervision` with the roles in a binary tree of dependencies (`tree`),
+//!   so start and stop are ordered level by level.
+//!
+//! Prints the median of several runs and each one's ratio to the floor.
 //!
 //! Run with `cargo bench -p supervision-benches --bench lifecycle`.
 
@@ -9,8 +14,10 @@
 
 use std::time::{Duration, Instant};
 
-use supervision::{App, Options};
-use supervision_tests::{TREE_NODES, Tree};
+use supervision::__private::{ErasedService, service};
+use supervision::{App, AppSpec, Options};
+use supervision_tests::{Node, Script, SpecBuilder, TREE_NODES, Tree};
+use task_supervisor::{SupervisedTask, SupervisorBuilder, TaskResult};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -40,21 +47,75 @@ async fn plain_tokio(tasks: usize) -> (Duration, Duration) {
     (started, stopping.elapsed())
 }
 
+/// 10,000 roles with no dependencies: every role starts at once.
+struct Flat(Vec<ErasedService>);
+
+impl App for Flat {
+    type Role = Node<TREE_NODES>;
+
+    fn spec() -> &'static AppSpec<Self::Role> {
+        static SPEC: std::sync::OnceLock<&'static AppSpec<Node<TREE_NODES>>> =
+            std::sync::OnceLock::new();
+        SPEC.get_or_init(|| SpecBuilder::new().build("Flat"))
+    }
+
+    fn into_services(self) -> Vec<ErasedService> {
+        self.0
+    }
+}
+
 /// Start and stop durations of one supervised run.
-async fn supervised() -> (Duration, Duration) {
-    let app = Tree::until_stopped();
+async fn supervised<A: App>(app: A) -> (Duration, Duration) {
     let began = Instant::now();
     let handle = match app
         .start_with(Options::default().journal_capacity(4 * TREE_NODES))
         .await
     {
         Ok(handle) => handle,
-        Err(error) => panic!("the tree did not start: {error}"),
+        Err(error) => panic!("the app did not start: {error}"),
     };
     let started = began.elapsed();
     let stopping = Instant::now();
     let report = handle.shutdown().await;
     assert_eq!(report.roles.len(), TREE_NODES);
+    (started, stopping.elapsed())
+}
+
+fn flat() -> Flat {
+    Flat(
+        (0..TREE_NODES)
+            .map(|_| service(Script::until_stopped()))
+            .collect(),
+    )
+}
+
+/// A `task-supervisor` task that reports when it runs, then waits to be cancelled.
+#[derive(Clone)]
+struct Idle(mpsc::UnboundedSender<()>);
+
+impl SupervisedTask for Idle {
+    async fn run(self, cancel: task_supervisor::CancellationToken) -> TaskResult {
+        let _ = self.0.send(());
+        cancel.cancelled().await;
+        Ok(())
+    }
+}
+
+/// Start and stop durations of one `task-supervisor` run.
+async fn rival(tasks: usize) -> (Duration, Duration) {
+    let began = Instant::now();
+    let (running, mut all_running) = mpsc::unbounded_channel();
+    let mut builder = SupervisorBuilder::new();
+    for i in 0..tasks {
+        builder = builder.with_task(&format!("task_{i}"), Idle(running.clone()));
+    }
+    let handle = builder.spawn();
+    for _ in 0..tasks {
+        let _ = all_running.recv().await;
+    }
+    let started = began.elapsed();
+    let stopping = Instant::now();
+    let _ = handle.shutdown().await;
     (started, stopping.elapsed())
 }
 
@@ -67,6 +128,24 @@ fn ratio(ours: Duration, floor: Duration) -> f64 {
     ours.as_secs_f64() / floor.as_secs_f64().max(f64::EPSILON)
 }
 
+/// Start and stop samples of one contender.
+#[derive(Default)]
+struct Samples {
+    start: Vec<Duration>,
+    stop: Vec<Duration>,
+}
+
+impl Samples {
+    fn push(&mut self, (start, stop): (Duration, Duration)) {
+        self.start.push(start);
+        self.stop.push(stop);
+    }
+
+    fn medians(self) -> (Duration, Duration) {
+        (median(self.start), median(self.stop))
+    }
+}
+
 fn main() {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -75,37 +154,40 @@ fn main() {
         Ok(runtime) => runtime,
         Err(error) => panic!("no tokio runtime: {error}"),
     };
-    let (mut floor_start, mut floor_stop, mut ours_start, mut ours_stop) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut samples: [Samples; 4] = Default::default();
     runtime.block_on(async {
         // One warm-up run of each, not counted.
         plain_tokio(TREE_NODES).await;
-        supervised().await;
+        rival(TREE_NODES).await;
+        supervised(flat()).await;
+        supervised(Tree::until_stopped()).await;
         for _ in 0..RUNS {
-            let (start, stop) = plain_tokio(TREE_NODES).await;
-            floor_start.push(start);
-            floor_stop.push(stop);
-            let (start, stop) = supervised().await;
-            ours_start.push(start);
-            ours_stop.push(stop);
+            samples[0].push(plain_tokio(TREE_NODES).await);
+            samples[1].push(rival(TREE_NODES).await);
+            samples[2].push(supervised(flat()).await);
+            samples[3].push(supervised(Tree::until_stopped()).await);
         }
     });
-    let (floor_start, floor_stop) = (median(floor_start), median(floor_stop));
-    let (ours_start, ours_stop) = (median(ours_start), median(ours_stop));
-    println!("{TREE_NODES} roles, median of {RUNS} runs");
-    println!("{:<26} {:>12} {:>12}", "", "start", "stop");
+    let names = [
+        "plain tokio (floor)",
+        "task-supervisor",
+        "supervision, flat",
+        "supervision, tree",
+    ];
+    let medians = samples.map(Samples::medians);
+    let (floor_start, floor_stop) = medians[0];
+    println!("{TREE_NODES} tasks or roles, median of {RUNS} runs");
     println!(
-        "{:<26} {:>12.2?} {:>12.2?}",
-        "plain tokio (floor)", floor_start, floor_stop
+        "{:<22} {:>10} {:>8} {:>10} {:>8}",
+        "", "start", "ratio", "stop", "ratio"
     );
-    println!(
-        "{:<26} {:>12.2?} {:>12.2?}",
-        "supervision", ours_start, ours_stop
-    );
-    println!(
-        "{:<26} {:>11.1}x {:>11.1}x",
-        "ratio",
-        ratio(ours_start, floor_start),
-        ratio(ours_stop, floor_stop)
-    );
+    for (name, (start, stop)) in names.iter().zip(medians) {
+        println!(
+            "{name:<22} {:>10.2?} {:>7.1}x {:>10.2?} {:>7.1}x",
+            start,
+            ratio(start, floor_start),
+            stop,
+            ratio(stop, floor_stop)
+        );
+    }
 }
