@@ -66,9 +66,10 @@ impl<R: Role> Chain<R> {
             }
         }
         let chain = Chain { role, incarnations };
-        let begins_at_first_spawn = chain.events().next().is_some_and(|e| {
-            e.kind == EventKind::Starting && e.incarnation == Some(0)
-        });
+        let begins_at_first_spawn = chain
+            .events()
+            .next()
+            .is_some_and(|e| e.kind == EventKind::Starting && e.incarnation == Some(0));
         if log.dropped > 0 && !begins_at_first_spawn {
             return Err(ChainError::Truncated {
                 role,

@@ -39,9 +39,11 @@ use crate::role::Role;
 /// - any other failure (a disable, an escalation, a role that stays stopped):
 ///   `failure_decision`, since the stop carries out that decision.
 ///
-/// The stop's stage needs the episode's `restart_scheduled` or
-/// `shutdown_requested` event; both come after the role's first spawn, so they
-/// are retained whenever the role's chain is not truncated.
+/// The stop's stage needs the episode's `restart_scheduled`, or its
+/// `shutdown_requested` or `shutdown_completed` event. They come after the
+/// role's first spawn, so they are retained whenever the role's chain is
+/// complete; in a truncated chain or episode that lost them, a stop is read as
+/// `failure_decision`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -118,7 +120,9 @@ impl Stager {
         };
         for event in events {
             match (&event.kind, event.episode) {
-                (EventKind::ShutdownRequested { .. }, Some(id)) => stager.shutdown = Some(id),
+                (EventKind::ShutdownRequested { .. } | EventKind::ShutdownCompleted, Some(id)) => {
+                    stager.shutdown = Some(id)
+                }
                 (EventKind::RestartScheduled { .. }, Some(id)) => {
                     stager.restarts.insert(id);
                 }
