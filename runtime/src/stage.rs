@@ -169,3 +169,18 @@ impl Stager {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stage_displays_and_serializes_as_its_snake_case_name() {
+        for stage in Stage::ALL {
+            let json = serde_json::to_value(stage).expect("serializes");
+            assert_eq!(json, serde_json::Value::from(stage.name()));
+            assert_eq!(stage.to_string(), stage.name());
+        }
+        assert_eq!(format!("[{:<8}]", Stage::Spawn), "[spawn   ]");
+    }
+}

@@ -212,6 +212,16 @@ async fn a_chain_across_three_incarnations_has_every_stage_in_order() {
         ]
     );
     assert_eq!(chain.len(), 15);
+    // A step serializes as its event with a snake_case `stage` beside the `kind`.
+    let first = chain.steps().next().expect("a first step");
+    let json = serde_json::to_value(first).expect("serializes");
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "stage": "spawn", "seq": first.event.seq, "at": "0s",
+            "role": "transfer_supervisor", "incarnation": 0, "episode": null, "kind": "starting",
+        })
+    );
     let seqs: Vec<u64> = chain.events().map(|e| e.seq).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in journal order");
     assert_eq!(chain.require(&Stage::ALL), Ok(()));
