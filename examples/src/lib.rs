@@ -1,6 +1,7 @@
 //! What the examples share: a service log, the event log, the shutdown report
 //! table and the command line. Run an example with `cargo run --example atpd`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use std::process::ExitCode;
 
-use supervision::{App, AppHandle, Context, Event, EventKind, Role, ShutdownReport};
+use supervision::{App, AppHandle, Context, EpisodeId, Event, EventKind, Role, ShutdownReport};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
@@ -75,18 +76,31 @@ pub fn print_event<R: Role>(event: &Event<R>, output: Output) {
 /// Prints every event of the app, from its first to `shutdown_completed`.
 ///
 /// Events recorded before this call come from the journal, later ones from a
-/// subscription; the gapless `seq` makes the seam exact.
+/// subscription; the gapless `seq` makes the seam exact. In text output, once a
+/// restart is over (every role its failure stopped is ready again) the
+/// failure's whole episode follows as one timeline, so the cascade reads in
+/// one place; `--json` output stays one event per line.
 pub fn spawn_event_printer<R: Role>(
     handle: &AppHandle<R>,
     output: Output,
 ) -> tokio::task::JoinHandle<()> {
     let mut live = handle.subscribe();
     let journal = handle.events();
+    let handle = handle.clone();
     tokio::spawn(async move {
+        let mut restarts = Restarts::default();
+        let mut show = |event: &Event<R>| {
+            print_event(event, output);
+            if output == Output::Text
+                && let Some(id) = restarts.observe(event)
+            {
+                print_episode(&handle, id);
+            }
+            event.kind == EventKind::ShutdownCompleted
+        };
         let mut next = 0;
         for event in &journal.events {
-            print_event(event, output);
-            if event.kind == EventKind::ShutdownCompleted {
+            if show(event) {
                 return;
             }
             next = event.seq + 1;
@@ -95,8 +109,7 @@ pub fn spawn_event_printer<R: Role>(
             match live.recv().await {
                 Ok(event) if event.seq < next => {}
                 Ok(event) => {
-                    print_event(&event, output);
-                    if event.kind == EventKind::ShutdownCompleted {
+                    if show(&event) {
                         return;
                     }
                     next = event.seq + 1;
@@ -108,6 +121,79 @@ pub fn spawn_event_printer<R: Role>(
             }
         }
     })
+}
+
+/// Prints episode `id` as a timeline block.
+fn print_episode<R: Role>(handle: &AppHandle<R>, id: EpisodeId) {
+    let episode = match handle.episode(id) {
+        Ok(episode) => episode,
+        Err(error) => {
+            println!("({error})");
+            match error.into_partial() {
+                Some(partial) => partial,
+                None => return,
+            }
+        }
+    };
+    println!();
+    println!("{episode}");
+    println!();
+}
+
+/// Failure episodes in progress, followed event by event, to tell when a
+/// restart is over: the episode scheduled a restart, and every role it
+/// concerned is ready again (or disabled).
+struct Restarts<R> {
+    open: BTreeMap<EpisodeId, Progress<R>>,
+}
+
+struct Progress<R> {
+    restarted: bool,
+    /// Per role: whether its latest event in the episode left it settled.
+    settled: BTreeMap<R, bool>,
+}
+
+impl<R> Default for Restarts<R> {
+    fn default() -> Self {
+        Restarts {
+            open: BTreeMap::new(),
+        }
+    }
+}
+
+impl<R: Role> Restarts<R> {
+    /// Episodes that never restart anything (a role left stopped) are forgotten
+    /// past this many, so a long-running daemon does not accumulate them.
+    const MAX_OPEN: usize = 64;
+
+    /// Takes one event; returns the episode whose restart it completes.
+    fn observe(&mut self, event: &Event<R>) -> Option<EpisodeId> {
+        if matches!(event.kind, EventKind::ShutdownRequested { .. }) {
+            // From here on nothing restarts.
+            self.open.clear();
+            return None;
+        }
+        let (Some(id), Some(role)) = (event.episode, event.role) else {
+            return None;
+        };
+        let progress = self.open.entry(id).or_insert_with(|| Progress {
+            restarted: false,
+            settled: BTreeMap::new(),
+        });
+        progress.restarted |= matches!(event.kind, EventKind::RestartScheduled { .. });
+        let settled = matches!(event.kind, EventKind::Ready | EventKind::Disabled);
+        progress.settled.insert(role, settled);
+        let over = event.kind == EventKind::Ready
+            && progress.restarted
+            && progress.settled.values().all(|&s| s);
+        if over {
+            self.open.remove(&id);
+        }
+        while self.open.len() > Self::MAX_OPEN {
+            self.open.pop_first();
+        }
+        over.then_some(id)
+    }
 }
 
 /// Prints the shutdown report as a table, one row per role in stop order.

@@ -32,6 +32,14 @@ impl EpisodeId {
     }
 }
 
+/// An id read back from a log line or a JSON event (`"episode": 2`), to look
+/// the episode up with `AppHandle::episode`.
+impl From<u64> for EpisodeId {
+    fn from(id: u64) -> Self {
+        EpisodeId(id)
+    }
+}
+
 impl fmt::Display for EpisodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{}", self.0)

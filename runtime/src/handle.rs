@@ -5,6 +5,8 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
+use crate::chain::{Chain, ChainError};
+use crate::episode::{Episode, EpisodeError};
 use crate::error::AppError;
 use crate::event::{EpisodeId, Event, ShutdownReason};
 use crate::journal::{EventLog, Journal};
@@ -89,26 +91,17 @@ impl<R: Role> AppHandle<R> {
         self.shared.journal.snapshot()
     }
 
-    /// The retained events of one episode (a failure and all it caused, or the
-    /// shutdown), in order.
-    pub fn episode(&self, episode: EpisodeId) -> Vec<Event<R>> {
-        self.events().episode(episode).cloned().collect()
+    /// Every retained event of one episode (a failure and all it caused, or the
+    /// shutdown), across roles, in order; see [`Episode::from_log`] for the errors.
+    pub fn episode(&self, id: EpisodeId) -> Result<Episode<R>, EpisodeError<R>> {
+        Episode::from_log(&self.events(), id)
     }
 
-    /// The retained events of the most recent episode `role` took part in: why it
-    /// last failed, was stopped, restarted or disabled. Empty if it never did.
-    pub fn chain(&self, role: R) -> Vec<Event<R>> {
-        let log = self.events();
-        let latest = log
-            .events
-            .iter()
-            .rev()
-            .find(|e| e.role == Some(role) && e.episode.is_some())
-            .and_then(|e| e.episode);
-        match latest {
-            Some(episode) => log.episode(episode).cloned().collect(),
-            None => Vec::new(),
-        }
+    /// What happened to `role`, in order: its events grouped by incarnation, each
+    /// with its stage. The episode of an incarnation's spawn says why it was
+    /// restarted. See [`Chain::from_log`] for the errors.
+    pub fn chain(&self, role: R) -> Result<Chain<R>, ChainError<R>> {
+        Chain::from_log(&self.events(), role)
     }
 
     /// Asks for a graceful shutdown without waiting for it.

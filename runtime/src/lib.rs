@@ -80,9 +80,11 @@
 mod app;
 mod backoff;
 mod budget;
+mod chain;
 mod context;
 mod display;
 mod duration;
+mod episode;
 mod erased;
 mod error;
 mod event;
@@ -96,6 +98,7 @@ mod role;
 mod service;
 mod signal;
 mod spec;
+mod stage;
 mod state;
 mod supervisor;
 #[cfg(test)]
@@ -106,8 +109,10 @@ mod test_app;
 pub mod __private;
 
 pub use crate::app::App;
+pub use crate::chain::{Chain, ChainError, Incarnation, MissingStages};
 pub use crate::context::Context;
 pub use crate::duration::DisplayDuration;
+pub use crate::episode::{Episode, EpisodeError};
 pub use crate::error::{AppError, Cause, StartError};
 pub use crate::event::{DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome};
 pub use crate::handle::AppHandle;
@@ -121,6 +126,7 @@ pub use crate::signal::shutdown_signal;
 pub use crate::spec::{
     AppSpec, Backoff, Budget, Readiness, RestartPolicy, RoleSpec, StopAction, Strategy,
 };
+pub use crate::stage::{Stage, Step};
 pub use crate::state::{AppState, Phase, RoleState, RoleStatus};
 
 /// Declares a supervision tree, checks it at compile time and generates the app.

@@ -190,37 +190,6 @@ async fn a_subscriber_that_never_reads_never_blocks_supervision() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_role_chain_is_every_event_of_its_latest_episode() {
-    let handle = pair().start().await.expect("starts");
-    assert!(
-        handle.chain(PairRole::Feed).is_empty(),
-        "nothing happened to feed yet"
-    );
-    tokio::time::sleep(secs(2)).await;
-    // feed was stopped and restarted because link failed: its chain starts with that failure.
-    let chain = handle.chain(PairRole::Feed);
-    assert_eq!(chain.len(), 10);
-    assert_eq!(chain[0].role, Some(PairRole::Link));
-    assert_eq!(
-        chain[0].kind,
-        EventKind::Failed {
-            error: "link down".to_owned()
-        }
-    );
-    let episode = chain[0].episode.expect("a failure has an episode");
-    assert_eq!(handle.episode(episode), chain);
-    assert!(chain.iter().all(|e| e.episode == Some(episode)));
-    handle.shutdown().await;
-    let after = handle.chain(PairRole::Feed);
-    assert_eq!(
-        after.first().map(|e| e.kind.clone()),
-        Some(EventKind::ShutdownRequested {
-            reason: supervision::ShutdownReason::Requested
-        })
-    );
-}
-
-#[tokio::test(start_paused = true)]
 async fn a_subscriber_sees_every_event_the_journal_records_in_the_same_order() {
     let handle = pair().start().await.expect("starts");
     let mut rx = handle.subscribe();
