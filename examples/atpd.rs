@@ -2,7 +2,8 @@
 //!
 //! Run it with `cargo run --example atpd`. `peer_directory` fails its first two
 //! runs, so the restart, the backoff and the `rest_for_one` cascade show in the
-//! log. Ctrl-C (or SIGTERM) shuts it down in stop order and prints the report.
+//! log; once a restart is over, the failure's whole episode is printed as one
+//! timeline. Ctrl-C (or SIGTERM) shuts it down in stop order and prints the report.
 //!
 //! Flags: `--diagram` prints the topology as a Mermaid diagram, `--json` prints
 //! events as JSON lines, `--exit-after SECONDS` shuts down by itself.

@@ -75,6 +75,11 @@
 //!   a failure (or the shutdown) caused share its [`EpisodeId`]. The journal
 //!   is bounded ([`Options::journal_capacity`]) and subscribers that fall
 //!   behind lose events, never slow supervision.
+//! - **Chains and episodes**: [`AppHandle::chain`] gives one role's events
+//!   grouped by incarnation and tagged with their [`Stage`];
+//!   [`AppHandle::episode`] gives one failure's whole cascade. Both print as
+//!   a timeline, and report a journal that dropped part of the history as a
+//!   typed error rather than a silently short answer.
 #![forbid(unsafe_code)]
 
 mod app;
