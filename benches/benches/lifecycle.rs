@@ -2,6 +2,7 @@
 //! stopped
 //! - by plain tokio (the floor): spawn, wait until each task runs, cancel, join;
 //! - by `task-supervisor` (a rival: a flat list of supervised tasks);
+//! - by `tokio-graceful-shutdown` (a rival: subsystems under one toplevel);
 //! - by `supervision` with 10,000 independent roles (`flat`);
 //! - by `supervision` with the roles in a binary tree of dependencies (`tree`),
 //!   so start and stop are ordered level by level.
@@ -119,6 +120,40 @@ async fn rival(tasks: usize) -> (Duration, Duration) {
     (started, stopping.elapsed())
 }
 
+/// Start and stop durations of one `tokio-graceful-shutdown` run.
+async fn rival_subsystems(tasks: usize) -> (Duration, Duration) {
+    use tokio_graceful_shutdown::{SubsystemBuilder, SubsystemHandle, Toplevel};
+
+    let began = Instant::now();
+    let (running, mut all_running) = mpsc::unbounded_channel::<()>();
+    let shutdown = CancellationToken::new();
+    let toplevel = Toplevel::new_with_shutdown_token(
+        async move |s: &mut SubsystemHandle| {
+            for i in 0..tasks {
+                let running = running.clone();
+                s.start(SubsystemBuilder::new(
+                    format!("task_{i}"),
+                    async move |s: &mut SubsystemHandle| {
+                        let _ = running.send(());
+                        s.on_shutdown_requested().await;
+                        Ok::<(), std::convert::Infallible>(())
+                    },
+                ));
+            }
+        },
+        shutdown.clone(),
+    );
+    let run = tokio::spawn(toplevel.handle_shutdown_requests(Duration::from_secs(30)));
+    for _ in 0..tasks {
+        let _ = all_running.recv().await;
+    }
+    let started = began.elapsed();
+    let stopping = Instant::now();
+    shutdown.cancel();
+    let _ = run.await;
+    (started, stopping.elapsed())
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort_unstable();
     samples[samples.len() / 2]
@@ -154,23 +189,26 @@ fn main() {
         Ok(runtime) => runtime,
         Err(error) => panic!("no tokio runtime: {error}"),
     };
-    let mut samples: [Samples; 4] = Default::default();
+    let mut samples: [Samples; 5] = Default::default();
     runtime.block_on(async {
         // One warm-up run of each, not counted.
         plain_tokio(TREE_NODES).await;
         rival(TREE_NODES).await;
+        rival_subsystems(TREE_NODES).await;
         supervised(flat()).await;
         supervised(Tree::until_stopped()).await;
         for _ in 0..RUNS {
             samples[0].push(plain_tokio(TREE_NODES).await);
             samples[1].push(rival(TREE_NODES).await);
-            samples[2].push(supervised(flat()).await);
-            samples[3].push(supervised(Tree::until_stopped()).await);
+            samples[2].push(rival_subsystems(TREE_NODES).await);
+            samples[3].push(supervised(flat()).await);
+            samples[4].push(supervised(Tree::until_stopped()).await);
         }
     });
     let names = [
         "plain tokio (floor)",
         "task-supervisor",
+        "tokio-graceful-shutdown",
         "supervision, flat",
         "supervision, tree",
     ];
@@ -178,12 +216,12 @@ fn main() {
     let (floor_start, floor_stop) = medians[0];
     println!("{TREE_NODES} tasks or roles, median of {RUNS} runs");
     println!(
-        "{:<22} {:>10} {:>8} {:>10} {:>8}",
+        "{:<24} {:>10} {:>8} {:>10} {:>8}",
         "", "start", "ratio", "stop", "ratio"
     );
     for (name, (start, stop)) in names.iter().zip(medians) {
         println!(
-            "{name:<22} {:>10.2?} {:>7.1}x {:>10.2?} {:>7.1}x",
+            "{name:<24} {:>10.2?} {:>7.1}x {:>10.2?} {:>7.1}x",
             start,
             ratio(start, floor_start),
             stop,
