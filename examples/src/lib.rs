@@ -25,10 +25,34 @@ pub enum Output {
 static CLOCK: Mutex<Option<Instant>> = Mutex::new(None);
 static JSON: AtomicBool = AtomicBool::new(false);
 
-/// Restarts the log clock (call right before starting an app) and picks the output.
+/// Service log lines written while the app starts, held until the event
+/// printer can interleave them with the start's events (which it only sees
+/// once `start` returns). `None` once released: lines print at once.
+static HELD: Mutex<Option<Vec<(Duration, String)>>> = Mutex::new(None);
+
+/// Restarts the log clock (call right before starting an app), picks the output
+/// and holds service log lines until [`spawn_event_printer`] releases them.
 pub fn init_log(output: Output) {
     *CLOCK.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+    *HELD.lock().unwrap_or_else(PoisonError::into_inner) = Some(Vec::new());
     JSON.store(output == Output::Json, Ordering::Relaxed);
+}
+
+/// Takes the held lines and prints any later ones at once.
+fn release_held() -> Vec<(Duration, String)> {
+    HELD.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+        .unwrap_or_default()
+}
+
+/// Prints a service log line where it belongs: stdout, or stderr beside `--json`.
+fn emit(line: &str) {
+    if JSON.load(Ordering::Relaxed) {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
 }
 
 /// A service's log line: the time since start, the role and its incarnation.
@@ -44,10 +68,9 @@ pub fn say(cx: &Context, message: fmt::Arguments<'_>) {
         at.as_secs(),
         at.subsec_millis()
     );
-    if JSON.load(Ordering::Relaxed) {
-        eprintln!("{line}");
-    } else {
-        println!("{line}");
+    match HELD.lock().unwrap_or_else(PoisonError::into_inner).as_mut() {
+        Some(held) => held.push((at, line)),
+        None => emit(&line),
     }
 }
 
@@ -98,13 +121,20 @@ pub fn spawn_event_printer<R: Role>(
             }
             event.kind == EventKind::ShutdownCompleted
         };
+        // The start's events and the service lines written meanwhile, by time.
+        let mut held = release_held().into_iter().peekable();
         let mut next = 0;
         for event in &journal.events {
+            while let Some((_, line)) = held.next_if(|(at, _)| *at < event.at) {
+                emit(&line);
+            }
             if show(event) {
+                held.for_each(|(_, line)| emit(&line));
                 return;
             }
             next = event.seq + 1;
         }
+        held.for_each(|(_, line)| emit(&line));
         loop {
             match live.recv().await {
                 Ok(event) if event.seq < next => {}
