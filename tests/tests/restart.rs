@@ -518,3 +518,51 @@ async fn run_returns_the_report_when_a_critical_role_ends_the_app() {
         Some(StopOutcome::Graceful)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_role_still_being_disabled_when_the_shutdown_begins_is_reported_disabled() {
+    // extra_ui's third incarnation takes 1s to stop: the disable that extra's
+    // exhausted budget begins at 230ms is still running when shutdown starts.
+    let slow_third_stop = Script::new(|cx| async move {
+        cx.stop_requested().await;
+        if cx.incarnation() == 2 {
+            tokio::time::sleep(secs(1)).await;
+        }
+        Ok(())
+    });
+    let app = Budgeted {
+        core: Script::until_stopped(),
+        extra: exits("error", 100),
+        extra_ui: slow_third_stop,
+        other: Script::until_stopped(),
+    };
+    let handle = app.start().await.expect("starts");
+    tokio::time::sleep(ms(500)).await;
+    assert_eq!(
+        handle.state().role(BudgetedRole::ExtraUi).status,
+        RoleStatus::Stopping
+    );
+    let report = handle.shutdown().await;
+    let extra_ui = report.role(BudgetedRole::ExtraUi).expect("in the report");
+    assert_eq!(extra_ui.outcome, StopOutcome::Disabled);
+    assert_eq!(extra_ui.duration, ms(1000));
+    assert_eq!(
+        report.outcome(BudgetedRole::Extra),
+        Some(StopOutcome::Disabled)
+    );
+    assert_eq!(
+        report.outcome(BudgetedRole::Core),
+        Some(StopOutcome::Graceful)
+    );
+    let events = handle.events().events;
+    let tail: Vec<_> = role_kinds(&events, BudgetedRole::ExtraUi)
+        .into_iter()
+        .rev()
+        .take(3)
+        .collect();
+    assert_eq!(tail, strs(&["disabled", "stopped", "stopping"]));
+    assert_eq!(
+        handle.state().role(BudgetedRole::ExtraUi).status,
+        RoleStatus::Disabled
+    );
+}

@@ -244,13 +244,13 @@ impl<R: Role> Supervisor<R> {
         };
         self.emit(y, EventKind::Stopped { outcome });
         self.set_live(y, false);
+        let now = Instant::now();
+        let duration = stop.began.map_or(std::time::Duration::ZERO, |b| {
+            now.saturating_duration_since(b)
+        });
         match stop.purpose {
             Purpose::Shutdown => {
                 self.set_status(y, Status::Stopped);
-                let now = Instant::now();
-                let duration = stop.began.map_or(std::time::Duration::ZERO, |b| {
-                    now.saturating_duration_since(b)
-                });
                 self.ended(
                     y,
                     Ended {
@@ -269,7 +269,20 @@ impl<R: Role> Supervisor<R> {
                     self.queue_start(y);
                 }
             }
-            Purpose::Disable => self.mark_disabled(y),
+            Purpose::Disable => {
+                self.mark_disabled(y);
+                // Disabled while the app shut down: the report says so, not `graceful`.
+                if self.shutdown.is_some() {
+                    self.ended(
+                        y,
+                        Ended {
+                            outcome: StopOutcome::Disabled,
+                            duration,
+                            drain: stop.drain,
+                        },
+                    );
+                }
+            }
             Purpose::Fail(cause) => {
                 self.set_status(y, Status::Stopped);
                 self.after_exit(y, false, Some(cause));
@@ -329,8 +342,12 @@ impl<R: Role> Supervisor<R> {
         }
     }
 
+    /// A stop already under way now ends the role for the shutdown, except a
+    /// disable: that role still ends disabled (and is reported so).
     fn set_purpose_shutdown(&mut self, y: usize) {
-        if let Some(stop) = self.slots[y].stop.as_mut() {
+        if let Some(stop) = self.slots[y].stop.as_mut()
+            && !matches!(stop.purpose, Purpose::Disable)
+        {
             stop.purpose = Purpose::Shutdown;
         }
     }
