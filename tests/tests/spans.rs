@@ -1,0 +1,160 @@
+//! Tracing: each incarnation runs inside its own `role` span, with the role and
+//! the incarnation as fields, so a service's own logs say who wrote them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use supervision::{App, supervision};
+use supervision_tests::{Script, ms};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// A span as opened: its name and its fields, as text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Opened {
+    name: &'static str,
+    fields: BTreeMap<String, String>,
+}
+
+/// What the subscriber saw: spans by id, the entered stack, and each event's
+/// `marker` with the fields of the innermost `role` span around it.
+#[derive(Default)]
+struct Seen {
+    spans: Vec<Opened>,
+    stack: Vec<u64>,
+    events: Vec<(String, Option<BTreeMap<String, String>>)>,
+}
+
+#[derive(Clone, Default)]
+struct Recorder {
+    seen: Arc<Mutex<Seen>>,
+    next: Arc<AtomicU64>,
+}
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl Recorder {
+    fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Subscriber for Recorder {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let mut fields = BTreeMap::new();
+        span.record(&mut Fields(&mut fields));
+        self.seen().spans.push(Opened {
+            name: span.metadata().name(),
+            fields,
+        });
+        Id::from_u64(self.next.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
+        let mut fields = BTreeMap::new();
+        event.record(&mut Fields(&mut fields));
+        let Some(marker) = fields.remove("marker") else {
+            return;
+        };
+        let mut seen = self.seen();
+        let around = seen
+            .stack
+            .iter()
+            .rev()
+            .filter_map(|id| seen.spans.get(usize::try_from(id - 1).ok()?))
+            .find(|span| span.name == "role")
+            .map(|span| span.fields.clone());
+        seen.events.push((marker, around));
+    }
+
+    fn enter(&self, span: &Id) {
+        self.seen().stack.push(span.into_u64());
+    }
+
+    fn exit(&self, span: &Id) {
+        let mut seen = self.seen();
+        if let Some(at) = seen.stack.iter().rposition(|id| *id == span.into_u64()) {
+            seen.stack.remove(at);
+        }
+    }
+}
+
+supervision! {
+    app Traced {
+        strategy: one_for_one,
+        store: Script { restart: permanent(3 per 10s, backoff: none) },
+        api: Script { depends_on: [store] },
+    }
+}
+
+fn role(name: &str, incarnation: u64) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("incarnation".to_owned(), incarnation.to_string()),
+        ("role".to_owned(), name.to_owned()),
+    ])
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_incarnation_runs_in_a_role_span_with_its_role_and_incarnation() {
+    let recorder = Recorder::default();
+    let _default = tracing::subscriber::set_default(recorder.clone());
+    // `store` logs once per incarnation and fails its first run.
+    let store = Script::new(|cx| async move {
+        tracing::info!(marker = "store says hello");
+        if cx.incarnation() == 0 {
+            tokio::time::sleep(ms(10)).await;
+            return Err("first run fails".into());
+        }
+        cx.stop_requested().await;
+        Ok(())
+    });
+    let api = Script::new(|cx| async move {
+        tracing::info!(marker = "api says hello");
+        cx.stop_requested().await;
+        Ok(())
+    });
+    let handle = Traced { store, api }.start().await.expect("starts");
+    tokio::time::sleep(ms(100)).await;
+    handle.shutdown().await;
+
+    let seen = recorder.seen();
+    let role_spans: Vec<_> = seen
+        .spans
+        .iter()
+        .filter(|span| span.name == "role")
+        .map(|span| span.fields.clone())
+        .collect();
+    assert_eq!(
+        role_spans,
+        vec![role("store", 0), role("api", 0), role("store", 1)]
+    );
+    assert_eq!(
+        seen.events,
+        vec![
+            ("store says hello".to_owned(), Some(role("store", 0))),
+            ("api says hello".to_owned(), Some(role("api", 0))),
+            ("store says hello".to_owned(), Some(role("store", 1))),
+        ]
+    );
+}
