@@ -401,3 +401,8 @@ mod tests {
         );
     }
 }
+
+/// The README's Rust blocks, compiled by `cargo test` so the quick start stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
