@@ -76,8 +76,8 @@ impl fmt::Display for EventKind {
 impl fmt::Display for ShutdownReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            ShutdownReason::Requested => "requested",
-            ShutdownReason::Signal => "signal",
+            ShutdownReason::Requested => "requested through the app handle",
+            ShutdownReason::Signal => "Ctrl-C or SIGTERM",
             ShutdownReason::CriticalExited => "a critical role exited",
             ShutdownReason::Escalated => "escalation",
             ShutdownReason::StartFailed => "start failed",

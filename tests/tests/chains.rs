@@ -497,7 +497,9 @@ chain of cache_seeder (2 incarnations, 7 events)
     let header = shutdown.to_string();
     assert_eq!(
         header.lines().next(),
-        Some("episode #2 (5 roles, 17 events): shutdown requested: requested")
+        Some(
+            "episode #2 (5 roles, 17 events): shutdown requested: requested through the app handle"
+        )
     );
 }
 
