@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use std::process::ExitCode;
 
-use supervision::{App, AppHandle, Context, EpisodeId, Event, EventKind, Role, ShutdownReport};
+use supervision::{
+    App, AppHandle, Context, Elapsed, EpisodeId, Event, EventKind, Role, ShutdownReport,
+};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
@@ -63,11 +65,7 @@ pub fn say(cx: &Context, message: fmt::Arguments<'_>) {
         .get_or_insert_with(Instant::now)
         .elapsed();
     let who = format!("{}#{}", cx.role(), cx.incarnation());
-    let line = format!(
-        "{:>4}.{:03}s  {who:<24}  | {message}",
-        at.as_secs(),
-        at.subsec_millis()
-    );
+    let line = format!("{:>9}  {who:<24}  | {message}", Elapsed(at));
     match HELD.lock().unwrap_or_else(PoisonError::into_inner).as_mut() {
         Some(held) => held.push((at, line)),
         None => emit(&line),
@@ -236,23 +234,14 @@ pub fn print_report<R: Role>(report: &ShutdownReport<R>) {
             .drain
             .as_ref()
             .map_or_else(|| "-".to_owned(), ToString::to_string);
-        let took = format!(
-            "{}.{:03}s",
-            row.duration.as_secs(),
-            row.duration.subsec_millis()
-        );
         println!(
             "{:<24} {:<16} {:>10}  {drain}",
             row.role.name(),
             row.outcome.to_string(),
-            took
+            Elapsed(row.duration)
         );
     }
-    println!(
-        "shutdown took {}.{:03}s",
-        report.duration.as_secs(),
-        report.duration.subsec_millis()
-    );
+    println!("shutdown took {}", Elapsed(report.duration));
 }
 
 /// Runs an example app the way a daemon runs: `--diagram` prints the topology;

@@ -6,14 +6,14 @@
 use core::fmt;
 use core::time::Duration;
 
-use crate::duration::DisplayDuration;
+use crate::duration::{DisplayDuration, Elapsed};
 use crate::event::{DrainOutcome, Event, EventKind, ShutdownReason, StopOutcome};
 use crate::role::Role;
 
 impl<R: Role> fmt::Display for Event<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let at = self.at;
-        write!(f, "{:>4}.{:03}s  ", at.as_secs(), at.subsec_millis())?;
+        write!(f, "{:>9}  ", Elapsed(at))?;
         match (self.role, self.incarnation) {
             (Some(role), Some(incarnation)) => {
                 write!(f, "{:<24}", format!("{role}#{incarnation}"))?

@@ -32,6 +32,21 @@ impl fmt::Display for DisplayDuration {
     }
 }
 
+/// Displays time elapsed as seconds with milliseconds, `12.345s`; a width
+/// (`{:>9}`) right-aligns it, so timelines line up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Elapsed(pub Duration);
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&format!(
+            "{}.{:03}s",
+            self.0.as_secs(),
+            self.0.subsec_millis()
+        ))
+    }
+}
+
 /// Serializes a duration as its DSL spelling, e.g. `"30s"`.
 pub(crate) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&DisplayDuration(*d))
@@ -40,6 +55,18 @@ pub(crate) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::O
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn elapsed_reads_in_seconds_and_pads() {
+        assert_eq!(
+            Elapsed(Duration::from_millis(12_345)).to_string(),
+            "12.345s"
+        );
+        assert_eq!(
+            format!("{:>8}", Elapsed(Duration::from_millis(5))),
+            "  0.005s"
+        );
+    }
 
     #[test]
     fn picks_the_largest_exact_unit() {

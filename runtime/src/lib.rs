@@ -116,7 +116,7 @@ pub mod __private;
 pub use crate::app::App;
 pub use crate::chain::{Chain, ChainError, Incarnation, MissingStages};
 pub use crate::context::Context;
-pub use crate::duration::DisplayDuration;
+pub use crate::duration::{DisplayDuration, Elapsed};
 pub use crate::episode::{Episode, EpisodeError};
 pub use crate::error::{AppError, Cause, StartError};
 pub use crate::event::{DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome};
