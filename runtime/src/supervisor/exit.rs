@@ -272,14 +272,8 @@ impl<R: Role> Supervisor<R> {
             self.slots[y].episode = episode;
             match self.slots[y].status {
                 Status::Disabled => {}
-                Status::Stopping => {
-                    let purpose = self.slots[y].stop.as_ref().map(|s| s.purpose.clone());
-                    match purpose {
-                        Some(Purpose::Shutdown) | None => {}
-                        // Roles waiting for it to stop still wait, until it has.
-                        Some(_) => self.set_purpose(y, Purpose::Disable),
-                    }
-                }
+                // Roles waiting for it to stop still wait, until it has.
+                Status::Stopping => self.redirect_stop(y, Purpose::Disable),
                 Status::Starting | Status::Ready => self.queue_stop(y, Purpose::Disable),
                 Status::Pending
                 | Status::Held
@@ -301,8 +295,13 @@ impl<R: Role> Supervisor<R> {
         self.no_longer_awaited(y);
     }
 
-    fn set_purpose(&mut self, y: usize, purpose: Purpose) {
-        if let Some(stop) = self.slots[y].stop.as_mut() {
+    /// A stop under way now serves `purpose` instead, unless it already ends the
+    /// role for good (a shutdown, or a disable: that role ends disabled and is
+    /// reported so).
+    pub(super) fn redirect_stop(&mut self, y: usize, purpose: Purpose) {
+        if let Some(stop) = self.slots[y].stop.as_mut()
+            && !matches!(stop.purpose, Purpose::Shutdown | Purpose::Disable)
+        {
             stop.purpose = purpose;
         }
     }

@@ -325,7 +325,7 @@ impl<R: Role> Supervisor<R> {
             let y = role.index();
             self.slots[y].episode = Some(episode);
             match self.slots[y].status {
-                Status::Stopping => self.set_purpose_shutdown(y),
+                Status::Stopping => self.redirect_stop(y, Purpose::Shutdown),
                 Status::Starting | Status::Ready => self.queue_stop(y, Purpose::Shutdown),
                 Status::Disabled => self.ended(y, idle(StopOutcome::Disabled)),
                 Status::Pending
@@ -339,16 +339,6 @@ impl<R: Role> Supervisor<R> {
                     self.ended(y, idle(StopOutcome::AlreadyStopped));
                 }
             }
-        }
-    }
-
-    /// A stop already under way now ends the role for the shutdown, except a
-    /// disable: that role still ends disabled (and is reported so).
-    fn set_purpose_shutdown(&mut self, y: usize) {
-        if let Some(stop) = self.slots[y].stop.as_mut()
-            && !matches!(stop.purpose, Purpose::Disable)
-        {
-            stop.purpose = Purpose::Shutdown;
         }
     }
 
