@@ -83,56 +83,38 @@
 #![forbid(unsafe_code)]
 
 mod app;
-mod backoff;
-mod budget;
-mod chain;
-mod context;
-mod display;
-mod duration;
-mod episode;
-mod erased;
-mod error;
-mod event;
-mod handle;
-mod journal;
-mod mermaid;
-mod options;
-mod plan;
-mod report;
-mod role;
+mod observe;
+mod protocol;
 mod service;
-mod signal;
 mod spec;
-mod stage;
-mod state;
 mod supervisor;
-#[cfg(test)]
-mod test_app;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
 pub use crate::app::App;
-pub use crate::chain::{Chain, ChainError, Incarnation, MissingStages};
-pub use crate::context::Context;
-pub use crate::duration::{DisplayDuration, Elapsed};
-pub use crate::episode::{Episode, EpisodeError};
-pub use crate::error::{AppError, Cause, StartError};
-pub use crate::event::{DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome};
-pub use crate::handle::AppHandle;
-pub use crate::journal::EventLog;
-pub use crate::options::Options;
-pub use crate::plan::{Action, LifecycleEvent, LifecyclePhase};
-pub use crate::report::{RoleReport, ShutdownReport};
-pub use crate::role::Role;
+pub use crate::app::handle::AppHandle;
+pub use crate::app::signal::shutdown_signal;
+pub use crate::observe::chain::{Chain, ChainError, Incarnation, MissingStages};
+pub use crate::observe::episode::{Episode, EpisodeError};
+pub use crate::observe::error::{AppError, Cause, StartError};
+pub use crate::observe::event::{
+    DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome,
+};
+pub use crate::observe::journal::EventLog;
+pub use crate::observe::report::{RoleReport, ShutdownReport};
+pub use crate::observe::stage::{Stage, Step};
+pub use crate::observe::state::{AppState, Phase, RoleState, RoleStatus};
+pub use crate::service::context::Context;
 pub use crate::service::{BoxError, Drain, Service};
-pub use crate::signal::shutdown_signal;
+pub use crate::spec::duration::{DisplayDuration, Elapsed};
+pub use crate::spec::options::Options;
+pub use crate::spec::plan::{Action, LifecycleEvent, LifecyclePhase};
+pub use crate::spec::role::Role;
 pub use crate::spec::{
     AppSpec, Backoff, Budget, Readiness, RestartPolicy, RoleSpec, StopAction, Strategy,
 };
-pub use crate::stage::{Stage, Step};
-pub use crate::state::{AppState, Phase, RoleState, RoleStatus};
 
 /// Declares a supervision tree, checks it at compile time and generates the app.
 ///

@@ -20,9 +20,9 @@ pub use ::std::vec::Vec;
 pub use supervision_macros::supervision_impl;
 
 pub use crate::app::App;
-pub use crate::erased::{ErasedService, drain_service, service};
-pub use crate::role::Role;
+pub use crate::service::erased::{ErasedService, drain_service, service};
 pub use crate::service::{Drain, Service};
+pub use crate::spec::role::Role;
 pub use crate::spec::{
     AppSpec, Backoff, Budget, Readiness, RestartPolicy, RoleSpec, StopAction, Strategy,
 };

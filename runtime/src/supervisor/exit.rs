@@ -5,11 +5,11 @@ use tokio::time::Instant;
 use super::slot::{Awaiting, Purpose, Restart, Status, Stop};
 use super::timers::{Timer, after};
 use super::{End, Exit, Supervisor};
-use crate::error::Cause;
-use crate::event::{EventKind, ShutdownReason};
-use crate::role::Role;
+use crate::observe::error::Cause;
+use crate::observe::event::{EventKind, ShutdownReason};
+use crate::observe::state::Phase;
+use crate::spec::role::Role;
 use crate::spec::{Backoff, Budget, Readiness, RestartPolicy, Strategy};
-use crate::state::Phase;
 
 impl<R: Role> Supervisor<R> {
     /// Every exit of every incarnation arrives here exactly once.

@@ -1,4 +1,7 @@
-//! The supervisor: one task that owns every role's state and makes every decision.
+//! **The engine room**: the supervisor, one task that owns every role's state
+//! and makes every decision, with its backoff, budgets and timers. Imports
+//! `spec`, `observe`, `protocol` and `service`; only `app` imports it.
+//!
 //!
 //! Services run in their own tasks (in one `JoinSet`); their exits, readiness
 //! signals, handle commands and timers all arrive here, one at a time, so no
@@ -6,6 +9,8 @@
 //! start, roles whose stop may begin) instead of recursion, so a long
 //! dependency chain never deepens the stack.
 
+mod backoff;
+mod budget;
 mod exit;
 mod slot;
 mod start;
@@ -20,29 +25,20 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::{self, JoinError, JoinSet};
 use tokio::time::Instant;
 
+use self::backoff::Jitter;
+use self::budget::Window;
 use self::slot::{Slot, Status};
 use self::timers::{Timer, Timers};
-use crate::backoff::Jitter;
-use crate::budget::Window;
-use crate::erased::ErasedService;
-use crate::error::{AppError, Cause, StartError};
-use crate::event::{EpisodeId, Event, EventKind, ShutdownReason};
-use crate::handle::{AppHandle, Outcome, Shared};
-use crate::journal::Journal;
-use crate::options::Options;
-use crate::report::ShutdownReport;
-use crate::role::Role;
+use crate::observe::error::{AppError, Cause, StartError};
+use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
+use crate::observe::journal::Journal;
+use crate::observe::report::ShutdownReport;
+use crate::observe::state::{Phase, StateTable};
+use crate::protocol::{Link, Msg, Outcome, Shared};
+use crate::service::erased::ErasedService;
 use crate::spec::AppSpec;
-use crate::state::{Phase, StateTable};
-
-/// What reaches the supervisor from outside: contexts and handles.
-#[derive(Debug)]
-pub(crate) enum Msg {
-    /// `Context::ready()` of one incarnation.
-    Ready { role: usize, incarnation: u64 },
-    /// `AppHandle::shutdown()` or a signal (`App::run`).
-    Shutdown(ShutdownReason),
-}
+use crate::spec::options::Options;
+use crate::spec::role::Role;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TaskKind {
@@ -130,12 +126,13 @@ pub(crate) struct Supervisor<R: Role> {
     shutdown: Option<Shutdown>,
 }
 
-/// Spawns the supervisor and waits for the start phase to end.
+/// Spawns the supervisor and waits for the start phase to end; the link it
+/// returns is what an `AppHandle` is made of.
 pub(crate) async fn launch<R: Role>(
     spec: &'static AppSpec<R>,
     services: Vec<ErasedService>,
     options: Options,
-) -> Result<AppHandle<R>, StartError<R>> {
+) -> Result<Link<R>, StartError<R>> {
     let (tx, rx) = mpsc::unbounded_channel();
     let (done, done_rx) = watch::channel(None);
     let (start_tx, start_rx) = oneshot::channel();
@@ -183,9 +180,14 @@ pub(crate) async fn launch<R: Role>(
         shutdown: None,
     };
     let task = tokio::spawn(supervisor.run(misconfigured));
-    let handle = AppHandle::new(shared, tx, done_rx, task);
+    let link = Link {
+        shared,
+        tx,
+        done: done_rx,
+        task,
+    };
     match start_rx.await {
-        Ok(Ok(())) => Ok(handle),
+        Ok(Ok(())) => Ok(link),
         Ok(Err(e)) => Err(e),
         // The supervisor never drops the sender without answering, unless its
         // runtime is shutting down.
@@ -195,7 +197,7 @@ pub(crate) async fn launch<R: Role>(
                 cause: Cause::ShutDown,
                 report: ShutdownReport::default(),
             }),
-            None => Ok(handle),
+            None => Ok(link),
         },
     }
 }

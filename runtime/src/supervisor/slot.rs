@@ -7,11 +7,11 @@ use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use super::timers::TimerKey;
-use crate::budget::Window;
-use crate::context::Context;
-use crate::error::Cause;
-use crate::event::{DrainOutcome, EpisodeId, StopOutcome};
-use crate::state::RoleStatus;
+use crate::observe::error::Cause;
+use crate::observe::event::{DrainOutcome, EpisodeId, StopOutcome};
+use crate::observe::state::RoleStatus;
+use crate::service::context::Context;
+use crate::supervisor::budget::Window;
 
 /// Where a role is; finer than the public [`RoleStatus`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,12 +6,12 @@ use tracing::Instrument;
 use super::slot::{Purpose, Run, Status};
 use super::timers::{Timer, after};
 use super::{Supervisor, TaskKey, TaskKind, TaskOut};
-use crate::context::Context;
-use crate::error::Cause;
-use crate::event::EventKind;
-use crate::role::Role;
+use crate::observe::error::Cause;
+use crate::observe::event::EventKind;
+use crate::observe::state::Phase;
+use crate::service::context::Context;
 use crate::spec::Readiness;
-use crate::state::Phase;
+use crate::spec::role::Role;
 
 impl<R: Role> Supervisor<R> {
     /// Starts `x` if it wants to run and every dependency is ready.

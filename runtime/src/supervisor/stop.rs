@@ -9,12 +9,12 @@ use tracing::Instrument;
 use super::slot::{Awaiting, Ended, Purpose, Status, Stop};
 use super::timers::{Timer, after};
 use super::{End, Final, Shutdown, Supervisor, TaskKey, TaskKind, TaskOut};
-use crate::error::{AppError, Cause, StartError};
-use crate::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
-use crate::report::{RoleReport, ShutdownReport};
-use crate::role::Role;
+use crate::observe::error::{AppError, Cause, StartError};
+use crate::observe::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
+use crate::observe::report::{RoleReport, ShutdownReport};
+use crate::observe::state::Phase;
 use crate::spec::StopAction;
-use crate::state::Phase;
+use crate::spec::role::Role;
 
 impl<R: Role> Supervisor<R> {
     /// Queues the stop of running role `y`; its actions begin once every running

@@ -4,9 +4,9 @@ use core::time::Duration;
 
 use serde::Serialize;
 
-use crate::duration;
-use crate::event::{DrainOutcome, StopOutcome};
-use crate::role::Role;
+use crate::observe::event::{DrainOutcome, StopOutcome};
+use crate::spec::duration;
+use crate::spec::role::Role;
 
 /// How one role ended during the shutdown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

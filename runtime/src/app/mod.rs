@@ -1,15 +1,22 @@
+//! **The app room**: the user's entry points: the `App` trait the generated
+//! struct implements, the `AppHandle` it returns, and the OS stop signal.
+//! The top of the crate: it may import every other room.
+//!
 //! The trait the generated app struct implements, and the ways to run an app.
+
+pub(crate) mod handle;
+pub(crate) mod signal;
 
 use core::future::Future;
 
-use crate::erased::ErasedService;
-use crate::error::{AppError, StartError};
-use crate::event::ShutdownReason;
-use crate::handle::AppHandle;
-use crate::options::Options;
-use crate::report::ShutdownReport;
-use crate::role::Role;
+use crate::app::handle::AppHandle;
+use crate::observe::error::{AppError, StartError};
+use crate::observe::event::ShutdownReason;
+use crate::observe::report::ShutdownReport;
+use crate::service::erased::ErasedService;
 use crate::spec::AppSpec;
+use crate::spec::options::Options;
+use crate::spec::role::Role;
 
 /// An app declared with `supervision!`: its spec, and its services to run.
 #[diagnostic::on_unimplemented(
@@ -43,7 +50,11 @@ pub trait App: Sized + Send + 'static {
         self,
         options: Options,
     ) -> impl Future<Output = Result<AppHandle<Self::Role>, StartError<Self::Role>>> + Send {
-        async move { crate::supervisor::launch(Self::spec(), self.into_services(), options).await }
+        async move {
+            let link =
+                crate::supervisor::launch(Self::spec(), self.into_services(), options).await?;
+            Ok(AppHandle::new(link))
+        }
     }
 
     /// Starts the app, waits for Ctrl-C or SIGTERM (or for the app to end on its
@@ -55,7 +66,7 @@ pub trait App: Sized + Send + 'static {
             let handle = self.start().await?;
             tokio::select! {
                 ended = handle.join() => return ended,
-                () = crate::signal::shutdown_signal() => {}
+                () = crate::app::signal::shutdown_signal() => {}
             }
             handle.send_shutdown(ShutdownReason::Signal);
             handle.join().await

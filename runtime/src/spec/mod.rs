@@ -1,14 +1,26 @@
+//! **The spec room**: what an app *is*: the validated topology (`AppSpec`,
+//! roles, policies, stop actions), its lifecycle plans, its Mermaid diagram,
+//! durations, and the run-time `Options`. Pure data: imports nothing of the
+//! rest of the crate, so every other room may import it.
+//!
 //! The validated topology the macro generates: one `AppSpec` per app, in a `static`.
 //!
 //! Every value here was checked at compile time (no cycles, budgets non-zero,
 //! stop lists well formed, start order topological), so the runtime trusts it.
 
+pub(crate) mod duration;
+mod mermaid;
+pub(crate) mod options;
+pub(crate) mod plan;
+pub(crate) mod role;
+#[cfg(test)]
+pub(crate) mod test_app;
+
 use core::time::Duration;
 
 use serde::Serialize;
 
-use crate::duration;
-use crate::role::Role;
+use crate::spec::role::Role;
 
 /// What happens to the other roles when one role is restarted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]

@@ -10,9 +10,9 @@ use core::time::Duration;
 
 use serde::Serialize;
 
-use crate::duration;
-use crate::role::Role;
 use crate::spec::Budget;
+use crate::spec::duration;
+use crate::spec::role::Role;
 
 /// Ties together every event one cause produced: a failure (its exit, the
 /// restart decision, the dependents stopped and restarted, a budget

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::supervisor::Msg;
+use crate::protocol::Msg;
 
 /// Sends one readiness message to the supervisor, however often `ready()` is called.
 #[derive(Debug)]

@@ -1,8 +1,15 @@
+//! **The service room**: what a role's code sees: the `Service` and `Drain`
+//! traits, the `Context` handed to each incarnation, and services with their
+//! types erased. Imports `spec`, `observe` and `protocol`, never the engine.
+//!
 //! What a role's type implements.
+
+pub(crate) mod context;
+pub(crate) mod erased;
 
 use core::future::Future;
 
-use crate::context::Context;
+use crate::service::context::Context;
 
 /// The error a service returns; its `Display` text is reported in events.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

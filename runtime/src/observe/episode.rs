@@ -9,10 +9,10 @@ use core::fmt;
 
 use serde::Serialize;
 
-use crate::event::{EpisodeId, Event, EventKind};
-use crate::journal::EventLog;
-use crate::role::Role;
-use crate::stage::{Stager, Step};
+use crate::observe::event::{EpisodeId, Event, EventKind};
+use crate::observe::journal::EventLog;
+use crate::observe::stage::{Stager, Step};
+use crate::spec::role::Role;
 
 /// Every retained event of one episode, each tagged with its stage.
 ///

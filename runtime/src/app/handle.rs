@@ -5,24 +5,15 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::chain::{Chain, ChainError};
-use crate::episode::{Episode, EpisodeError};
-use crate::error::AppError;
-use crate::event::{EpisodeId, Event, ShutdownReason};
-use crate::journal::{EventLog, Journal};
-use crate::report::ShutdownReport;
-use crate::role::Role;
-use crate::state::{AppState, StateTable};
-use crate::supervisor::Msg;
-
-/// How the app ended, published once by the supervisor.
-pub(crate) type Outcome<R> = Result<ShutdownReport<R>, AppError<R>>;
-
-/// What the supervisor shares with every handle.
-pub(crate) struct Shared<R: Role> {
-    pub(crate) journal: Journal<R>,
-    pub(crate) state: StateTable<R>,
-}
+use crate::observe::chain::{Chain, ChainError};
+use crate::observe::episode::{Episode, EpisodeError};
+use crate::observe::error::AppError;
+use crate::observe::event::{EpisodeId, Event, ShutdownReason};
+use crate::observe::journal::EventLog;
+use crate::observe::report::ShutdownReport;
+use crate::observe::state::AppState;
+use crate::protocol::{Link, Msg, Outcome, Shared};
+use crate::spec::role::Role;
 
 /// Controls and observes a started app. Cheap to clone; every clone controls
 /// the same app. Dropping every handle does not stop the app.
@@ -53,17 +44,12 @@ impl<R: Role> core::fmt::Debug for AppHandle<R> {
 }
 
 impl<R: Role> AppHandle<R> {
-    pub(crate) fn new(
-        shared: Arc<Shared<R>>,
-        tx: mpsc::UnboundedSender<Msg>,
-        done: watch::Receiver<Option<Outcome<R>>>,
-        task: JoinHandle<()>,
-    ) -> Self {
+    pub(crate) fn new(link: Link<R>) -> Self {
         AppHandle {
-            shared,
-            tx,
-            done,
-            task: Arc::new(Mutex::new(Some(task))),
+            shared: link.shared,
+            tx: link.tx,
+            done: link.done,
+            task: Arc::new(Mutex::new(Some(link.task))),
         }
     }
 

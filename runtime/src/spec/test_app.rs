@@ -4,7 +4,7 @@
 use core::fmt;
 use core::time::Duration;
 
-use crate::role::Role;
+use crate::spec::role::Role;
 use crate::spec::{AppSpec, Readiness, RestartPolicy, RoleSpec, StopAction, Strategy};
 
 #[derive(

@@ -2,8 +2,8 @@
 
 use core::fmt::{self, Write};
 
-use crate::duration::DisplayDuration;
-use crate::role::Role;
+use crate::spec::duration::DisplayDuration;
+use crate::spec::role::Role;
 use crate::spec::{AppSpec, Backoff, RestartPolicy};
 
 impl<R: Role> AppSpec<R> {
@@ -80,7 +80,7 @@ impl fmt::Display for Policy {
 
 #[cfg(test)]
 mod tests {
-    use crate::test_app::spec;
+    use crate::spec::test_app::spec;
 
     #[test]
     fn draws_roles_edges_and_optional_roles() {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::role::Role;
+use crate::spec::role::Role;
 use crate::spec::{AppSpec, StopAction};
 
 /// The phase a lifecycle step belongs to.
@@ -92,7 +92,7 @@ impl<R: Role> AppSpec<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_app::{TestRole, spec};
+    use crate::spec::test_app::{TestRole, spec};
 
     #[test]
     fn start_plan_follows_start_order() {

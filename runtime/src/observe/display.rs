@@ -6,9 +6,9 @@
 use core::fmt;
 use core::time::Duration;
 
-use crate::duration::{DisplayDuration, Elapsed};
-use crate::event::{DrainOutcome, Event, EventKind, ShutdownReason, StopOutcome};
-use crate::role::Role;
+use crate::observe::event::{DrainOutcome, Event, EventKind, ShutdownReason, StopOutcome};
+use crate::spec::duration::{DisplayDuration, Elapsed};
+use crate::spec::role::Role;
 
 impl<R: Role> fmt::Display for Event<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

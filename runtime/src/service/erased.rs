@@ -4,7 +4,7 @@ use core::future::Future;
 use core::pin::Pin;
 use std::sync::Arc;
 
-use crate::context::Context;
+use crate::service::context::Context;
 use crate::service::{BoxError, Drain, Service};
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;

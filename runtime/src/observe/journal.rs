@@ -9,8 +9,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::broadcast;
 
-use crate::event::{EpisodeId, Event};
-use crate::role::Role;
+use crate::observe::event::{EpisodeId, Event};
+use crate::spec::role::Role;
 
 /// A copy of the journal: the most recent events, oldest first, and how many
 /// older ones were dropped to keep it bounded.

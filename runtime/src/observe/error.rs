@@ -3,10 +3,10 @@
 use core::fmt;
 use core::time::Duration;
 
-use crate::duration::DisplayDuration;
-use crate::report::ShutdownReport;
-use crate::role::Role;
+use crate::observe::report::ShutdownReport;
 use crate::spec::Budget;
+use crate::spec::duration::DisplayDuration;
+use crate::spec::role::Role;
 
 /// Why a role failed or gave up.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::event::{EpisodeId, Event, EventKind};
-use crate::role::Role;
+use crate::observe::event::{EpisodeId, Event, EventKind};
+use crate::spec::role::Role;
 
 /// The lifecycle stage of one event.
 ///
