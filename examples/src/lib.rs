@@ -27,25 +27,10 @@ pub enum Output {
 static CLOCK: Mutex<Option<Instant>> = Mutex::new(None);
 static JSON: AtomicBool = AtomicBool::new(false);
 
-/// Service log lines written while the app starts, held until the event
-/// printer can interleave them with the start's events (which it only sees
-/// once `start` returns). `None` once released: lines print at once.
-static HELD: Mutex<Option<Vec<(Duration, String)>>> = Mutex::new(None);
-
-/// Restarts the log clock (call right before starting an app), picks the output
-/// and holds service log lines until [`spawn_event_printer`] releases them.
+/// Restarts the log clock (call right before launching an app) and picks the output.
 pub fn init_log(output: Output) {
     *CLOCK.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
-    *HELD.lock().unwrap_or_else(PoisonError::into_inner) = Some(Vec::new());
     JSON.store(output == Output::Json, Ordering::Relaxed);
-}
-
-/// Takes the held lines and prints any later ones at once.
-fn release_held() -> Vec<(Duration, String)> {
-    HELD.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .take()
-        .unwrap_or_default()
 }
 
 /// Prints a service log line where it belongs: stdout, or stderr beside `--json`.
@@ -65,11 +50,7 @@ pub fn say(cx: &Context, message: fmt::Arguments<'_>) {
         .get_or_insert_with(Instant::now)
         .elapsed();
     let who = format!("{}#{}", cx.role(), cx.incarnation());
-    let line = format!("{:>9}  {who:<24}  | {message}", Elapsed(at));
-    match HELD.lock().unwrap_or_else(PoisonError::into_inner).as_mut() {
-        Some(held) => held.push((at, line)),
-        None => emit(&line),
-    }
+    emit(&format!("{:>9}  {who:<24}  | {message}", Elapsed(at)));
 }
 
 /// Says `message` every `period` until the incarnation is asked to stop.
@@ -94,53 +75,32 @@ pub fn print_event<R: Role>(event: &Event<R>, output: Output) {
     }
 }
 
-/// Prints every event of the app, from its first to `shutdown_completed`.
-///
-/// Events recorded before this call come from the journal, later ones from a
-/// subscription; the gapless `seq` makes the seam exact. In text output, once a
-/// restart is over (every role its failure stopped is ready again) the
-/// failure's whole episode follows as one timeline, so the cascade reads in
-/// one place; `--json` output stays one event per line.
+/// Prints every event of the app, from its first to `shutdown_completed`, as
+/// it happens: [`AppHandle::follow`] replays what came before the call, so a
+/// printer spawned right after `launch` shows the whole start live. In text
+/// output, once a restart is over (every role its failure stopped is ready
+/// again) the failure's whole episode follows as one timeline, so the cascade
+/// reads in one place; `--json` output stays one event per line.
 pub fn spawn_event_printer<R: Role>(
     handle: &AppHandle<R>,
     output: Output,
 ) -> tokio::task::JoinHandle<()> {
-    let mut live = handle.subscribe();
-    let journal = handle.events();
+    let mut events = handle.follow();
     let handle = handle.clone();
     tokio::spawn(async move {
         let mut restarts = Restarts::default();
-        let mut show = |event: &Event<R>| {
-            print_event(event, output);
-            if output == Output::Text
-                && let Some(id) = restarts.observe(event)
-            {
-                print_episode(&handle, id);
-            }
-            event.kind == EventKind::ShutdownCompleted
-        };
-        // The start's events and the service lines written meanwhile, by time.
-        let mut held = release_held().into_iter().peekable();
-        let mut next = 0;
-        for event in &journal.events {
-            while let Some((_, line)) = held.next_if(|(at, _)| *at < event.at) {
-                emit(&line);
-            }
-            if show(event) {
-                held.for_each(|(_, line)| emit(&line));
-                return;
-            }
-            next = event.seq + 1;
-        }
-        held.for_each(|(_, line)| emit(&line));
         loop {
-            match live.recv().await {
-                Ok(event) if event.seq < next => {}
+            match events.recv().await {
                 Ok(event) => {
-                    if show(&event) {
+                    print_event(&event, output);
+                    if output == Output::Text
+                        && let Some(id) = restarts.observe(&event)
+                    {
+                        print_episode(&handle, id);
+                    }
+                    if event.kind == EventKind::ShutdownCompleted {
                         return;
                     }
-                    next = event.seq + 1;
                 }
                 Err(RecvError::Lagged(missed)) => {
                     eprintln!("({missed} events not shown: the printer fell behind)")
@@ -253,14 +213,13 @@ pub async fn run_daemon<A: App>(app: A, flags: Flags) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     init_log(flags.output);
-    let handle = match app.start().await {
-        Ok(handle) => handle,
-        Err(error) => {
-            eprintln!("{} did not start: {error}", A::spec().name());
-            return ExitCode::FAILURE;
-        }
-    };
+    let handle = app.launch();
     let printer = spawn_event_printer(&handle, flags.output);
+    if let Err(error) = handle.started().await {
+        let _ = printer.await;
+        eprintln!("{} did not start: {error}", A::spec().name());
+        return ExitCode::FAILURE;
+    }
     let ended = tokio::select! {
         ended = handle.join() => ended,
         () = flags.stop_requested() => {

@@ -41,7 +41,10 @@
 //! [`App::start`] returns an [`AppHandle`] once every role is ready; the handle
 //! observes the app ([`AppHandle::state`], [`AppHandle::subscribe`],
 //! [`AppHandle::events`], [`AppHandle::chain`]) and ends it
-//! ([`AppHandle::shutdown`], [`AppHandle::join`]).
+//! ([`AppHandle::shutdown`], [`AppHandle::join`]). [`App::launch`] returns the
+//! handle at once instead, so [`AppHandle::follow`] can watch the start live
+//! and [`AppHandle::started`] await its end. Every data type the runtime
+//! returns implements `Serialize` and `Deserialize`.
 //!
 //! # How the runtime executes a spec
 //!
@@ -102,6 +105,7 @@ pub use crate::observe::error::{AppError, Cause, StartError};
 pub use crate::observe::event::{
     DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome,
 };
+pub use crate::observe::follow::Follow;
 pub use crate::observe::journal::EventLog;
 pub use crate::observe::report::{RoleReport, ShutdownReport};
 pub use crate::observe::stage::{Stage, Step};

@@ -65,7 +65,9 @@ async fn every_transition_is_one_event_in_a_gapless_sequence() {
         delay: ms(100),
         attempt: 1,
     };
-    let released = |lease| EventKind::LeaseReleased { lease };
+    let released = |lease: &'static str| EventKind::LeaseReleased {
+        lease: lease.into(),
+    };
     let graceful = EventKind::Stopped {
         outcome: supervision::StopOutcome::Graceful,
     };

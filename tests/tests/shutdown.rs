@@ -264,12 +264,18 @@ async fn a_lease_is_held_while_ready_and_released_before_the_stop() {
         .events()
         .events
         .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::LeaseReleased { lease } => Some((lease, e.at)),
+        .filter_map(|e| match &e.kind {
+            EventKind::LeaseReleased { lease } => Some((lease.to_string(), e.at)),
             _ => None,
         })
         .collect();
-    assert_eq!(released, vec![("worker", ms(0)), ("registry", secs(2))]);
+    assert_eq!(
+        released,
+        vec![
+            ("worker".to_owned(), ms(0)),
+            ("registry".to_owned(), secs(2))
+        ]
+    );
 }
 
 #[tokio::test(start_paused = true)]

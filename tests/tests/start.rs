@@ -266,3 +266,68 @@ async fn a_role_stopping_for_good_before_its_dependents_started_fails_start() {
         Some(StopOutcome::Graceful)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn launch_returns_at_once_and_the_start_can_be_followed_while_it_happens() {
+    let log = Log::default();
+    let begun = tokio::time::Instant::now();
+    let handle = Gated {
+        db: signals_after(ms(100), &log),
+        cache: signals_after(ms(50), &log),
+        api: Script::until_stopped(),
+        metrics: Script::until_stopped(),
+    }
+    .launch();
+    assert_eq!(handle.state().phase, Phase::Starting);
+    // Let the start get under way before following: what happened before the
+    // call is replayed, what happens after it is seen live, nothing twice.
+    tokio::time::sleep(ms(20)).await;
+    let mut follow = handle.follow();
+    assert_eq!(follow.dropped(), 0);
+    let mut seen = Vec::new();
+    while seen.len() < 8 {
+        let event = follow.recv().await.expect("no event is missed");
+        let role = event.role.map(|r| r.to_string()).unwrap_or_default();
+        seen.push((event.seq, role, event.kind, begun.elapsed()));
+    }
+    let row = |seq, role: &str, kind, at| (seq, role.to_owned(), kind, ms(at));
+    assert_eq!(
+        seen,
+        vec![
+            // Replayed at 20ms: the start had begun.
+            row(0, "db", EventKind::Starting, 20),
+            row(1, "metrics", EventKind::Starting, 20),
+            row(2, "metrics", EventKind::Ready, 20),
+            // Live, each as it happens.
+            row(3, "db", EventKind::Ready, 100),
+            row(4, "cache", EventKind::Starting, 100),
+            row(5, "cache", EventKind::Ready, 150),
+            row(6, "api", EventKind::Starting, 150),
+            row(7, "api", EventKind::Ready, 150),
+        ]
+    );
+    // Every caller gets the answer, also after the fact.
+    assert_eq!(handle.started().await, Ok(()));
+    assert_eq!(handle.clone().started().await, Ok(()));
+    assert_eq!(begun.elapsed(), ms(150));
+    assert_eq!(handle.state().phase, Phase::Running);
+    handle.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn started_reports_the_start_error_to_every_caller() {
+    let log = Log::default();
+    let handle = Gated {
+        db: signals_after(ms(100), &log),
+        cache: Script::new(|_| async { Err("cache warmup failed".into()) }),
+        api: Script::until_stopped(),
+        metrics: Script::until_stopped(),
+    }
+    .launch();
+    let error = handle.started().await.expect_err("cache cannot start");
+    assert_eq!(error.role, GatedRole::Cache);
+    assert_eq!(error.cause, Cause::Error("cache warmup failed".to_owned()));
+    assert_eq!(handle.started().await, Err(error.clone()));
+    let ended = handle.join().await.expect_err("the app did not start");
+    assert_eq!(ended, supervision::AppError::Start(error));
+}

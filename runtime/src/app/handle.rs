@@ -7,19 +7,21 @@ use tokio::task::JoinHandle;
 
 use crate::observe::chain::{Chain, ChainError};
 use crate::observe::episode::{Episode, EpisodeError};
-use crate::observe::error::AppError;
+use crate::observe::error::{AppError, Cause, StartError};
 use crate::observe::event::{EpisodeId, Event, ShutdownReason};
+use crate::observe::follow::Follow;
 use crate::observe::journal::EventLog;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::AppState;
-use crate::protocol::{Link, Msg, Outcome, Shared};
+use crate::protocol::{Link, Msg, Outcome, Shared, Started};
 use crate::spec::role::Role;
 
 /// Controls and observes a started app. Cheap to clone; every clone controls
 /// the same app. Dropping every handle does not stop the app.
-pub struct AppHandle<R: Role> {
+pub struct AppHandle<R> {
     shared: Arc<Shared<R>>,
     tx: mpsc::UnboundedSender<Msg>,
+    started: watch::Receiver<Option<Started<R>>>,
     done: watch::Receiver<Option<Outcome<R>>>,
     task: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
@@ -29,6 +31,7 @@ impl<R: Role> Clone for AppHandle<R> {
         AppHandle {
             shared: Arc::clone(&self.shared),
             tx: self.tx.clone(),
+            started: self.started.clone(),
             done: self.done.clone(),
             task: Arc::clone(&self.task),
         }
@@ -48,8 +51,32 @@ impl<R: Role> AppHandle<R> {
         AppHandle {
             shared: link.shared,
             tx: link.tx,
+            started: link.started,
             done: link.done,
             task: Arc::new(Mutex::new(Some(link.task))),
+        }
+    }
+
+    /// Completes when the start phase is over: `Ok` once every role is ready
+    /// (or disabled), the [`StartError`] if a required role could not become
+    /// ready (what had started is stopped by then). Any number of callers get
+    /// the same answer, also after the fact.
+    pub async fn started(&self) -> Result<(), StartError<R>> {
+        let mut started = self.started.clone();
+        let answer = match started.wait_for(Option::is_some).await {
+            Ok(answer) => answer.clone(),
+            Err(_) => None,
+        };
+        match (answer, R::ALL.first()) {
+            (Some(answer), _) => answer,
+            // The supervisor never ends without answering, unless its runtime
+            // is shutting down.
+            (None, Some(&role)) => Err(StartError {
+                role,
+                cause: Cause::ShutDown,
+                report: ShutdownReport::default(),
+            }),
+            (None, None) => Ok(()),
         }
     }
 
@@ -69,6 +96,14 @@ impl<R: Role> AppHandle<R> {
     /// misses events; it never slows supervision down.
     pub fn subscribe(&self) -> broadcast::Receiver<Event<R>> {
         self.shared.journal.subscribe()
+    }
+
+    /// Every event from the app's start on: those the journal retained, then
+    /// each new one, with no gap and no repeat. Unlike [`AppHandle::subscribe`],
+    /// it sees the events recorded before it was called, so a handle from
+    /// [`App::launch`](crate::App::launch) can watch the start while it happens.
+    pub fn follow(&self) -> Follow<R> {
+        self.shared.journal.follow()
     }
 
     /// The journal: the most recent events (`Options::journal_capacity`) and how many

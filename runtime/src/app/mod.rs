@@ -34,9 +34,31 @@ pub trait App: Sized + Send + 'static {
     #[doc(hidden)]
     fn into_services(self) -> Vec<ErasedService>;
 
+    /// Spawns the supervisor, which starts every role (each once its
+    /// dependencies are ready), and returns its handle at once, so the start can
+    /// be watched while it happens ([`AppHandle::follow`]) and awaited
+    /// ([`AppHandle::started`]).
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, as `tokio::spawn` does.
+    fn launch(self) -> AppHandle<Self::Role> {
+        self.launch_with(Options::default())
+    }
+
+    /// [`App::launch`] with non-default [`Options`].
+    fn launch_with(self, options: Options) -> AppHandle<Self::Role> {
+        AppHandle::new(crate::supervisor::launch(
+            Self::spec(),
+            self.into_services(),
+            options,
+        ))
+    }
+
     /// Starts every role (each once its dependencies are ready) and returns once
-    /// every role is ready (or disabled). On failure, what had started is stopped,
-    /// in stop order, and the error names the role and the cause.
+    /// every role is ready (or disabled): [`App::launch`], then
+    /// [`AppHandle::started`]. On failure, what had started is stopped, in stop
+    /// order, and the error names the role and the cause.
     ///
     /// Must be called inside a tokio runtime.
     fn start(
@@ -51,9 +73,9 @@ pub trait App: Sized + Send + 'static {
         options: Options,
     ) -> impl Future<Output = Result<AppHandle<Self::Role>, StartError<Self::Role>>> + Send {
         async move {
-            let link =
-                crate::supervisor::launch(Self::spec(), self.into_services(), options).await?;
-            Ok(AppHandle::new(link))
+            let handle = self.launch_with(options);
+            handle.started().await?;
+            Ok(handle)
         }
     }
 

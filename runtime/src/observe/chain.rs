@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::observe::event::{EpisodeId, Event, EventKind};
 use crate::observe::journal::EventLog;
@@ -31,17 +31,15 @@ use crate::spec::role::Role;
 ///     spawn                1.100s  cache_seeder#1            starting  (episode #1)
 ///     ready                1.100s  cache_seeder#1            ready  (episode #1)
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(bound = "")]
-pub struct Chain<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chain<R> {
     role: R,
     incarnations: Vec<Incarnation<R>>,
 }
 
 /// The events of one incarnation of a role, in order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(bound = "")]
-pub struct Incarnation<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incarnation<R> {
     number: Option<u64>,
     steps: Vec<Step<R>>,
 }
@@ -202,9 +200,10 @@ impl<R: Role> fmt::Display for Chain<R> {
 
 /// Why [`Chain::from_log`] (or [`AppHandle::chain`](crate::AppHandle::chain))
 /// has no complete chain to give.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum ChainError<R: Role> {
+pub enum ChainError<R> {
     /// Nothing about the role was ever recorded.
     NoEvents {
         /// The role asked about.
@@ -260,8 +259,8 @@ impl<R: Role> fmt::Display for ChainError<R> {
 impl<R: Role> std::error::Error for ChainError<R> {}
 
 /// The stages a [`Chain::require`] asked for that the chain never went through.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MissingStages<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingStages<R> {
     /// The chain's role.
     pub role: R,
     /// The missing stages, in the order they were asked for, each once.

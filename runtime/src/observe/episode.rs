@@ -7,7 +7,7 @@
 
 use core::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::observe::event::{EpisodeId, Event, EventKind};
 use crate::observe::journal::EventLog;
@@ -17,9 +17,8 @@ use crate::spec::role::Role;
 /// Every retained event of one episode, each tagged with its stage.
 ///
 /// Its `Display` is a timeline: a header naming the cause, then one line per event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(bound = "")]
-pub struct Episode<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Episode<R> {
     id: EpisodeId,
     steps: Vec<Step<R>>,
 }
@@ -139,9 +138,10 @@ impl<R: Role> fmt::Display for Episode<R> {
 
 /// Why [`Episode::from_log`] (or [`AppHandle::episode`](crate::AppHandle::episode))
 /// has no complete episode to give.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum EpisodeError<R: Role> {
+pub enum EpisodeError<R> {
     /// No such episode: it has not begun (or, with a journal that dropped
     /// events, left no trace at all).
     Unknown {

@@ -3,13 +3,16 @@
 use core::fmt;
 use core::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::observe::report::ShutdownReport;
 use crate::spec::Budget;
-use crate::spec::duration::DisplayDuration;
+use crate::spec::duration::{self, DisplayDuration};
 use crate::spec::role::Role;
 
 /// Why a role failed or gave up.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Cause {
     /// `run` returned this error.
@@ -19,7 +22,7 @@ pub enum Cause {
     /// `run` returned `Ok(())` before the role was ready.
     ExitedBeforeReady,
     /// The role did not become ready within its `ready` timeout.
-    ReadyTimeout(Duration),
+    ReadyTimeout(#[serde(with = "duration")] Duration),
     /// The role's own restart budget ran out.
     BudgetExhausted(Budget),
     /// The app-wide `intensity` ran out.
@@ -63,8 +66,8 @@ impl fmt::Display for Cause {
 
 /// `App::start` failed: `role` could not become ready. Everything that had
 /// started was stopped, in stop order, before this was returned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StartError<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartError<R> {
     /// The role that could not become ready.
     pub role: R,
     /// Why.
@@ -82,9 +85,10 @@ impl<R: Role> fmt::Display for StartError<R> {
 impl<R: Role> std::error::Error for StartError<R> {}
 
 /// Why a running app ended with an error.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum AppError<R: Role> {
+pub enum AppError<R> {
     /// A required role gave up (or a `critical` one failed); the app was shut down.
     Escalated {
         /// The role.

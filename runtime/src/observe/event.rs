@@ -7,17 +7,17 @@
 
 use core::fmt;
 use core::time::Duration;
+use std::borrow::Cow;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::spec::Budget;
 use crate::spec::duration;
-use crate::spec::role::Role;
 
 /// Ties together every event one cause produced: a failure (its exit, the
 /// restart decision, the dependents stopped and restarted, a budget
 /// exhaustion, a disable, an escalation) or a shutdown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EpisodeId(u64);
 
@@ -49,13 +49,12 @@ impl fmt::Display for EpisodeId {
 /// One transition, as recorded in the journal and sent to subscribers.
 ///
 /// Serializes flat: `{"seq":3,"at":"10ms","role":"db","incarnation":0,"episode":null,"kind":"ready"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(bound = "")]
-pub struct Event<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event<R> {
     /// Position in the app's event stream: 0, 1, 2, … without gaps.
     pub seq: u64,
     /// Time since the app started (tokio time).
-    #[serde(serialize_with = "duration::serialize")]
+    #[serde(with = "duration")]
     pub at: Duration,
     /// The role concerned; `None` for app-wide events.
     pub role: Option<R>,
@@ -69,7 +68,7 @@ pub struct Event<R: Role> {
 }
 
 /// What happened; serialized as a snake_case `kind` tag plus its fields.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EventKind {
@@ -92,7 +91,7 @@ pub enum EventKind {
     /// The role will be started again after `delay`.
     RestartScheduled {
         /// Backoff before the restart.
-        #[serde(serialize_with = "duration::serialize")]
+        #[serde(with = "duration")]
         delay: Duration,
         /// 1 for the first restart within the budget window, then 2, …
         attempt: u32,
@@ -122,8 +121,8 @@ pub enum EventKind {
     },
     /// The role's lease is no longer held.
     LeaseReleased {
-        /// The lease name.
-        lease: &'static str,
+        /// The lease name (borrowed from the spec; owned only when read back).
+        lease: Cow<'static, str>,
     },
     /// The role was asked to stop (its cancellation token was cancelled).
     Stopping,
@@ -137,7 +136,7 @@ pub enum EventKind {
 }
 
 /// Why the app shuts down.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShutdownReason {
     /// `AppHandle::shutdown` was called.
@@ -153,7 +152,7 @@ pub enum ShutdownReason {
 }
 
 /// How a role's stop sequence ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopOutcome {
     /// It returned after cancellation (or had returned on its own) within its grace period.
@@ -167,7 +166,7 @@ pub enum StopOutcome {
 }
 
 /// How a `drain` action ended.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DrainOutcome {
     /// `Drain::drain` returned its state in time.

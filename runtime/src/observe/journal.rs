@@ -7,15 +7,17 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use crate::observe::event::{EpisodeId, Event};
+use crate::observe::follow::Follow;
 use crate::spec::role::Role;
 
 /// A copy of the journal: the most recent events, oldest first, and how many
 /// older ones were dropped to keep it bounded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EventLog<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventLog<R> {
     /// The retained events, in `seq` order.
     pub events: Vec<Event<R>>,
     /// Events dropped from the front since the app started.
@@ -36,14 +38,14 @@ impl<R: Role> EventLog<R> {
     }
 }
 
-struct Ring<R: Role> {
+struct Ring<R> {
     events: VecDeque<Event<R>>,
     capacity: usize,
     dropped: u64,
 }
 
 /// Shared between the supervisor (the only writer) and every handle.
-pub(crate) struct Journal<R: Role> {
+pub(crate) struct Journal<R> {
     ring: Mutex<Ring<R>>,
     tx: broadcast::Sender<Event<R>>,
 }
@@ -66,18 +68,22 @@ impl<R: Role> Journal<R> {
         self.ring.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Appends and broadcasts; never waits for a subscriber.
+    /// Appends, then broadcasts (in that order, so a [`Follow`] that subscribes
+    /// and then copies the journal finds every event in one or the other);
+    /// never waits for a subscriber.
     pub(crate) fn record(&self, event: Event<R>) {
+        {
+            let mut ring = self.ring();
+            if ring.events.len() >= ring.capacity {
+                ring.events.pop_front();
+                ring.dropped += 1;
+            }
+            ring.events.push_back(event.clone());
+        }
         if self.tx.receiver_count() > 0 {
             // An error only means the last subscriber just left.
-            let _ = self.tx.send(event.clone());
+            let _ = self.tx.send(event);
         }
-        let mut ring = self.ring();
-        if ring.events.len() >= ring.capacity {
-            ring.events.pop_front();
-            ring.dropped += 1;
-        }
-        ring.events.push_back(event);
     }
 
     pub(crate) fn snapshot(&self) -> EventLog<R> {
@@ -90,5 +96,10 @@ impl<R: Role> Journal<R> {
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<Event<R>> {
         self.tx.subscribe()
+    }
+
+    pub(crate) fn follow(&self) -> Follow<R> {
+        let live = self.subscribe();
+        Follow::new(self.snapshot(), live)
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod display;
 pub(crate) mod episode;
 pub(crate) mod error;
 pub(crate) mod event;
+pub(crate) mod follow;
 pub(crate) mod journal;
 pub(crate) mod report;
 pub(crate) mod stage;

@@ -2,35 +2,33 @@
 
 use core::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::observe::event::{DrainOutcome, StopOutcome};
 use crate::spec::duration;
 use crate::spec::role::Role;
 
 /// How one role ended during the shutdown.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(bound = "")]
-pub struct RoleReport<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleReport<R> {
     /// The role.
     pub role: R,
     /// How its stop ended.
     pub outcome: StopOutcome,
     /// From the start of its stop actions to its end (zero when it was not running).
-    #[serde(serialize_with = "duration::serialize")]
+    #[serde(with = "duration")]
     pub duration: Duration,
     /// The result of its `drain` action, when one ran.
     pub drain: Option<DrainOutcome>,
 }
 
 /// Every role of the app, in stop order, with how it stopped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(bound = "")]
-pub struct ShutdownReport<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShutdownReport<R> {
     /// One entry per role, in stop order.
     pub roles: Vec<RoleReport<R>>,
     /// From the shutdown request to the last role stopped.
-    #[serde(serialize_with = "duration::serialize")]
+    #[serde(with = "duration")]
     pub duration: Duration,
 }
 

@@ -9,7 +9,7 @@
 use core::fmt;
 use std::collections::BTreeSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::observe::event::{EpisodeId, Event, EventKind};
 use crate::spec::role::Role;
@@ -44,7 +44,7 @@ use crate::spec::role::Role;
 /// role's first spawn, so they are retained whenever the role's chain is
 /// complete; in a truncated chain or episode that lost them, a stop is read as
 /// `failure_decision`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// An incarnation was spawned.
@@ -89,9 +89,8 @@ impl fmt::Display for Stage {
 }
 
 /// One event with its stage: a line of a chain or an episode.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(bound = "")]
-pub struct Step<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step<R> {
     /// Where the event stands in the lifecycle.
     pub stage: Stage,
     /// The event itself.

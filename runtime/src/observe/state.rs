@@ -2,13 +2,13 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::spec::AppSpec;
 use crate::spec::role::Role;
 
 /// Where the app is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Roles are starting; `App::start` has not returned yet.
@@ -22,7 +22,7 @@ pub enum Phase {
 }
 
 /// Where one role is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleStatus {
     /// Waiting for its dependencies to be ready.
@@ -45,8 +45,7 @@ pub enum RoleStatus {
 
 /// One role in a snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(bound = "")]
-pub struct RoleState<R: Role> {
+pub struct RoleState<R> {
     /// The role.
     pub role: R,
     /// Its status.
@@ -59,10 +58,41 @@ pub struct RoleState<R: Role> {
     pub lease_held: bool,
 }
 
+/// A `RoleState` as read back: the lease is owned text until it is checked
+/// against the role, whose lease name is `'static`.
+#[derive(Deserialize)]
+struct StoredRoleState<R> {
+    role: R,
+    status: RoleStatus,
+    incarnation: Option<u64>,
+    lease: String,
+    lease_held: bool,
+}
+
+impl<'de, R: Role> Deserialize<'de> for RoleState<R> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let stored = StoredRoleState::<R>::deserialize(d)?;
+        let lease = stored.role.name();
+        if stored.lease != lease {
+            return Err(serde::de::Error::custom(format_args!(
+                "lease `{}` is not the lease of role `{}` (`{lease}`)",
+                stored.lease, stored.role
+            )));
+        }
+        Ok(RoleState {
+            role: stored.role,
+            status: stored.status,
+            incarnation: stored.incarnation,
+            lease,
+            lease_held: stored.lease_held,
+        })
+    }
+}
+
 /// A consistent picture of the app at one moment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(bound = "")]
-pub struct AppState<R: Role> {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "R: Role"))]
+pub struct AppState<R> {
     /// The app's phase.
     pub phase: Phase,
     /// Every role, in declaration order.
@@ -87,7 +117,7 @@ impl<R: Role> AppState<R> {
 }
 
 /// The table behind `state()`: written by the supervisor, one role at a time.
-pub(crate) struct StateTable<R: Role> {
+pub(crate) struct StateTable<R> {
     inner: Mutex<AppState<R>>,
 }
 

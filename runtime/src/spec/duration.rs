@@ -47,9 +47,32 @@ impl fmt::Display for Elapsed {
     }
 }
 
-/// Serializes a duration as its DSL spelling, e.g. `"30s"`.
+/// Serializes a duration as its DSL spelling, e.g. `"30s"` (`#[serde(with = "duration")]`).
 pub(crate) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&DisplayDuration(*d))
+}
+
+/// Reads back what [`serialize`] wrote: an integer and a unit, `"1500ms"`.
+pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    parse(&text).ok_or_else(|| {
+        serde::de::Error::invalid_value(
+            serde::de::Unexpected::Str(&text),
+            &"a duration such as \"30s\" or \"1500ms\" (units: ns us ms s m h)",
+        )
+    })
+}
+
+/// `"30s"` to 30 seconds; `None` for anything [`DisplayDuration`] would not print.
+fn parse(text: &str) -> Option<Duration> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = text.split_at(split);
+    let nanos_per_unit = UNITS.iter().find(|(name, _)| *name == unit)?.1;
+    let nanos = digits.parse::<u128>().ok()?.checked_mul(nanos_per_unit)?;
+    let secs = u64::try_from(nanos / 1_000_000_000).ok()?;
+    // The remainder of a division by 10^9 always fits in a u32.
+    let subsec = u32::try_from(nanos % 1_000_000_000).ok()?;
+    Some(Duration::new(secs, subsec))
 }
 
 #[cfg(test)]
@@ -66,6 +89,31 @@ mod tests {
             format!("{:>8}", Elapsed(Duration::from_millis(5))),
             "  0.005s"
         );
+    }
+
+    #[test]
+    fn parses_what_it_prints_and_rejects_the_rest() {
+        for d in [
+            Duration::ZERO,
+            Duration::from_millis(1500),
+            Duration::from_secs(7200),
+            Duration::new(3, 7),
+            Duration::MAX,
+        ] {
+            assert_eq!(parse(&DisplayDuration(d).to_string()), Some(d));
+        }
+        for bad in [
+            "",
+            "5",
+            "s",
+            "5 s",
+            "5sec",
+            "-5s",
+            "1.5s",
+            "99999999999999999999999h",
+        ] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

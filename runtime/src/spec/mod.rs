@@ -18,12 +18,12 @@ pub(crate) mod test_app;
 
 use core::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::spec::role::Role;
 
 /// What happens to the other roles when one role is restarted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// Only the failed role is restarted.
@@ -36,17 +36,17 @@ pub enum Strategy {
 }
 
 /// At most `max_restarts` restarts within any sliding `window`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Budget {
     /// Restarts allowed within the window (never zero).
     pub max_restarts: u32,
     /// Length of the sliding window (never zero).
-    #[serde(serialize_with = "duration::serialize")]
+    #[serde(with = "duration")]
     pub window: Duration,
 }
 
 /// Delay before a restart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Backoff {
     /// Restart at once.
@@ -54,22 +54,22 @@ pub enum Backoff {
     /// Always wait the same delay.
     Fixed {
         /// The delay.
-        #[serde(serialize_with = "duration::serialize")]
+        #[serde(with = "duration")]
         delay: Duration,
     },
     /// Double the delay per consecutive restart from `min` up to `max`, with full jitter.
     Exponential {
         /// First delay.
-        #[serde(serialize_with = "duration::serialize")]
+        #[serde(with = "duration")]
         min: Duration,
         /// Largest delay.
-        #[serde(serialize_with = "duration::serialize")]
+        #[serde(with = "duration")]
         max: Duration,
     },
 }
 
 /// When a role that exited is started again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "policy", rename_all = "snake_case")]
 pub enum RestartPolicy {
     /// Restarted on any exit.
@@ -121,7 +121,7 @@ impl Backoff {
 }
 
 /// When a started role counts as ready, letting its dependents start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum Readiness {
     /// Ready as soon as it is running.
@@ -130,25 +130,25 @@ pub enum Readiness {
     /// Ready when the service calls `cx.ready()`, within `timeout`.
     Signaled {
         /// Deadline for the signal.
-        #[serde(serialize_with = "duration::serialize")]
+        #[serde(with = "duration")]
         timeout: Duration,
     },
     /// A one-shot job: ready when `run` returns `Ok`, within `timeout`.
     Completed {
         /// Deadline for completion.
-        #[serde(serialize_with = "duration::serialize")]
+        #[serde(with = "duration")]
         timeout: Duration,
     },
 }
 
 /// One step of a role's stop sequence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum StopAction {
     /// Call `Drain::drain` within `timeout`; keep its state for the next incarnation if `resume_state`.
     Drain {
         /// Deadline for the drain.
-        #[serde(serialize_with = "duration::serialize")]
+        #[serde(with = "duration")]
         timeout: Duration,
         /// Hand the drained state to the next incarnation.
         resume_state: bool,
@@ -158,7 +158,7 @@ pub enum StopAction {
     /// Cancel the role, wait up to `timeout`, then abort it.
     Stop {
         /// Grace period after cancellation.
-        #[serde(serialize_with = "duration::serialize")]
+        #[serde(with = "duration")]
         timeout: Duration,
     },
 }
@@ -178,8 +178,7 @@ impl StopAction {
 
 /// One role as declared, with its graph edges resolved by the macro.
 #[derive(Debug, Serialize)]
-#[serde(bound = "")]
-pub struct RoleSpec<R: Role> {
+pub struct RoleSpec<R: 'static> {
     #[doc(hidden)]
     pub role: R,
     #[doc(hidden)]
@@ -203,8 +202,7 @@ pub struct RoleSpec<R: Role> {
 /// Built only by `supervision!` (its fields are hidden), so its invariants hold:
 /// `roles[r.index()].role == r`, the start order is topological, the stop order is its reverse.
 #[derive(Debug, Serialize)]
-#[serde(bound = "")]
-pub struct AppSpec<R: Role> {
+pub struct AppSpec<R: 'static> {
     #[doc(hidden)]
     pub name: &'static str,
     #[doc(hidden)]
@@ -212,7 +210,7 @@ pub struct AppSpec<R: Role> {
     #[doc(hidden)]
     pub intensity: Option<Budget>,
     #[doc(hidden)]
-    #[serde(serialize_with = "duration::serialize")]
+    #[serde(with = "duration")]
     pub shutdown_timeout: Duration,
     #[doc(hidden)]
     pub roles: &'static [RoleSpec<R>],

@@ -1,13 +1,13 @@
 //! The lifecycle plans: what the runtime does at start and at shutdown, step
 //! by step, as data that tests and tools can compare or print.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::spec::role::Role;
 use crate::spec::{AppSpec, StopAction};
 
 /// The phase a lifecycle step belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LifecyclePhase {
     /// Roles are being started.
@@ -19,7 +19,7 @@ pub enum LifecyclePhase {
 }
 
 /// What one lifecycle step does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Start the role's service.
@@ -35,9 +35,8 @@ pub enum Action {
 }
 
 /// One step of a plan; `role` is `None` for steps of the app itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(bound = "")]
-pub struct LifecycleEvent<R: Role> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LifecycleEvent<R> {
     /// When in the lifecycle the step runs.
     pub phase: LifecyclePhase,
     /// The role the step acts on.
@@ -67,17 +66,18 @@ impl<R: Role> AppSpec<R> {
             .collect()
     }
 
-    /// For each role in stop order, one step per stop action; then `JoinRoot`.
+    /// For each role in stop order, one `Draining` step per stop action (a
+    /// role's stop is part of the app draining); then `(Stopped, None, JoinRoot)`.
     pub fn shutdown_plan(&self) -> Vec<LifecycleEvent<R>> {
         let mut plan = Vec::new();
         for &role in self.stop_order() {
             plan.extend(self.stop_actions(role).iter().map(|action| {
-                let (phase, action) = match action {
-                    StopAction::Drain { .. } => (LifecyclePhase::Draining, Action::Drain),
-                    StopAction::ReleaseLease => (LifecyclePhase::Draining, Action::ReleaseLease),
-                    StopAction::Stop { .. } => (LifecyclePhase::Stopped, Action::StopChild),
+                let action = match action {
+                    StopAction::Drain { .. } => Action::Drain,
+                    StopAction::ReleaseLease => Action::ReleaseLease,
+                    StopAction::Stop { .. } => Action::StopChild,
                 };
-                LifecycleEvent::new(phase, Some(role), action)
+                LifecycleEvent::new(LifecyclePhase::Draining, Some(role), action)
             }));
         }
         plan.push(LifecycleEvent::new(
@@ -122,12 +122,12 @@ mod tests {
         assert_eq!(
             steps,
             [
-                (Stopped, Some(Metrics), StopChild),
+                (Draining, Some(Metrics), StopChild),
                 (Draining, Some(Api), Drain),
                 (Draining, Some(Api), ReleaseLease),
-                (Stopped, Some(Api), StopChild),
+                (Draining, Some(Api), StopChild),
                 (Draining, Some(Store), ReleaseLease),
-                (Stopped, Some(Store), StopChild),
+                (Draining, Some(Store), StopChild),
                 (Stopped, None, JoinRoot),
             ]
         );

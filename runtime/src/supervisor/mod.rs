@@ -17,11 +17,12 @@ mod start;
 mod stop;
 mod timers;
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 use tokio::task::{self, JoinError, JoinSet};
 use tokio::time::Instant;
 
@@ -29,12 +30,12 @@ use self::backoff::Jitter;
 use self::budget::Window;
 use self::slot::{Slot, Status};
 use self::timers::{Timer, Timers};
-use crate::observe::error::{AppError, Cause, StartError};
+use crate::observe::error::{AppError, Cause};
 use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
 use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::{Phase, StateTable};
-use crate::protocol::{Link, Msg, Outcome, Shared};
+use crate::protocol::{Link, Msg, Outcome, Shared, Started};
 use crate::service::erased::ErasedService;
 use crate::spec::AppSpec;
 use crate::spec::options::Options;
@@ -110,7 +111,8 @@ pub(crate) struct Supervisor<R: Role> {
     tx: mpsc::UnboundedSender<Msg>,
     shared: Arc<Shared<R>>,
     done: watch::Sender<Option<Outcome<R>>>,
-    start_tx: Option<oneshot::Sender<Result<(), StartError<R>>>>,
+    /// Answered once, when the start phase ends.
+    started: watch::Sender<Option<Started<R>>>,
     phase: Phase,
     epoch: Instant,
     seq: u64,
@@ -126,16 +128,16 @@ pub(crate) struct Supervisor<R: Role> {
     shutdown: Option<Shutdown>,
 }
 
-/// Spawns the supervisor and waits for the start phase to end; the link it
-/// returns is what an `AppHandle` is made of.
-pub(crate) async fn launch<R: Role>(
+/// Spawns the supervisor, which starts the roles; the link it returns at once
+/// is what an `AppHandle` is made of, and says when the start phase ends.
+pub(crate) fn launch<R: Role>(
     spec: &'static AppSpec<R>,
     services: Vec<ErasedService>,
     options: Options,
-) -> Result<Link<R>, StartError<R>> {
+) -> Link<R> {
     let (tx, rx) = mpsc::unbounded_channel();
     let (done, done_rx) = watch::channel(None);
-    let (start_tx, start_rx) = oneshot::channel();
+    let (started, started_rx) = watch::channel(None);
     let shared = Arc::new(Shared {
         journal: Journal::new(options.journal_capacity, options.subscriber_capacity),
         state: StateTable::new(spec),
@@ -167,7 +169,7 @@ pub(crate) async fn launch<R: Role>(
         tx: tx.clone(),
         shared: Arc::clone(&shared),
         done,
-        start_tx: Some(start_tx),
+        started,
         phase: Phase::Starting,
         epoch: Instant::now(),
         seq: 0,
@@ -180,25 +182,12 @@ pub(crate) async fn launch<R: Role>(
         shutdown: None,
     };
     let task = tokio::spawn(supervisor.run(misconfigured));
-    let link = Link {
+    Link {
         shared,
         tx,
+        started: started_rx,
         done: done_rx,
         task,
-    };
-    match start_rx.await {
-        Ok(Ok(())) => Ok(link),
-        Ok(Err(e)) => Err(e),
-        // The supervisor never drops the sender without answering, unless its
-        // runtime is shutting down.
-        Err(_) => match R::ALL.first() {
-            Some(&role) => Err(StartError {
-                role,
-                cause: Cause::ShutDown,
-                report: ShutdownReport::default(),
-            }),
-            None => Ok(link),
-        },
     }
 }
 
@@ -265,10 +254,24 @@ impl<R: Role> Supervisor<R> {
         }
         if self.phase == Phase::Starting && self.awaiting_start == 0 && self.shutdown.is_none() {
             self.set_phase(Phase::Running);
-            if let Some(tx) = self.start_tx.take() {
-                let _ = tx.send(Ok(()));
-            }
+            self.answer_start(Ok(()));
         }
+    }
+
+    /// Whether the start phase has not been answered yet.
+    fn start_pending(&self) -> bool {
+        self.started.borrow().is_none()
+    }
+
+    /// Ends the start phase for `AppHandle::started` (only the first answer counts).
+    fn answer_start(&mut self, answer: Started<R>) {
+        self.started.send_if_modified(|started| {
+            let first = started.is_none();
+            if first {
+                *started = Some(answer);
+            }
+            first
+        });
     }
 
     fn finished(&self) -> bool {
@@ -449,7 +452,12 @@ impl<R: Role> Supervisor<R> {
             self.slots[x].lease = false;
             self.shared.state.update(x, |r| r.lease_held = false);
             let lease = self.spec.lease(Self::role(x));
-            self.emit(x, EventKind::LeaseReleased { lease });
+            self.emit(
+                x,
+                EventKind::LeaseReleased {
+                    lease: Cow::Borrowed(lease),
+                },
+            );
         }
     }
 

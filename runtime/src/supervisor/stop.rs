@@ -413,14 +413,14 @@ impl<R: Role> Supervisor<R> {
             report,
         };
         let result: Final<R> = match end {
-            End::Clean { role } => match (self.start_tx.is_some(), role.or(self.first_awaited())) {
+            End::Clean { role } => match (self.start_pending(), role.or(self.first_awaited())) {
                 (true, Some(role)) => {
                     Err(AppError::Start(start_error(role, Cause::ShutDown, report)))
                 }
                 _ => Ok(report),
             },
             End::Escalated { role, cause } => {
-                if self.start_tx.is_some() {
+                if self.start_pending() {
                     Err(AppError::Start(start_error(role, cause, report)))
                 } else {
                     Err(AppError::Escalated {
@@ -434,12 +434,10 @@ impl<R: Role> Supervisor<R> {
                 Err(AppError::Start(start_error(role, cause, report)))
             }
         };
-        if let Some(tx) = self.start_tx.take() {
-            let _ = tx.send(match &result {
-                Err(AppError::Start(e)) => Err(e.clone()),
-                _ => Ok(()),
-            });
-        }
+        self.answer_start(match &result {
+            Err(AppError::Start(e)) => Err(e.clone()),
+            _ => Ok(()),
+        });
         self.done.send_replace(Some(result));
     }
 
