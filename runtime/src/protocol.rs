@@ -1,8 +1,10 @@
 //! **The protocol**: how the engine and its clients talk. Contexts and handles
 //! send [`Msg`]s to the supervisor; the supervisor shares the journal and the
-//! state table, and publishes the app's [`Outcome`] once. Imports `spec` and
-//! `observe` only, so `service`, `app` and the engine can all import it.
+//! state table and the handle registry, and publishes the app's [`Outcome`]
+//! once. Imports `spec` and `observe` only, so `service`, `app` and the engine
+//! can all import it.
 
+use core::any::{Any, TypeId};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
@@ -19,8 +21,70 @@ use crate::observe::state::StateTable;
 pub(crate) enum Msg {
     /// `Context::ready()` of one incarnation.
     Ready { role: usize, incarnation: u64 },
+    /// `Context::ready_with(..)`: the handle one incarnation offers its dependents.
+    Publish {
+        role: usize,
+        incarnation: u64,
+        handle: Handle,
+    },
     /// `AppHandle::shutdown()` or a signal (`App::run`).
     Shutdown(ShutdownReason),
+}
+
+/// A published handle, its type erased: the typed keys that read it know its
+/// type statically (`service::handles`), so reading it back cannot fail.
+pub(crate) type Handle = Arc<dyn Any + Send + Sync>;
+
+/// What a role offers its dependents right now.
+#[derive(Clone, Default)]
+pub(crate) enum Published {
+    /// Nothing: not ready yet, restarting, or stopped.
+    #[default]
+    Absent,
+    /// The handle of the running incarnation (or of a completed job).
+    Value(Handle),
+    /// The role is disabled for good.
+    Disabled,
+}
+
+/// One slot per role: written only by the supervisor (which checks that the
+/// publishing incarnation is the current one), read by contexts and handles.
+pub(crate) struct Registry {
+    /// The app's role enum, so a key of another app is refused.
+    pub(crate) role_type: TypeId,
+    pub(crate) slots: Vec<watch::Sender<Published>>,
+}
+
+impl core::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Registry")
+            .field("roles", &self.slots.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Registry {
+    pub(crate) fn new(role_type: TypeId, roles: usize) -> Self {
+        Registry {
+            role_type,
+            slots: (0..roles).map(|_| watch::Sender::default()).collect(),
+        }
+    }
+
+    /// Sets role `x`'s slot, waking readers only when it changes.
+    pub(crate) fn set(&self, x: usize, published: Published) {
+        if let Some(slot) = self.slots.get(x) {
+            slot.send_if_modified(|now| {
+                let changed = !matches!(
+                    (&*now, &published),
+                    (Published::Absent, Published::Absent)
+                        | (Published::Disabled, Published::Disabled)
+                );
+                *now = published;
+                changed
+            });
+        }
+    }
 }
 
 /// How the app ended, published once by the supervisor.
@@ -33,6 +97,7 @@ pub(crate) type Started<R> = Result<(), StartError<R>>;
 pub(crate) struct Shared<R> {
     pub(crate) journal: Journal<R>,
     pub(crate) state: StateTable<R>,
+    pub(crate) handles: Arc<Registry>,
 }
 
 /// The client's end of a launched supervisor: what an `AppHandle` is made of.

@@ -227,3 +227,77 @@ impl ::supervision::__private::App for Atpd {
         ])
     }
 }
+/// Typed keys of [`Atpd`]'s roles, one per role (`atpd::identity_manager`): `AppHandle::get` reads the handle a role publishes, and so does `Context::deps` for the roles that depend on it.
+pub mod atpd {
+    #![allow(non_camel_case_types)]
+    /// The key of role `identity_manager`.
+    #[derive(
+        ::supervision::__private::Clone,
+        ::supervision::__private::Copy,
+        ::supervision::__private::Debug
+    )]
+    pub struct identity_manager;
+    /// The key of role `peer_directory`.
+    #[derive(
+        ::supervision::__private::Clone,
+        ::supervision::__private::Copy,
+        ::supervision::__private::Debug
+    )]
+    pub struct peer_directory;
+    /// The key of role `transfer_supervisor`.
+    #[derive(
+        ::supervision::__private::Clone,
+        ::supervision::__private::Copy,
+        ::supervision::__private::Debug
+    )]
+    pub struct transfer_supervisor;
+    /// The key of role `diagnostics_endpoint`.
+    #[derive(
+        ::supervision::__private::Clone,
+        ::supervision::__private::Copy,
+        ::supervision::__private::Debug
+    )]
+    pub struct diagnostics_endpoint;
+    /// The key of role `cache_seeder`.
+    #[derive(
+        ::supervision::__private::Clone,
+        ::supervision::__private::Copy,
+        ::supervision::__private::Debug
+    )]
+    pub struct cache_seeder;
+}
+impl ::supervision::__private::RoleKey for atpd::identity_manager {
+    type Role = AtpdRole;
+    type Service = IdentityManager;
+    const ROLE: AtpdRole = AtpdRole::IdentityManager;
+}
+impl ::supervision::__private::RoleKey for atpd::peer_directory {
+    type Role = AtpdRole;
+    type Service = PeerDirectory;
+    const ROLE: AtpdRole = AtpdRole::PeerDirectory;
+}
+impl ::supervision::__private::RoleKey for atpd::transfer_supervisor {
+    type Role = AtpdRole;
+    type Service = TransferSupervisor;
+    const ROLE: AtpdRole = AtpdRole::TransferSupervisor;
+}
+impl ::supervision::__private::RoleKey for atpd::diagnostics_endpoint {
+    type Role = AtpdRole;
+    type Service = DiagnosticsEndpoint;
+    const ROLE: AtpdRole = AtpdRole::DiagnosticsEndpoint;
+}
+impl ::supervision::__private::RoleKey for atpd::cache_seeder {
+    type Role = AtpdRole;
+    type Service = CacheSeeder;
+    const ROLE: AtpdRole = AtpdRole::CacheSeeder;
+}
+impl ::supervision::__private::DependencyOf<atpd::peer_directory>
+for atpd::identity_manager {}
+impl ::supervision::__private::DependencyOf<atpd::transfer_supervisor>
+for atpd::identity_manager {}
+impl ::supervision::__private::DependencyOf<atpd::transfer_supervisor>
+for atpd::peer_directory {}
+impl ::supervision::__private::DependencyOf<atpd::diagnostics_endpoint>
+for atpd::identity_manager {}
+impl ::supervision::__private::DependencyOf<atpd::diagnostics_endpoint>
+for atpd::transfer_supervisor {}

@@ -118,6 +118,36 @@ impl ::supervision::__private::App for Broken {
         ])
     }
 }
+/// Typed keys of [`Broken`]'s roles, one per role (`broken::database`): `AppHandle::get` reads the handle a role publishes, and so does `Context::deps` for the roles that depend on it.
+pub mod broken {
+    #![allow(non_camel_case_types)]
+    /// The key of role `database`.
+    #[derive(
+        ::supervision::__private::Clone,
+        ::supervision::__private::Copy,
+        ::supervision::__private::Debug
+    )]
+    pub struct database;
+    /// The key of role `api`.
+    #[derive(
+        ::supervision::__private::Clone,
+        ::supervision::__private::Copy,
+        ::supervision::__private::Debug
+    )]
+    pub struct api;
+}
+impl ::supervision::__private::RoleKey for broken::database {
+    type Role = BrokenRole;
+    type Service = Database;
+    const ROLE: BrokenRole = BrokenRole::Database;
+}
+impl ::supervision::__private::RoleKey for broken::api {
+    type Role = BrokenRole;
+    type Service = Api;
+    const ROLE: BrokenRole = BrokenRole::Api;
+}
+impl ::supervision::__private::DependencyOf<broken::database> for broken::api {}
+impl ::supervision::__private::DependencyOf<broken::api> for broken::database {}
 ::core::compile_error! {
     "dependency cycle: `database -> api -> database`"
 }

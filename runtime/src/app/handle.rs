@@ -14,6 +14,8 @@ use crate::observe::journal::EventLog;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::AppState;
 use crate::protocol::{Link, Msg, Outcome, Shared, Started};
+use crate::service::Provide;
+use crate::service::handles::{HandleError, Reader, RoleKey};
 use crate::spec::role::Role;
 
 /// Controls and observes a started app. Cheap to clone; every clone controls
@@ -83,6 +85,37 @@ impl<R: Role> AppHandle<R> {
     /// The app's phase and every role's status, incarnation and lease, right now.
     pub fn state(&self) -> AppState<R> {
         self.shared.state.snapshot()
+    }
+
+    /// The handle role `key` publishes right now (`atpd::database` for role
+    /// `database` of `app Atpd`), for code outside the tree: an HTTP handler,
+    /// a test. Typed by the role's [`Provide::Handle`]; any role of this app
+    /// can be read.
+    pub fn get<K>(&self, key: K) -> Result<<K::Service as Provide>::Handle, HandleError>
+    where
+        K: RoleKey<Role = R>,
+        K::Service: Provide,
+    {
+        let _ = key;
+        self.reader().get::<K>()
+    }
+
+    /// The handle of role `key` as soon as it publishes one (at once if it has);
+    /// [`HandleError::Disabled`] if the role is disabled.
+    pub async fn wait<K>(&self, key: K) -> Result<<K::Service as Provide>::Handle, HandleError>
+    where
+        K: RoleKey<Role = R>,
+        K::Service: Provide,
+    {
+        let _ = key;
+        self.reader().wait::<K>().await
+    }
+
+    fn reader(&self) -> Reader<'_> {
+        Reader {
+            registry: &self.shared.handles,
+            stop: None,
+        }
     }
 
     /// The lease names held right now (a role holds its lease while it is ready),

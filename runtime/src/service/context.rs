@@ -1,20 +1,37 @@
 //! What a running incarnation knows about itself and how it talks back.
 
+use core::any::TypeId;
+use core::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::protocol::Msg;
+use crate::protocol::{Msg, Registry};
+use crate::service::Provide;
+use crate::service::handles::{Deps, HandleError, Reader, RoleKey};
+use crate::spec::role::Role;
 
-/// Sends one readiness message to the supervisor, however often `ready()` is called.
+/// What ties one incarnation to its supervisor: one readiness message however
+/// often `ready()` is called, the handle registry, and the role's identity to
+/// check keys and services against.
 #[derive(Debug)]
 struct ReadySignal {
     sent: AtomicBool,
     role: usize,
     incarnation: u64,
     tx: mpsc::UnboundedSender<Msg>,
+    registry: Arc<Registry>,
+    service_type: TypeId,
+}
+
+/// The identity of a running incarnation, for [`Context::new`].
+pub(crate) struct Identity {
+    pub(crate) lease: &'static str,
+    pub(crate) index: usize,
+    pub(crate) incarnation: u64,
+    pub(crate) service_type: TypeId,
 }
 
 /// Handed to `Service::run`: the role's identity, its readiness signal,
@@ -30,21 +47,22 @@ pub struct Context {
 
 impl Context {
     pub(crate) fn new(
-        role: &'static str,
-        index: usize,
-        incarnation: u64,
+        identity: Identity,
         tx: mpsc::UnboundedSender<Msg>,
+        registry: Arc<Registry>,
         resume: Option<Arc<serde_json::Value>>,
     ) -> Self {
         Context {
-            role,
-            incarnation,
+            role: identity.lease,
+            incarnation: identity.incarnation,
             cancel: CancellationToken::new(),
             ready: Arc::new(ReadySignal {
                 sent: AtomicBool::new(false),
-                role: index,
-                incarnation,
+                role: identity.index,
+                incarnation: identity.incarnation,
                 tx,
+                registry,
+                service_type: identity.service_type,
             }),
             resume,
         }
@@ -70,6 +88,62 @@ impl Context {
                 incarnation: signal.incarnation,
             });
         }
+    }
+
+    /// Publishes `handle` for this role's dependents (and for
+    /// [`AppHandle::get`](crate::AppHandle::get)), then signals readiness as
+    /// [`Context::ready`] does. `service` is the caller's own service
+    /// (`self`): its [`Provide::Handle`] types the call. Calling it again
+    /// replaces the handle. The handle is withdrawn when the role releases its
+    /// lease or exits (a `ready: completed` job's stays after it completes).
+    ///
+    /// Fails with [`HandleError::NotThisRole`] when `service` is not of this
+    /// role's type.
+    pub fn ready_with<S: Provide>(
+        &self,
+        service: &S,
+        handle: S::Handle,
+    ) -> Result<(), HandleError> {
+        let _ = service;
+        let signal = &self.ready;
+        if signal.service_type != TypeId::of::<S>() {
+            return Err(HandleError::NotThisRole {
+                named: core::any::type_name::<S>().to_owned(),
+                context: self.role.to_owned(),
+            });
+        }
+        // The supervisor is gone only when the app has stopped: nothing to tell.
+        let _ = signal.tx.send(Msg::Publish {
+            role: signal.role,
+            incarnation: signal.incarnation,
+            handle: Arc::new(handle),
+        });
+        self.ready();
+        Ok(())
+    }
+
+    /// What role `role` reads from its dependencies: pass this role's own key
+    /// (`atpd::api` in `app Atpd`). The returned [`Deps`] only accepts keys of
+    /// the role's `depends_on`, checked at compile time.
+    ///
+    /// Fails with [`HandleError::NotThisRole`] when `role` is not this
+    /// context's role.
+    pub fn deps<K: RoleKey>(&self, role: K) -> Result<Deps<'_, K>, HandleError> {
+        let _ = role;
+        let signal = &self.ready;
+        if signal.registry.role_type != TypeId::of::<K::Role>() || K::ROLE.index() != signal.role {
+            return Err(HandleError::NotThisRole {
+                named: K::ROLE.name().to_owned(),
+                context: self.role.to_owned(),
+            });
+        }
+        Ok(Deps {
+            reader: Reader {
+                registry: &signal.registry,
+                stop: Some(&self.cancel),
+            },
+            role: PhantomData,
+        })
     }
 
     /// Completes when this incarnation must stop.

@@ -1,5 +1,6 @@
 //! Services with their types erased, so the runtime handles every role alike.
 
+use core::any::TypeId;
 use core::future::Future;
 use core::pin::Pin;
 use std::sync::Arc;
@@ -51,12 +52,16 @@ impl<S: Drain> DynService for Drainable<S> {
 
 /// One role's service, ready to be run any number of times.
 #[derive(Clone)]
-pub struct ErasedService(Arc<dyn DynService>);
+pub struct ErasedService {
+    service: Arc<dyn DynService>,
+    /// The service's type, which `Context::ready_with` checks its caller against.
+    pub(crate) service_type: TypeId,
+}
 
 impl ErasedService {
     /// Starts one incarnation.
     pub(crate) fn run(&self, cx: Context) -> BoxFuture<Result<(), BoxError>> {
-        Arc::clone(&self.0).run(cx)
+        Arc::clone(&self.service).run(cx)
     }
 
     /// Drains, when the service implements `Drain`; the state comes back as JSON.
@@ -64,7 +69,7 @@ impl ErasedService {
         &self,
         cx: Context,
     ) -> Option<BoxFuture<Result<serde_json::Value, BoxError>>> {
-        Arc::clone(&self.0).drain(cx)
+        Arc::clone(&self.service).drain(cx)
     }
 }
 
@@ -76,10 +81,16 @@ impl core::fmt::Debug for ErasedService {
 
 /// Erases a service whose stop list has no `drain`.
 pub fn service<S: Service>(service: S) -> ErasedService {
-    ErasedService(Arc::new(Plain(service)))
+    ErasedService {
+        service: Arc::new(Plain(service)),
+        service_type: TypeId::of::<S>(),
+    }
 }
 
 /// Erases a service whose stop list has `drain`: requires `S: Drain`.
 pub fn drain_service<S: Drain>(service: S) -> ErasedService {
-    ErasedService(Arc::new(Drainable(service)))
+    ErasedService {
+        service: Arc::new(Drainable(service)),
+        service_type: TypeId::of::<S>(),
+    }
 }

@@ -1,11 +1,13 @@
-//! **The service room**: what a role's code sees: the `Service` and `Drain`
-//! traits, the `Context` handed to each incarnation, and services with their
-//! types erased. Imports `spec`, `observe` and `protocol`, never the engine.
+//! **The service room**: what a role's code sees: the `Service`, `Drain` and
+//! `Provide` traits, the `Context` handed to each incarnation, the typed
+//! handle keys, and services with their types erased. Imports `spec`,
+//! `observe` and `protocol`, never the engine.
 //!
 //! What a role's type implements.
 
 pub(crate) mod context;
 pub(crate) mod erased;
+pub(crate) mod handles;
 
 use core::future::Future;
 
@@ -45,4 +47,19 @@ pub trait Drain: Service {
 
     /// Stops taking new work and returns what is left in flight.
     fn drain(&self, cx: &Context) -> impl Future<Output = Result<Self::State, BoxError>> + Send;
+}
+
+/// A service that offers its dependents a value: a connection pool, a queue
+/// sender, a loaded config. Each incarnation publishes a fresh one with
+/// [`Context::ready_with`]; its dependents read it through
+/// [`Context::deps`], and the lease's release withdraws it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` offers no handle to its dependents",
+    label = "read here",
+    note = "implement `supervision::Provide` for `{Self}` (`type Handle = ..;`) and publish the handle with `cx.ready_with(self, handle)`"
+)]
+pub trait Provide: Service {
+    /// What the role offers; cloned for every reader, so usually an `Arc`,
+    /// a channel sender or a pool handle.
+    type Handle: Clone + Send + Sync + 'static;
 }

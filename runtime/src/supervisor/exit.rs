@@ -8,6 +8,7 @@ use super::{End, Exit, Supervisor};
 use crate::observe::error::Cause;
 use crate::observe::event::{EventKind, ShutdownReason};
 use crate::observe::state::Phase;
+use crate::protocol::Published;
 use crate::spec::role::Role;
 use crate::spec::{Backoff, Budget, Readiness, RestartPolicy, Strategy};
 
@@ -50,7 +51,10 @@ impl<R: Role> Supervisor<R> {
             ),
             Exit::Aborted => {}
         }
-        self.release_lease(x);
+        // A finished job's handle is its result: it stays for its dependents.
+        if !completed_job {
+            self.release_lease(x);
+        }
         if status == Status::Stopping {
             self.on_exit_while_stopping(x);
             return;
@@ -291,6 +295,7 @@ impl<R: Role> Supervisor<R> {
 
     pub(super) fn mark_disabled(&mut self, y: usize) {
         self.set_status(y, Status::Disabled);
+        self.shared.handles.set(y, Published::Disabled);
         self.emit(y, EventKind::Disabled);
         self.no_longer_awaited(y);
     }

@@ -17,6 +17,7 @@ mod start;
 mod stop;
 mod timers;
 
+use core::any::TypeId;
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -35,7 +36,7 @@ use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
 use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::{Phase, StateTable};
-use crate::protocol::{Link, Msg, Outcome, Shared, Started};
+use crate::protocol::{Link, Msg, Outcome, Published, Registry, Shared, Started};
 use crate::service::erased::ErasedService;
 use crate::spec::AppSpec;
 use crate::spec::options::Options;
@@ -141,6 +142,7 @@ pub(crate) fn launch<R: Role>(
     let shared = Arc::new(Shared {
         journal: Journal::new(options.journal_capacity, options.subscriber_capacity),
         state: StateTable::new(spec),
+        handles: Arc::new(Registry::new(TypeId::of::<R>(), R::ALL.len())),
     });
     let n = R::ALL.len();
     let misconfigured = (services.len() != n)
@@ -281,6 +283,11 @@ impl<R: Role> Supervisor<R> {
     fn on_msg(&mut self, msg: Msg) {
         match msg {
             Msg::Ready { role, incarnation } => self.on_ready_signal(role, incarnation),
+            Msg::Publish {
+                role,
+                incarnation,
+                handle,
+            } => self.on_publish(role, incarnation, handle),
             Msg::Shutdown(reason) => {
                 self.request_shutdown(reason, None, End::Clean { role: None });
             }
@@ -447,7 +454,10 @@ impl<R: Role> Supervisor<R> {
         self.shared.state.update(x, |r| r.lease_held = true);
     }
 
+    /// Releases the lease and withdraws the handle published under it, so no
+    /// dependent reads what a stopping incarnation offered.
     fn release_lease(&mut self, x: usize) {
+        self.shared.handles.set(x, Published::Absent);
         if self.slots[x].lease {
             self.slots[x].lease = false;
             self.shared.state.update(x, |r| r.lease_held = false);

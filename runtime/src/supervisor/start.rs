@@ -1,5 +1,7 @@
 //! Starting incarnations and deciding when they are ready.
 
+use std::sync::Arc;
+
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -9,7 +11,8 @@ use super::{Supervisor, TaskKey, TaskKind, TaskOut};
 use crate::observe::error::Cause;
 use crate::observe::event::EventKind;
 use crate::observe::state::Phase;
-use crate::service::context::Context;
+use crate::protocol::{Handle, Published};
+use crate::service::context::{Context, Identity};
 use crate::spec::Readiness;
 use crate::spec::role::Role;
 
@@ -33,11 +36,16 @@ impl<R: Role> Supervisor<R> {
         let Some(service) = self.services.get(x) else {
             return;
         };
-        let cx = Context::new(
-            self.spec.lease(role),
-            x,
+        let identity = Identity {
+            lease: self.spec.lease(role),
+            index: x,
             incarnation,
+            service_type: service.service_type,
+        };
+        let cx = Context::new(
+            identity,
             self.tx.clone(),
+            Arc::clone(&self.shared.handles),
             self.slots[x].resume.take(),
         );
         let span = tracing::info_span!("role", role = role.name(), incarnation);
@@ -84,6 +92,20 @@ impl<R: Role> Supervisor<R> {
             )
         {
             self.mark_ready(x);
+        }
+    }
+
+    /// `Context::ready_with`: taken only from the current incarnation while it
+    /// runs and is not being stopped, so a stopping one cannot re-publish.
+    pub(super) fn on_publish(&mut self, x: usize, incarnation: u64, handle: Handle) {
+        let Some(slot) = self.slots.get(x) else {
+            return;
+        };
+        if slot.incarnation == Some(incarnation)
+            && slot.run.is_some()
+            && matches!(slot.status, Status::Starting | Status::Ready)
+        {
+            self.shared.handles.set(x, Published::Value(handle));
         }
     }
 

@@ -13,6 +13,7 @@ use crate::observe::error::{AppError, Cause, StartError};
 use crate::observe::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
 use crate::observe::report::{RoleReport, ShutdownReport};
 use crate::observe::state::Phase;
+use crate::protocol::Published;
 use crate::spec::StopAction;
 use crate::spec::role::Role;
 
@@ -383,6 +384,18 @@ impl<R: Role> Supervisor<R> {
             Some(s) => (Some(s.episode), s.began, s.end.clone()),
             None => (None, Instant::now(), End::Clean { role: None }),
         };
+        // Nothing runs any more: no handle is left to read.
+        for x in 0..self.slots.len() {
+            if self
+                .shared
+                .handles
+                .slots
+                .get(x)
+                .is_some_and(|s| matches!(*s.borrow(), Published::Value(_)))
+            {
+                self.shared.handles.set(x, Published::Absent);
+            }
+        }
         self.record(None, episode, EventKind::ShutdownCompleted);
         // Nothing should be left; whatever is (a drain aborted by its timeout) goes now.
         self.tasks.shutdown().await;

@@ -6,6 +6,7 @@
 
 mod app_impl;
 mod app_struct;
+mod keys;
 mod role_enum;
 mod spec;
 
@@ -19,6 +20,7 @@ pub fn items(model: &Model) -> TokenStream {
     let mut out = app_struct::expand(model);
     out.extend(role_enum::expand(model, &private));
     out.extend(app_impl::expand(model, &private));
+    out.extend(keys::expand(model, &private));
     out
 }
 
