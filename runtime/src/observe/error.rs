@@ -29,6 +29,12 @@ pub enum Cause {
     /// The role stopped for good during the start phase, before the roles that
     /// depend on it could start.
     StoppedDuringStart,
+    /// The role was to start again with a restart, but `dependency` (a role it
+    /// depends on, by name) stays stopped, so it never could.
+    DependencyStopped {
+        /// The name of the role that stays stopped.
+        dependency: &'static str,
+    },
     /// The app value did not provide one service per role.
     Misconfigured(String),
 }
@@ -55,6 +61,9 @@ impl fmt::Display for Cause {
             Cause::ShutDown => f.write_str("the app shut down before it was ready"),
             Cause::StoppedDuringStart => {
                 f.write_str("stopped before the roles depending on it could start")
+            }
+            Cause::DependencyStopped { dependency } => {
+                write!(f, "depends on `{dependency}`, which stays stopped")
             }
             Cause::Misconfigured(m) => write!(f, "misconfigured: {m}"),
         }
