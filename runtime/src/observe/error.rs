@@ -26,8 +26,8 @@ pub enum Cause {
     IntensityExceeded(Budget),
     /// The app was shut down before the role became ready.
     ShutDown,
-    /// The role stopped for good during the start phase, before the roles that
-    /// depend on it could start.
+    /// The role stopped for good during the start phase, before it or the roles
+    /// that depend on it were ready.
     StoppedDuringStart,
     /// The role was to start again with a restart, but `dependency` (a role it
     /// depends on, by name) stays stopped, so it never could.
@@ -59,9 +59,7 @@ impl fmt::Display for Cause {
                 DisplayDuration(b.window)
             ),
             Cause::ShutDown => f.write_str("the app shut down before it was ready"),
-            Cause::StoppedDuringStart => {
-                f.write_str("stopped before the roles depending on it could start")
-            }
+            Cause::StoppedDuringStart => f.write_str("stopped for good before the app had started"),
             Cause::DependencyStopped { dependency } => {
                 write!(f, "depends on `{dependency}`, which stays stopped")
             }
