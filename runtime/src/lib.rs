@@ -64,6 +64,12 @@
 //!   dependents. A `critical` role's clean exit shuts the app down with `Ok`.
 //!   A `temporary` role's exit leaves it stopped and its dependents running;
 //!   only an optional one that fails is disabled (with its dependents).
+//! - **Bystanders**: a role stopped for another role's restart starts again
+//!   with it, whatever its policy (that stop is not its own exit), except a
+//!   `temporary` one, which stays stopped, as OTP never restarts a temporary
+//!   child. A role that is to start again while a dependency stays stopped
+//!   never could: a required one escalates ([`Cause::DependencyStopped`]), an
+//!   optional one is disabled with its dependents.
 //! - **During start** nothing is retried: a required role that exits or times
 //!   out before its first readiness fails `start` at once (as an OTP child
 //!   whose `init` fails), and so does one that stops for good while roles that

@@ -389,6 +389,21 @@ pub fn rows<R: Role>(
         .collect()
 }
 
+/// The escalation the app ended with, as `join` reports it: the role that
+/// escalated, why, and how the app was shut down. Panics on any other end.
+pub async fn escalation<R: Role>(
+    handle: &supervision::AppHandle<R>,
+) -> (R, supervision::Cause, supervision::ShutdownReport<R>) {
+    match handle.join().await {
+        Err(supervision::AppError::Escalated {
+            role,
+            cause,
+            report,
+        }) => (role, cause, report),
+        other => panic!("expected an escalation, got {other:?}"),
+    }
+}
+
 /// The `(role name, kind tag)` of each event, from its serde form.
 pub fn kinds<R: Role>(events: &[supervision::Event<R>]) -> Vec<(String, String)> {
     events

@@ -7,7 +7,7 @@ use std::time::Duration;
 use supervision::{
     App, AppError, Budget, Cause, EventKind, Options, Phase, RoleStatus, StopOutcome, supervision,
 };
-use supervision_tests::{Script, ms, role_kinds, secs};
+use supervision_tests::{Script, escalation, ms, role_kinds, secs};
 
 /// Exits the way `how` says, `times` times, after 10ms each; then runs until stopped.
 fn exits(how: &'static str, times: u32) -> Script {
@@ -154,15 +154,7 @@ async fn a_required_role_exhausting_its_budget_escalates() {
         other: Script::until_stopped(),
     };
     let handle = app.start().await.expect("starts");
-    let err = handle.join().await.expect_err("core gives up");
-    let AppError::Escalated {
-        role,
-        cause,
-        report,
-    } = err
-    else {
-        panic!("expected an escalation, got {err:?}");
-    };
+    let (role, cause, report) = escalation(&handle).await;
     assert_eq!(role, BudgetedRole::Core);
     let budget = Budget {
         max_restarts: 2,

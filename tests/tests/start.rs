@@ -1,9 +1,11 @@
 //! Start: readiness gating, concurrency of independent roles, ready timeouts, one-shot jobs.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use supervision::{App, Cause, EventKind, Phase, RoleStatus, StopOutcome, supervision};
-use supervision_tests::{Log, Script, kinds, ms, secs};
+use supervision_tests::{Log, Script, kinds, ms, rows, secs};
 
 supervision! {
     app Gated {
@@ -330,4 +332,102 @@ async fn started_reports_the_start_error_to_every_caller() {
     assert_eq!(handle.started().await, Err(error.clone()));
     let ended = handle.join().await.expect_err("the app did not start");
     assert_eq!(ended, supervision::AppError::Start(error));
+}
+
+/// `temp`, required or `optional`, is still starting when `db` fails.
+macro_rules! early {
+    ($app:ident $(, $optional:ident)?) => {
+        supervision! {
+            app $app {
+                strategy: one_for_all,
+                db: Script { restart: permanent(5 per 60s, backoff: fixed(100ms)) },
+                $($optional)? temp: Script { restart: temporary, ready: signaled(1s) },
+            }
+        }
+
+        impl $app {
+            /// db is ready at once and fails at 100ms; temp would be ready at 500ms.
+            fn new() -> Self {
+                let runs = Arc::new(AtomicU32::new(0));
+                $app {
+                    db: Script::new(move |cx| {
+                        let first = runs.fetch_add(1, Ordering::SeqCst) == 0;
+                        async move {
+                            if first {
+                                tokio::time::sleep(ms(100)).await;
+                                return Err("lost connection".into());
+                            }
+                            cx.stop_requested().await;
+                            Ok(())
+                        }
+                    }),
+                    temp: Script::new(|cx| async move {
+                        tokio::time::sleep(ms(500)).await;
+                        cx.ready();
+                        cx.stop_requested().await;
+                        Ok(())
+                    }),
+                }
+            }
+        }
+    };
+}
+
+early!(Early);
+early!(EarlyOptional, optional);
+
+#[tokio::test(start_paused = true)]
+async fn a_temporary_bystander_stopped_before_it_was_ready_fails_start() {
+    let err = Early::new()
+        .start()
+        .await
+        .expect_err("temp never becomes ready");
+    assert_eq!(
+        (err.role, err.cause.clone()),
+        (EarlyRole::Temp, Cause::StoppedDuringStart)
+    );
+    assert_eq!(
+        err.to_string(),
+        "role `temp` could not start: stopped for good before the app had started"
+    );
+    assert_eq!(
+        rows(&err.report),
+        [
+            (EarlyRole::Temp, StopOutcome::AlreadyStopped, ms(0)),
+            (EarlyRole::Db, StopOutcome::AlreadyStopped, ms(0)),
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_optional_temporary_bystander_stopped_before_it_was_ready_is_disabled() {
+    let handle = EarlyOptional::new()
+        .start()
+        .await
+        .expect("starts without temp");
+    let statuses: Vec<_> = handle
+        .state()
+        .roles
+        .iter()
+        .map(|r| (r.role, r.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (EarlyOptionalRole::Db, RoleStatus::Ready),
+            (EarlyOptionalRole::Temp, RoleStatus::Disabled),
+        ]
+    );
+    assert_eq!(
+        supervision_tests::role_kinds(&handle.events().events, EarlyOptionalRole::Temp),
+        ["starting", "stopping", "stopped", "disabled"]
+    );
+    let report = handle.shutdown().await;
+    assert_eq!(
+        rows(&report),
+        [
+            (EarlyOptionalRole::Temp, StopOutcome::Disabled, ms(0)),
+            (EarlyOptionalRole::Db, StopOutcome::Graceful, ms(0)),
+        ]
+    );
 }

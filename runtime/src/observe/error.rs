@@ -2,6 +2,7 @@
 
 use core::fmt;
 use core::time::Duration;
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,9 +30,16 @@ pub enum Cause {
     IntensityExceeded(Budget),
     /// The app was shut down before the role became ready.
     ShutDown,
-    /// The role stopped for good during the start phase, before the roles that
-    /// depend on it could start.
+    /// The role stopped for good during the start phase, before it or the roles
+    /// that depend on it were ready.
     StoppedDuringStart,
+    /// The role was to start again with a restart, but `dependency` (a role it
+    /// depends on, by name) stays stopped, so it never could.
+    DependencyStopped {
+        /// The name of the role that stays stopped (borrowed from the spec;
+        /// owned only when read back).
+        dependency: Cow<'static, str>,
+    },
     /// The app value did not provide one service per role.
     Misconfigured(String),
 }
@@ -56,8 +64,9 @@ impl fmt::Display for Cause {
                 DisplayDuration(b.window)
             ),
             Cause::ShutDown => f.write_str("the app shut down before it was ready"),
-            Cause::StoppedDuringStart => {
-                f.write_str("stopped before the roles depending on it could start")
+            Cause::StoppedDuringStart => f.write_str("stopped for good before the app had started"),
+            Cause::DependencyStopped { dependency } => {
+                write!(f, "depends on `{dependency}`, which stays stopped")
             }
             Cause::Misconfigured(m) => write!(f, "misconfigured: {m}"),
         }

@@ -1,5 +1,7 @@
 //! What an exit leads to: restart policy, budgets, backoff, strategy, disable, escalation.
 
+use std::borrow::Cow;
+
 use tokio::time::Instant;
 
 use super::slot::{Awaiting, Purpose, Restart, Status, Stop};
@@ -112,12 +114,7 @@ impl<R: Role> Supervisor<R> {
             }
             (RestartPolicy::Temporary, failure)
             | (RestartPolicy::Transient { .. }, failure @ None) => {
-                self.set_status(x, Status::Stopped);
-                // It stays stopped. Running dependents keep running, but during the
-                // start phase dependents not started yet never could: start fails.
-                if self.strands_dependents(x) {
-                    self.fail_start(x, failure.unwrap_or(Cause::StoppedDuringStart));
-                }
+                self.stay_stopped(x, failure.unwrap_or(Cause::StoppedDuringStart));
             }
             (
                 RestartPolicy::Permanent { budget, backoff }
@@ -127,13 +124,70 @@ impl<R: Role> Supervisor<R> {
         }
     }
 
-    /// Whether `x` staying stopped leaves roles the start phase waits for unable to start.
-    fn strands_dependents(&self, x: usize) -> bool {
-        self.phase == Phase::Starting
-            && self
-                .transitive_dependents(x)
-                .into_iter()
-                .any(|d| self.slots[d].awaited)
+    /// `x` stays stopped for good. Its running dependents keep running; those
+    /// waiting to start never can, and give up (see `rejoin`). During the start
+    /// phase nothing is retried: if the start waits for `x` or for a dependent of
+    /// it, the start fails (an optional `x` never ready is disabled instead).
+    fn stay_stopped(&mut self, x: usize, cause: Cause) {
+        self.set_status(x, Status::Stopped);
+        if self.phase == Phase::Starting {
+            if self.slots[x].awaited && self.spec.is_optional(Self::role(x)) {
+                self.disable(x);
+                return;
+            }
+            if self.slots[x].awaited
+                || self
+                    .transitive_dependents(x)
+                    .into_iter()
+                    .any(|d| self.slots[d].awaited)
+            {
+                self.fail_start(x, cause);
+                return;
+            }
+        }
+        for d in self.spec.dependents(Self::role(x)) {
+            if self.slots[d.index()].status == Status::Pending {
+                self.rejoin(d.index());
+            }
+        }
+    }
+
+    /// `y` has stopped for `owner`'s restart. That stop is not `y`'s own exit, so
+    /// a `permanent`, `transient` or `critical` role starts again with the cascade,
+    /// as OTP restarts every child but a temporary one; a `temporary` role is
+    /// never restarted and stays stopped.
+    pub(super) fn stopped_for_restart(&mut self, y: usize, owner: usize) {
+        if matches!(self.spec.restart(Self::role(y)), RestartPolicy::Temporary) {
+            self.stay_stopped(y, Cause::StoppedDuringStart);
+        } else if self.slots[owner].restart.is_some() {
+            self.set_status(y, Status::Held);
+            self.slots[owner].held.push(y);
+        } else {
+            self.rejoin(y);
+        }
+    }
+
+    /// `y` is to run again: it starts once its dependencies are ready, unless one
+    /// of them stays stopped. Then it never could, and gives up: a required role
+    /// escalates, an optional one is disabled with its dependents.
+    fn rejoin(&mut self, y: usize) {
+        let stopped = self
+            .spec
+            .dependencies(Self::role(y))
+            .iter()
+            .find(|d| self.slots[d.index()].status == Status::Stopped);
+        match stopped {
+            Some(&dependency) => self.give_up(
+                y,
+                Cause::DependencyStopped {
+                    dependency: Cow::Borrowed(dependency.name()),
+                },
+            ),
+            None => {
+                self.set_status(y, Status::Pending);
+                self.queue_start(y);
+            }
+        }
     }
 
     /// Schedules the restart of `x` (and of the roles its strategy takes along),
@@ -234,14 +288,13 @@ impl<R: Role> Supervisor<R> {
     }
 
     /// The backoff is over and the roles stopped for it have stopped: `x` and the
-    /// roles held for it start again, each as soon as its dependencies are ready.
+    /// roles held for it rejoin, each starting as soon as its dependencies are ready.
     fn begin_restart(&mut self, x: usize) {
         self.slots[x].restart = None;
         if !matches!(self.phase, Phase::Starting | Phase::Running) {
             return;
         }
-        self.set_status(x, Status::Pending);
-        self.queue_start(x);
+        self.rejoin(x);
         self.release_held(x);
     }
 
@@ -251,8 +304,7 @@ impl<R: Role> Supervisor<R> {
         self.sort_in_stop_order(&mut held);
         for y in held.into_iter().rev() {
             if self.slots[y].status == Status::Held {
-                self.set_status(y, Status::Pending);
-                self.queue_start(y);
+                self.rejoin(y);
             }
         }
     }

@@ -261,15 +261,7 @@ impl<R: Role> Supervisor<R> {
                     },
                 );
             }
-            Purpose::Restart { owner } => {
-                if self.slots[owner].restart.is_some() {
-                    self.set_status(y, Status::Held);
-                    self.slots[owner].held.push(y);
-                } else {
-                    self.set_status(y, Status::Pending);
-                    self.queue_start(y);
-                }
-            }
+            Purpose::Restart { owner } => self.stopped_for_restart(y, owner),
             Purpose::Disable => {
                 self.mark_disabled(y);
                 // Disabled while the app shut down: the report says so, not `graceful`.
