@@ -11,7 +11,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use syn::Ident;
 
-use super::errors::Errors;
+use super::errors::{Errors, earlier_place};
 use super::suggest::did_you_mean;
 
 /// What the graph needs to know of one role.
@@ -88,11 +88,10 @@ fn resolve<'a>(
             }
             if stamp[d] == i + 1 {
                 let earlier = first_listed[d].map_or(dep.span(), Ident::span);
-                errors.at_with_note(
+                let place = earlier_place(earlier, dep.span());
+                errors.at(
                     dep.span(),
-                    format!("`{dep}` is listed twice in `depends_on`"),
-                    earlier,
-                    format!("`{dep}` first listed here"),
+                    format!("`{dep}` is listed twice in `depends_on`, first {place}; remove one"),
                 );
                 continue;
             }

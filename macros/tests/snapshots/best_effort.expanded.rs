@@ -128,8 +128,5 @@ impl ::supervision::__private::App for Broken {
     "unknown restart policy `permanant`, did you mean `permanent`?"
 }
 ::core::compile_error! {
-    "duplicate role `database`"
-}
-::core::compile_error! {
-    "`database` first declared here"
+    "duplicate role `database`, first declared on line 4; rename or remove one"
 }

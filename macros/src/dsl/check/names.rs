@@ -8,7 +8,7 @@ use syn::Ident;
 use syn::ext::IdentExt;
 
 use crate::dsl::ast::Role;
-use crate::dsl::errors::Errors;
+use crate::dsl::errors::{Errors, earlier_place};
 
 /// The roles with duplicates removed (the first declaration wins), so the
 /// generated struct and enum stay valid and show no follow-on errors.
@@ -23,25 +23,24 @@ pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> Vec<Role> {
         let name = role.name.unraw().to_string();
         let span = role.name.span();
         if let Some(first) = fields.get(&name) {
-            errors.at_with_note(
+            let place = earlier_place(*first, span);
+            errors.at(
                 span,
-                format!("duplicate role `{name}`"),
-                *first,
-                format!("`{name}` first declared here"),
+                format!("duplicate role `{name}`, first declared {place}; rename or remove one"),
             );
             continue;
         }
         match variants.entry(variant_name(&name)) {
             Entry::Occupied(other) => {
                 let (first, other_name) = other.get();
-                errors.at_with_note(
+                let place = earlier_place(*first, span);
+                errors.at(
                     span,
                     format!(
-                        "roles `{other_name}` and `{name}` would both be the enum variant `{}`; rename one",
+                        "roles `{other_name}` (declared {place}) and `{name}` would both be the \
+                         enum variant `{}`; rename one",
                         other.key()
                     ),
-                    *first,
-                    format!("`{other_name}` declared here"),
                 );
                 continue;
             }
@@ -58,7 +57,7 @@ pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> Vec<Role> {
 /// Two roles with one lease would fight over it at run time; an empty lease
 /// names nothing.
 pub fn check_leases(roles: &[Role], errors: &mut Errors) {
-    let mut owners: HashMap<String, (Span, &Ident)> = HashMap::new();
+    let mut owners: HashMap<String, (Span, &Role)> = HashMap::new();
     for role in roles {
         let (lease, span) = lease_of(role);
         if lease.is_empty() {
@@ -67,15 +66,22 @@ pub fn check_leases(roles: &[Role], errors: &mut Errors) {
         match owners.entry(lease) {
             Entry::Occupied(first) => {
                 let (first_span, owner) = *first.get();
-                errors.at_with_note(
+                let (lease, owner_name) = (first.key(), &owner.name);
+                let place = earlier_place(first_span, span);
+                // A role without `lease` holds its name: say so, or the clash looks arbitrary.
+                let whose = match owner.lease {
+                    Some(_) => format!("already used by role `{owner_name}` ({place})"),
+                    None => format!(
+                        "the name, and so the default lease, of role `{owner_name}` ({place})"
+                    ),
+                };
+                errors.at(
                     span,
-                    format!("lease `{}` is already used by role `{owner}`", first.key()),
-                    first_span,
-                    format!("role `{owner}` takes lease `{}` here", first.key()),
+                    format!("lease `{lease}` is {whose}; give one of them another `lease`"),
                 );
             }
             Entry::Vacant(slot) => {
-                slot.insert((span, &role.name));
+                slot.insert((span, role));
             }
         }
     }

@@ -14,7 +14,7 @@ use proc_macro2::{Spacing, TokenStream, TokenTree};
 use syn::parse::Parser;
 
 use super::ast;
-use super::errors::Errors;
+use super::errors::{Errors, earlier_place};
 
 /// Parses `krate ; [attrs] vis app Name { ... }`; `None` when not even the
 /// app's header could be read (the error is recorded).
@@ -48,7 +48,7 @@ fn split_crate_path(input: TokenStream) -> (TokenStream, TokenStream) {
 }
 
 /// Keys (or settings) already given in one block, to report a repeat at the
-/// second one with a note at the first.
+/// second one, naming where the first is.
 #[derive(Default)]
 struct Seen(Vec<syn::Ident>);
 
@@ -56,11 +56,10 @@ impl Seen {
     /// Records `key`; `false` (and an error) when it was already given.
     fn first(&mut self, key: &syn::Ident, what: &str, errors: &mut Errors) -> bool {
         if let Some(earlier) = self.0.iter().find(|k| *k == key) {
-            errors.at_with_note(
+            let place = earlier_place(earlier.span(), key.span());
+            errors.at(
                 key.span(),
-                format!("{what} `{key}` is given twice"),
-                earlier.span(),
-                format!("`{key}` first given here"),
+                format!("{what} `{key}` is given twice, first {place}; remove one"),
             );
             return false;
         }
