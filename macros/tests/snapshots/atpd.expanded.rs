@@ -44,7 +44,7 @@ impl AtpdRole {
         AtpdRole::CacheSeeder,
     ];
     /// The role's lease name.
-    pub fn name(self) -> &'static str {
+    pub fn name(self) -> &'static ::core::primitive::str {
         match self {
             AtpdRole::IdentityManager => "identity_manager",
             AtpdRole::PeerDirectory => "peer_directory",
@@ -56,7 +56,7 @@ impl AtpdRole {
 }
 impl ::supervision::__private::Role for AtpdRole {
     const ALL: &'static [AtpdRole] = &AtpdRole::ALL;
-    fn index(self) -> usize {
+    fn index(self) -> ::core::primitive::usize {
         match self {
             AtpdRole::IdentityManager => 0,
             AtpdRole::PeerDirectory => 1,
@@ -65,7 +65,7 @@ impl ::supervision::__private::Role for AtpdRole {
             AtpdRole::CacheSeeder => 4,
         }
     }
-    fn name(self) -> &'static str {
+    fn name(self) -> &'static ::core::primitive::str {
         AtpdRole::name(self)
     }
 }
@@ -214,16 +214,20 @@ impl ::supervision::__private::App for Atpd {
     fn into_services(
         self,
     ) -> ::supervision::__private::Vec<::supervision::__private::ErasedService> {
-        ::supervision::__private::Vec::from([
-            ::supervision::__private::service::<IdentityManager>(self.identity_manager),
-            ::supervision::__private::service::<PeerDirectory>(self.peer_directory),
-            ::supervision::__private::drain_service::<
-                TransferSupervisor,
-            >(self.transfer_supervisor),
-            ::supervision::__private::service::<
-                DiagnosticsEndpoint,
-            >(self.diagnostics_endpoint),
-            ::supervision::__private::service::<CacheSeeder>(self.cache_seeder),
-        ])
+        <[::supervision::__private::ErasedService]>::into_vec(
+            ::supervision::__private::Box::new([
+                ::supervision::__private::service::<
+                    IdentityManager,
+                >(self.identity_manager),
+                ::supervision::__private::service::<PeerDirectory>(self.peer_directory),
+                ::supervision::__private::drain_service::<
+                    TransferSupervisor,
+                >(self.transfer_supervisor),
+                ::supervision::__private::service::<
+                    DiagnosticsEndpoint,
+                >(self.diagnostics_endpoint),
+                ::supervision::__private::service::<CacheSeeder>(self.cache_seeder),
+            ]),
+        )
     }
 }

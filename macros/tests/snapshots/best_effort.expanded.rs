@@ -26,7 +26,7 @@ impl BrokenRole {
     /// Every role of [`Broken`], in declaration order.
     pub const ALL: [BrokenRole; 2] = [BrokenRole::Database, BrokenRole::Api];
     /// The role's lease name.
-    pub fn name(self) -> &'static str {
+    pub fn name(self) -> &'static ::core::primitive::str {
         match self {
             BrokenRole::Database => "database",
             BrokenRole::Api => "api",
@@ -35,13 +35,13 @@ impl BrokenRole {
 }
 impl ::supervision::__private::Role for BrokenRole {
     const ALL: &'static [BrokenRole] = &BrokenRole::ALL;
-    fn index(self) -> usize {
+    fn index(self) -> ::core::primitive::usize {
         match self {
             BrokenRole::Database => 0,
             BrokenRole::Api => 1,
         }
     }
-    fn name(self) -> &'static str {
+    fn name(self) -> &'static ::core::primitive::str {
         BrokenRole::name(self)
     }
 }
@@ -112,10 +112,12 @@ impl ::supervision::__private::App for Broken {
     fn into_services(
         self,
     ) -> ::supervision::__private::Vec<::supervision::__private::ErasedService> {
-        ::supervision::__private::Vec::from([
-            ::supervision::__private::service::<Database>(self.database),
-            ::supervision::__private::service::<Api>(self.api),
-        ])
+        <[::supervision::__private::ErasedService]>::into_vec(
+            ::supervision::__private::Box::new([
+                ::supervision::__private::service::<Database>(self.database),
+                ::supervision::__private::service::<Api>(self.api),
+            ]),
+        )
     }
 }
 ::core::compile_error! {

@@ -50,7 +50,9 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             }
 
             fn into_services(self) -> #private::Vec<#private::ErasedService> {
-                #private::Vec::from([#(#services),*])
+                // An inherent method, as in `vec![]`: `Vec::from` needs the
+                // `From` trait in scope, which `#[no_implicit_prelude]` removes.
+                <[#private::ErasedService]>::into_vec(#private::Box::new([#(#services),*]))
             }
         }
     }

@@ -1,7 +1,9 @@
 //! Expansion: the model to the generated items.
 //!
-//! Every path goes through `<krate>::__private`, so the items work with a
-//! renamed dependency and whatever the calling module shadows. Each item
+//! Every path goes through `<krate>::__private` (primitive types through
+//! `::core::primitive`), so the items work with a renamed dependency,
+//! whatever the calling module shadows (`Ok`, `usize`, `mod core`, ...) and
+//! under `#[no_implicit_prelude]`; nothing is reached through the prelude. Each item
 //! lives in its own file; this one only assembles them.
 
 mod app_impl;

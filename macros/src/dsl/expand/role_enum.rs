@@ -44,7 +44,7 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             pub const ALL: [#role_enum; #count] = [#(#role_enum::#variants),*];
 
             /// The role's lease name.
-            pub fn name(self) -> &'static str {
+            pub fn name(self) -> &'static ::core::primitive::str {
                 match self {
                     #(#role_enum::#variants => #leases,)*
                 }
@@ -54,13 +54,13 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
         impl #private::Role for #role_enum {
             const ALL: &'static [#role_enum] = &#role_enum::ALL;
 
-            fn index(self) -> usize {
+            fn index(self) -> ::core::primitive::usize {
                 match self {
                     #(#role_enum::#variants => #indices,)*
                 }
             }
 
-            fn name(self) -> &'static str {
+            fn name(self) -> &'static ::core::primitive::str {
                 #role_enum::name(self)
             }
         }
