@@ -95,7 +95,7 @@ pub enum StopAction {
 /// Runs every check, then resolves the graph and the defaults.
 pub fn build(app: ast::App, errors: &mut Errors) -> Model {
     check::app(&app, errors);
-    let roles = check::unique_roles(app.roles, errors);
+    let (roles, removed) = check::unique_roles(app.roles, errors);
     check::check_leases(&roles, errors);
     let nodes: Vec<graph::Node> = roles
         .iter()
@@ -105,7 +105,7 @@ pub fn build(app: ast::App, errors: &mut Errors) -> Model {
             depends_on: r.depends_on.as_deref().unwrap_or(&[]),
         })
         .collect();
-    let graph = graph::build(&nodes, errors);
+    let graph = graph::build(&nodes, &removed, errors);
     let settings = &app.settings;
     Model {
         role_enum: Ident::new(&format!("{}Role", app.name.unraw()), app.name.span()),

@@ -210,6 +210,29 @@ fn every_repeat_is_one_error() {
     }
 }
 
+/// Diagnoses that used to be wrong: each now names the real mistake, or none.
+#[test]
+fn names_and_durations_are_diagnosed_as_written() {
+    assert!(pointed("app A { cache: C, b: B { depends_on: [r#cache] } }").is_empty());
+    assert!(pointed("app A { r#cache: C, b: B { depends_on: [cache] } }").is_empty());
+    assert!(pointed("app A { _legacy: X, type_: Y }").is_empty());
+    assert_eq!(
+        one("app A { a: X { stop: [stop(-5s)] } }").0,
+        "a duration cannot be negative: write `5s`"
+    );
+    assert_eq!(
+        one("app A { a: X { ready: signaled(2.5s) } }").0,
+        "durations are whole numbers: write `2500ms` for `2.5s`"
+    );
+    assert_eq!(
+        one("app A { shutdown_timeout: 0.25h, a: X }").0,
+        "durations are whole numbers: write `15m` for `0.25h`"
+    );
+    let (message, text) = one("app A { a1: X, a_1: Y, b: Z { depends_on: [a_1] } }");
+    assert!(message.starts_with("roles `a1`"), "{message}");
+    assert_eq!(text, "a_1");
+}
+
 /// One line per rule form: the DSL, the start of the message, the token it points at.
 #[test]
 fn every_rule_form_points_at_its_token() {

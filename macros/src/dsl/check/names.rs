@@ -1,7 +1,7 @@
 //! Rules on names: duplicate roles (1), leases (11), snake_case role names.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::Span;
 use syn::Ident;
@@ -14,11 +14,14 @@ use crate::dsl::errors::{Errors, earlier_place};
 /// generated struct and enum stay valid and show no follow-on errors.
 ///
 /// Two names are duplicates when their fields or their enum variants would
-/// clash (`a1` and `a_1` both make the variant `A1`).
-pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> Vec<Role> {
+/// clash (`a1` and `a_1` both make the variant `A1`). Also returns the names
+/// dropped for a variant clash: `depends_on` may name them, and that is no
+/// second mistake.
+pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> (Vec<Role>, HashSet<String>) {
     let mut fields: HashMap<String, Span> = HashMap::new();
     let mut variants: HashMap<String, (Span, String)> = HashMap::new();
     let mut unique = Vec::with_capacity(roles.len());
+    let mut removed = HashSet::new();
     for role in roles {
         let name = role.name.unraw().to_string();
         let span = role.name.span();
@@ -42,6 +45,7 @@ pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> Vec<Role> {
                         other.key()
                     ),
                 );
+                removed.insert(name);
                 continue;
             }
             Entry::Vacant(slot) => {
@@ -51,7 +55,7 @@ pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> Vec<Role> {
         fields.insert(name, span);
         unique.push(role);
     }
-    unique
+    (unique, removed)
 }
 
 /// Two roles with one lease would fight over it at run time; an empty lease
@@ -107,10 +111,17 @@ pub fn lease_of(role: &Role) -> (String, Span) {
 }
 
 /// Role names are fields, lease names and (converted) enum variants: only
-/// snake_case converts both ways without surprises.
+/// snake_case converts both ways without surprises. Leading and trailing
+/// underscores are snake_case too (`_legacy`, `type_`), as rustc's lint says.
 pub fn check_snake_case(name: &Ident, errors: &mut Errors) {
     let text = name.unraw().to_string();
-    let fixed = to_snake_case(&text);
+    let inner = text.trim_matches('_');
+    if inner.is_empty() {
+        return;
+    }
+    let start = text.len() - text.trim_start_matches('_').len();
+    let end = start + inner.len();
+    let fixed = format!("{}{}{}", &text[..start], to_snake_case(inner), &text[end..]);
     if fixed != text {
         errors.at(
             name.span(),

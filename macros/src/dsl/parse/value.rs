@@ -28,12 +28,24 @@ pub fn duration(input: ParseStream, errors: &mut Errors) -> syn::Result<Duration
         .map_err(|e| syn::Error::new(e.span(), "expected a duration such as `30s` or `100ms`"))?;
     let span = lit.span();
     let nanos = match &lit {
+        Lit::Int(int) if int.base10_digits().starts_with('-') => {
+            negative(span, int.base10_digits(), int.suffix(), errors)
+        }
+        Lit::Float(float) if float.base10_digits().starts_with('-') => {
+            negative(span, float.base10_digits(), float.suffix(), errors)
+        }
         Lit::Int(int) => int_duration(int, errors),
-        Lit::Float(_) => {
-            errors.at(
-                span,
-                "durations are whole numbers: write `1500ms` rather than `1.5s`",
-            );
+        Lit::Float(float) => {
+            let written = format!("{}{}", float.base10_digits(), float.suffix());
+            let message = match whole_duration(float.base10_digits(), float.suffix()) {
+                Some(whole) => {
+                    format!("durations are whole numbers: write `{whole}` for `{written}`")
+                }
+                None => format!(
+                    "durations are whole numbers: write `{written}` in a smaller unit, e.g. `1500ms` for `1.5s`"
+                ),
+            };
+            errors.at(span, message);
             None
         }
         _ => {
@@ -44,6 +56,53 @@ pub fn duration(input: ParseStream, errors: &mut Errors) -> syn::Result<Duration
         }
     };
     Ok(Duration { nanos, span })
+}
+
+/// `-5s`: a duration is a length of time, never negative.
+fn negative(
+    span: proc_macro2::Span,
+    digits: &str,
+    suffix: &str,
+    errors: &mut Errors,
+) -> Option<u64> {
+    let positive = digits.trim_start_matches('-');
+    errors.at(
+        span,
+        format!("a duration cannot be negative: write `{positive}{suffix}`"),
+    );
+    None
+}
+
+/// `2.5s` as the whole number of the largest unit that holds it exactly
+/// (`2500ms`); `None` when no unit does (finer than `1ns`, or not decimal).
+fn whole_duration(digits: &str, suffix: &str) -> Option<String> {
+    let (_, unit) = UNITS.iter().find(|(u, _)| *u == suffix)?;
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole) || !all_digits(fraction) || fraction.len() > 18 {
+        return None;
+    }
+    let scale = 10u128.pow(u32::try_from(fraction.len()).ok()?);
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fraction: u128 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().ok()?
+    };
+    let scaled = (whole.checked_mul(scale)? + fraction).checked_mul(u128::from(*unit))?;
+    if scaled % scale != 0 {
+        return None;
+    }
+    let nanos = scaled / scale;
+    UNITS
+        .iter()
+        .rev()
+        .find(|(_, size)| nanos % u128::from(*size) == 0)
+        .map(|(name, size)| format!("{}{name}", nanos / u128::from(*size)))
 }
 
 fn int_duration(int: &LitInt, errors: &mut Errors) -> Option<u64> {
