@@ -30,9 +30,20 @@ impl Errors {
 
     /// The errors as `compile_error!`s, in source order: phases find them in
     /// their own order, users read top to bottom.
-    pub fn into_compile_errors(mut self) -> TokenStream {
+    ///
+    /// rustc hides "cannot find" errors in a module where a macro emitted a
+    /// `compile_error!` item, since the macro might have failed to define
+    /// the name. Beside generated items that would hide the user's own
+    /// mistakes (a misspelled role type) until the next build, so the errors
+    /// then go in an anonymous `const` block, which hides nothing. Without
+    /// items the hiding is welcome: code naming the app would only err too.
+    pub fn into_compile_errors(mut self, beside_items: bool) -> TokenStream {
         self.sort();
-        self.list.iter().map(syn::Error::to_compile_error).collect()
+        let errors: TokenStream = self.list.iter().map(syn::Error::to_compile_error).collect();
+        if errors.is_empty() || !beside_items {
+            return errors;
+        }
+        quote::quote!(const _: () = { #errors };)
     }
 
     fn sort(&mut self) {

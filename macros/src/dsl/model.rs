@@ -43,7 +43,9 @@ pub struct Role {
     pub docs: Vec<Attribute>,
     pub field: Ident,
     pub variant: Ident,
-    pub ty: Type,
+    /// `None` when the type is missing (already reported): the field is
+    /// `()` and the role runs no service, so nothing else errs.
+    pub ty: Option<Type>,
     pub lease: String,
     pub optional: bool,
     pub restart: Restart,

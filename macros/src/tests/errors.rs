@@ -233,6 +233,114 @@ fn names_and_durations_are_diagnosed_as_written() {
     assert_eq!(text, "a_1");
 }
 
+/// A punctuation slip is one error naming the fix, and costs no role: each
+/// case has `b` depend on `a`, which would be "unknown" if `a` were lost.
+#[test]
+fn a_slip_costs_one_error_and_no_role() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "app A { a: X\n b: Y { depends_on: [a] } }",
+            "expected `,` before `b`: entries are separated by commas",
+            "b",
+        ),
+        (
+            "app A { a: X { restart: temporary ready: spawned }, b: Y { depends_on: [a] } }",
+            "expected `,` before `ready`",
+            "ready",
+        ),
+        (
+            "app A { a X, b: Y { depends_on: [a] } }",
+            "expected `:` after `a`: write `a: X`",
+            "a",
+        ),
+        (
+            "app A { a = X, b: Y { depends_on: [a] } }",
+            "expected `:` after `a`, found `=`",
+            "=",
+        ),
+        (
+            "app A { a, b: Y { depends_on: [a] } }",
+            "role `a` has no type: write `a: A`",
+            "a",
+        ),
+        (
+            "app A { a: { restart: temporary }, b: Y { depends_on: [a] } }",
+            "role `a` has no type",
+            "a",
+        ),
+        (
+            "app A { a optional: X, optional b: Y { depends_on: [a] } }",
+            "`optional` goes before the role name: `optional a: ..`",
+            "optional",
+        ),
+        (
+            "app A { a: optional X, optional b: Y { depends_on: [a] } }",
+            "`optional` goes before the role name",
+            "optional",
+        ),
+        (
+            "app A { a: X, b: Y { depends_on: [a] }, restart: permanent(3 per 5s) }",
+            "`restart` is a role key, not an app setting: write it in braces after the role's \
+             type, as in `b: Y { restart: .. }`",
+            "restart",
+        ),
+        (
+            "app A { a: X, b: Y { depends_on: [a] } depends_on: [a] }",
+            "`depends_on` is a role key",
+            "depends_on",
+        ),
+        (
+            "app A { a: X, b: Y { depends_on: [a] } } ;",
+            "unexpected `;` after the app's `}`; remove it",
+            ";",
+        ),
+        (
+            "app A { a: X, b: Y { depends_on: [a] } } app B { c: Z }",
+            "a `supervision!` block declares one app: give `B` its own `supervision! { .. }`",
+            "B",
+        ),
+        (
+            "app A { a: X, b: Y { depends_on: [a] } } app A { c: Z }",
+            "app `A` is already declared earlier on this line in this block",
+            "A",
+        ),
+        (
+            "app A { restart_strategy: one_for_all, a: X, b: Y { depends_on: [a] } }",
+            "unknown app setting `restart_strategy`; `one_for_all` is a value of `strategy`: \
+             write `strategy: one_for_all`",
+            "restart_strategy",
+        ),
+        (
+            "app A { policy: transient, a: X, b: Y { depends_on: [a] } }",
+            "unknown app setting `policy`; `transient` is a value of the role key `restart`, \
+             which goes in a role's braces: `api: Api { restart: transient }`",
+            "policy",
+        ),
+        (
+            "app X { a: X, b: Y { depends_on: [a] } }",
+            "app `X` has the name of role `a`'s type",
+            "X",
+        ),
+        (
+            "app A { a: Box<ARole>, b: Y { depends_on: [a] } }",
+            "type `ARole` has the name of the role enum generated for app `A`",
+            "ARole",
+        ),
+    ];
+    for (dsl, message, text) in cases {
+        let found = pointed(dsl);
+        assert_eq!(found.len(), 1, "{dsl}: {found:?}");
+        let (first, at) = &found[0];
+        assert!(
+            first.starts_with(message),
+            "{dsl}\n  expected: {message}\n  found: {first}"
+        );
+        assert_eq!(at, text, "{dsl}: `{first}` points at the wrong token");
+    }
+    // Qualified, the type cannot be the generated struct.
+    assert!(pointed("app X { a: crate::X }").is_empty());
+}
+
 /// One line per rule form: the DSL, the start of the message, the token it points at.
 #[test]
 fn every_rule_form_points_at_its_token() {

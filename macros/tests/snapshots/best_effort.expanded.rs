@@ -120,15 +120,17 @@ impl ::supervision::__private::App for Broken {
         )
     }
 }
-::core::compile_error! {
-    "dependency cycle: `database -> api -> database`"
-}
-::core::compile_error! {
-    "unknown role `cach` in `depends_on`"
-}
-::core::compile_error! {
-    "unknown restart policy `permanant`, did you mean `permanent`?"
-}
-::core::compile_error! {
-    "duplicate role `database`, first declared on line 4; rename or remove one"
-}
+const _: () = {
+    ::core::compile_error! {
+        "dependency cycle: `database -> api -> database`"
+    }
+    ::core::compile_error! {
+        "unknown role `cach` in `depends_on`"
+    }
+    ::core::compile_error! {
+        "unknown restart policy `permanant`, did you mean `permanent`?"
+    }
+    ::core::compile_error! {
+        "duplicate role `database`, first declared on line 4; rename or remove one"
+    }
+};

@@ -19,9 +19,13 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
     let start: Vec<_> = model.graph.start_order.iter().map(variant).collect();
     let stop = start.iter().rev();
     let spec = spec::expand(model, private);
-    let services = model.roles.iter().map(|role| {
+    // A role without a type (already reported) has no service to run.
+    let typed = model
+        .roles
+        .iter()
+        .filter_map(|role| Some((role, role.ty.as_ref()?)));
+    let services = typed.map(|(role, ty)| {
         let field = &role.field;
-        let ty = &role.ty;
         // The bound is checked where the user can fix it: at the type for
         // `Service`, at `drain` for `Drain`.
         let erase = match role.drain {

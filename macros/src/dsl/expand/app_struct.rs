@@ -1,7 +1,7 @@
 //! `pub struct Atpd { pub identity_manager: IdentityManager, .. }`.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
 
 use super::docs_or;
 use crate::dsl::model::Model;
@@ -17,7 +17,10 @@ pub fn expand(model: &Model) -> TokenStream {
     });
     let fields = model.roles.iter().map(|role| {
         let field = &role.field;
-        let ty = &role.ty;
+        let ty = role
+            .ty
+            .as_ref()
+            .map_or_else(|| quote!(()), ToTokens::to_token_stream);
         let docs = docs_or(role, format!(" The service run as role `{}`.", role.lease));
         quote! {
             #docs

@@ -171,30 +171,35 @@ pub fn budget(input: ParseStream, errors: &mut Errors) -> syn::Result<Budget> {
     })
 }
 
+/// The values of `strategy`.
+pub const STRATEGIES: [(&str, StrategyKind); 3] = [
+    ("one_for_one", StrategyKind::OneForOne),
+    ("rest_for_one", StrategyKind::RestForOne),
+    ("one_for_all", StrategyKind::OneForAll),
+];
+
+/// The restart policies, the words `restart:` starts with.
+pub const POLICIES: [(&str, PolicyKind); 4] = [
+    ("permanent", PolicyKind::Permanent),
+    ("transient", PolicyKind::Transient),
+    ("temporary", PolicyKind::Temporary),
+    ("critical", PolicyKind::Critical),
+];
+
+/// The values of `ready`.
+pub const READINESS: [(&str, ReadyKind); 3] = [
+    ("spawned", ReadyKind::Spawned),
+    ("signaled", ReadyKind::Signaled),
+    ("completed", ReadyKind::Completed),
+];
+
 pub fn strategy(input: ParseStream) -> syn::Result<(StrategyKind, Ident)> {
-    one_of(
-        input,
-        "strategy",
-        &[
-            ("one_for_one", StrategyKind::OneForOne),
-            ("rest_for_one", StrategyKind::RestForOne),
-            ("one_for_all", StrategyKind::OneForAll),
-        ],
-    )
+    one_of(input, "strategy", &STRATEGIES)
 }
 
 /// `permanent`, `transient(3 per 5s, backoff: fixed(1s))`, ...
 pub fn restart(input: ParseStream, errors: &mut Errors) -> syn::Result<Restart> {
-    let (kind, ident) = one_of(
-        input,
-        "restart policy",
-        &[
-            ("permanent", PolicyKind::Permanent),
-            ("transient", PolicyKind::Transient),
-            ("temporary", PolicyKind::Temporary),
-            ("critical", PolicyKind::Critical),
-        ],
-    )?;
+    let (kind, ident) = one_of(input, "restart policy", &POLICIES)?;
     let params = if input.peek(syn::token::Paren) {
         let content;
         let paren = parenthesized!(content in input);
@@ -280,15 +285,7 @@ fn backoff(input: ParseStream, errors: &mut Errors) -> syn::Result<Backoff> {
 
 /// `spawned`, `signaled(10s)`, `completed(1m)`.
 pub fn ready(input: ParseStream, errors: &mut Errors) -> syn::Result<Ready> {
-    let (kind, ident) = one_of(
-        input,
-        "readiness",
-        &[
-            ("spawned", ReadyKind::Spawned),
-            ("signaled", ReadyKind::Signaled),
-            ("completed", ReadyKind::Completed),
-        ],
-    )?;
+    let (kind, ident) = one_of(input, "readiness", &READINESS)?;
     let timeout = optional_timeout(input, errors)?;
     Ok(Ready {
         kind,
