@@ -45,17 +45,17 @@ impl AtpdRole {
     ];
     /// The role's lease name.
     pub fn name(self) -> &'static ::core::primitive::str {
-        match self {
-            AtpdRole::IdentityManager => "identity_manager",
-            AtpdRole::PeerDirectory => "peer_directory",
-            AtpdRole::TransferSupervisor => "transfer_supervisor",
-            AtpdRole::DiagnosticsEndpoint => "diagnostics_endpoint",
-            AtpdRole::CacheSeeder => "cache_seeder",
-        }
+        <Self as ::supervision::__private::Role>::name(self)
     }
 }
 impl ::supervision::__private::Role for AtpdRole {
-    const ALL: &'static [AtpdRole] = &AtpdRole::ALL;
+    const ALL: &'static [AtpdRole] = &[
+        AtpdRole::IdentityManager,
+        AtpdRole::PeerDirectory,
+        AtpdRole::TransferSupervisor,
+        AtpdRole::DiagnosticsEndpoint,
+        AtpdRole::CacheSeeder,
+    ];
     fn index(self) -> ::core::primitive::usize {
         match self {
             AtpdRole::IdentityManager => 0,
@@ -66,7 +66,13 @@ impl ::supervision::__private::Role for AtpdRole {
         }
     }
     fn name(self) -> &'static ::core::primitive::str {
-        AtpdRole::name(self)
+        match self {
+            AtpdRole::IdentityManager => "identity_manager",
+            AtpdRole::PeerDirectory => "peer_directory",
+            AtpdRole::TransferSupervisor => "transfer_supervisor",
+            AtpdRole::DiagnosticsEndpoint => "diagnostics_endpoint",
+            AtpdRole::CacheSeeder => "cache_seeder",
+        }
     }
 }
 impl ::supervision::__private::fmt::Display for AtpdRole {
@@ -74,7 +80,7 @@ impl ::supervision::__private::fmt::Display for AtpdRole {
         &self,
         f: &mut ::supervision::__private::fmt::Formatter<'_>,
     ) -> ::supervision::__private::fmt::Result {
-        f.write_str(AtpdRole::name(*self))
+        f.write_str(<Self as ::supervision::__private::Role>::name(*self))
     }
 }
 impl ::supervision::__private::serde::Serialize for AtpdRole {
@@ -82,7 +88,7 @@ impl ::supervision::__private::serde::Serialize for AtpdRole {
         &self,
         serializer: S,
     ) -> ::supervision::__private::Result<S::Ok, S::Error> {
-        serializer.serialize_str(AtpdRole::name(*self))
+        serializer.serialize_str(<Self as ::supervision::__private::Role>::name(*self))
     }
 }
 impl<'de> ::supervision::__private::serde::Deserialize<'de> for AtpdRole {
@@ -206,8 +212,20 @@ impl ::supervision::__private::App for Atpd {
                     stop: ::supervision::__private::StopAction::DEFAULT,
                 },
             ],
-            start_order: &Atpd::START_ORDER,
-            stop_order: &Atpd::STOP_ORDER,
+            start_order: &[
+                AtpdRole::IdentityManager,
+                AtpdRole::PeerDirectory,
+                AtpdRole::TransferSupervisor,
+                AtpdRole::DiagnosticsEndpoint,
+                AtpdRole::CacheSeeder,
+            ],
+            stop_order: &[
+                AtpdRole::CacheSeeder,
+                AtpdRole::DiagnosticsEndpoint,
+                AtpdRole::TransferSupervisor,
+                AtpdRole::PeerDirectory,
+                AtpdRole::IdentityManager,
+            ],
         };
         &SPEC
     }

@@ -27,14 +27,11 @@ impl BrokenRole {
     pub const ALL: [BrokenRole; 2] = [BrokenRole::Database, BrokenRole::Api];
     /// The role's lease name.
     pub fn name(self) -> &'static ::core::primitive::str {
-        match self {
-            BrokenRole::Database => "database",
-            BrokenRole::Api => "api",
-        }
+        <Self as ::supervision::__private::Role>::name(self)
     }
 }
 impl ::supervision::__private::Role for BrokenRole {
-    const ALL: &'static [BrokenRole] = &BrokenRole::ALL;
+    const ALL: &'static [BrokenRole] = &[BrokenRole::Database, BrokenRole::Api];
     fn index(self) -> ::core::primitive::usize {
         match self {
             BrokenRole::Database => 0,
@@ -42,7 +39,10 @@ impl ::supervision::__private::Role for BrokenRole {
         }
     }
     fn name(self) -> &'static ::core::primitive::str {
-        BrokenRole::name(self)
+        match self {
+            BrokenRole::Database => "database",
+            BrokenRole::Api => "api",
+        }
     }
 }
 impl ::supervision::__private::fmt::Display for BrokenRole {
@@ -50,7 +50,7 @@ impl ::supervision::__private::fmt::Display for BrokenRole {
         &self,
         f: &mut ::supervision::__private::fmt::Formatter<'_>,
     ) -> ::supervision::__private::fmt::Result {
-        f.write_str(BrokenRole::name(*self))
+        f.write_str(<Self as ::supervision::__private::Role>::name(*self))
     }
 }
 impl ::supervision::__private::serde::Serialize for BrokenRole {
@@ -58,7 +58,7 @@ impl ::supervision::__private::serde::Serialize for BrokenRole {
         &self,
         serializer: S,
     ) -> ::supervision::__private::Result<S::Ok, S::Error> {
-        serializer.serialize_str(BrokenRole::name(*self))
+        serializer.serialize_str(<Self as ::supervision::__private::Role>::name(*self))
     }
 }
 impl<'de> ::supervision::__private::serde::Deserialize<'de> for BrokenRole {
@@ -104,8 +104,8 @@ impl ::supervision::__private::App for Broken {
                     stop: ::supervision::__private::StopAction::DEFAULT,
                 },
             ],
-            start_order: &Broken::START_ORDER,
-            stop_order: &Broken::STOP_ORDER,
+            start_order: &[BrokenRole::Database, BrokenRole::Api],
+            stop_order: &[BrokenRole::Api, BrokenRole::Database],
         };
         &SPEC
     }

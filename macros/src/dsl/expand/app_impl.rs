@@ -17,8 +17,8 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
         quote!(#role_enum::#v)
     };
     let start: Vec<_> = model.graph.start_order.iter().map(variant).collect();
-    let stop = start.iter().rev();
-    let spec = spec::expand(model, private);
+    let stop: Vec<_> = start.iter().rev().cloned().collect();
+    let spec = spec::expand(model, private, &start, &stop);
     // A role without a type (already reported) has no service to run.
     let typed = model
         .roles

@@ -45,14 +45,12 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
 
             /// The role's lease name.
             pub fn name(self) -> &'static ::core::primitive::str {
-                match self {
-                    #(#role_enum::#variants => #leases,)*
-                }
+                <Self as #private::Role>::name(self)
             }
         }
 
         impl #private::Role for #role_enum {
-            const ALL: &'static [#role_enum] = &#role_enum::ALL;
+            const ALL: &'static [#role_enum] = &[#(#role_enum::#variants),*];
 
             fn index(self) -> ::core::primitive::usize {
                 match self {
@@ -61,13 +59,15 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             }
 
             fn name(self) -> &'static ::core::primitive::str {
-                #role_enum::name(self)
+                match self {
+                    #(#role_enum::#variants => #leases,)*
+                }
             }
         }
 
         impl #private::fmt::Display for #role_enum {
             fn fmt(&self, f: &mut #private::fmt::Formatter<'_>) -> #private::fmt::Result {
-                f.write_str(#role_enum::name(*self))
+                f.write_str(<Self as #private::Role>::name(*self))
             }
         }
 
@@ -76,7 +76,7 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
                 &self,
                 serializer: S,
             ) -> #private::Result<S::Ok, S::Error> {
-                serializer.serialize_str(#role_enum::name(*self))
+                serializer.serialize_str(<Self as #private::Role>::name(*self))
             }
         }
 

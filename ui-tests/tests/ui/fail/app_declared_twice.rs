@@ -1,7 +1,9 @@
 use supervision::supervision;
-use supervision_ui_tests::{Api, Worker};
+use supervision_ui_tests::Api;
 
-// Two blocks cannot see each other: this error is rustc's, and only one.
+// Two blocks cannot see each other, so these errors are rustc's: each item
+// and impl defined twice, and nothing more (generated code names no inherent
+// item, which would add "multiple applicable items" errors).
 supervision! {
     app Shop {
         api: Api,
@@ -10,7 +12,7 @@ supervision! {
 
 supervision! {
     app Shop {
-        worker: Worker,
+        api: Api,
     }
 }
 
