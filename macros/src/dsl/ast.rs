@@ -36,7 +36,8 @@ pub struct Role {
     pub docs: Vec<Attribute>,
     pub optional: Option<Span>,
     pub name: Ident,
-    pub ty: Type,
+    /// `None` when the type is missing (already reported).
+    pub ty: Option<Type>,
     pub depends_on: Option<Vec<Ident>>,
     pub restart: Option<Restart>,
     pub ready: Option<Ready>,

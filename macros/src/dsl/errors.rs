@@ -21,22 +21,6 @@ impl Errors {
         self.push(syn::Error::new(span, message));
     }
 
-    /// An error plus a second message at an earlier place it conflicts with.
-    ///
-    /// Stable proc macros cannot attach real notes, so the note is a second
-    /// spanned error, kept right after the first in the output.
-    pub fn at_with_note(
-        &mut self,
-        span: Span,
-        message: impl std::fmt::Display,
-        note_span: Span,
-        note: impl std::fmt::Display,
-    ) {
-        let mut error = syn::Error::new(span, message);
-        error.combine(syn::Error::new(note_span, note));
-        self.push(error);
-    }
-
     /// The errors in source order (for tests).
     #[cfg(test)]
     pub fn into_vec(mut self) -> Vec<syn::Error> {
@@ -46,9 +30,20 @@ impl Errors {
 
     /// The errors as `compile_error!`s, in source order: phases find them in
     /// their own order, users read top to bottom.
-    pub fn into_compile_errors(mut self) -> TokenStream {
+    ///
+    /// rustc hides "cannot find" errors in a module where a macro emitted a
+    /// `compile_error!` item, since the macro might have failed to define
+    /// the name. Beside generated items that would hide the user's own
+    /// mistakes (a misspelled role type) until the next build, so the errors
+    /// then go in an anonymous `const` block, which hides nothing. Without
+    /// items the hiding is welcome: code naming the app would only err too.
+    pub fn into_compile_errors(mut self, beside_items: bool) -> TokenStream {
         self.sort();
-        self.list.iter().map(syn::Error::to_compile_error).collect()
+        let errors: TokenStream = self.list.iter().map(syn::Error::to_compile_error).collect();
+        if errors.is_empty() || !beside_items {
+            return errors;
+        }
+        quote::quote!(const _: () = { #errors };)
     }
 
     fn sort(&mut self) {
@@ -56,5 +51,23 @@ impl Errors {
             let start = error.span().start();
             (start.line, start.column)
         });
+    }
+}
+
+/// Where an earlier, conflicting token is, for a message about a repeat at
+/// `here`: "on line 6", or "earlier on this line".
+///
+/// A mistake is one error at the token to change; stable proc macros cannot
+/// attach a note, and a second `error:` at the first place would count as a
+/// second mistake. So the message names the earlier place itself.
+pub fn earlier_place(earlier: Span, here: Span) -> String {
+    let (line, now) = (earlier.start().line, here.start().line);
+    if line == 0 {
+        // The compiler gave no location (it always does on 1.88+).
+        "earlier".to_owned()
+    } else if line == now {
+        "earlier on this line".to_owned()
+    } else {
+        format!("on line {line}")
     }
 }

@@ -7,11 +7,12 @@
 //! the order with Kahn's algorithm over a min-heap.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use syn::Ident;
+use syn::ext::IdentExt;
 
-use super::errors::Errors;
+use super::errors::{Errors, earlier_place};
 use super::suggest::did_you_mean;
 
 /// What the graph needs to know of one role.
@@ -36,14 +37,15 @@ pub struct Graph {
 
 /// Resolves `depends_on`, reports every topology mistake, computes the start order.
 ///
-/// Role names must be unique (duplicates are removed before).
-pub fn build(nodes: &[Node], errors: &mut Errors) -> Graph {
+/// Role names must be unique (duplicates are removed before); `removed` are
+/// the names of roles dropped for a clash, which `depends_on` may still name.
+pub fn build(nodes: &[Node], removed: &HashSet<String>, errors: &mut Errors) -> Graph {
     let index: HashMap<String, usize> = nodes
         .iter()
         .enumerate()
-        .map(|(i, n)| (n.name.to_string(), i))
+        .map(|(i, n)| (text(n.name), i))
         .collect();
-    let edges = resolve(nodes, &index, errors);
+    let edges = resolve(nodes, &index, removed, errors);
     report_cycles(nodes, &edges, errors);
     let dependencies: Vec<Vec<usize>> = edges
         .iter()
@@ -63,10 +65,16 @@ pub fn build(nodes: &[Node], errors: &mut Errors) -> Graph {
     }
 }
 
+/// A role's name as `depends_on` and messages write it: `r#type` is `type`.
+fn text(ident: &Ident) -> String {
+    ident.unraw().to_string()
+}
+
 /// Each role's valid dependencies with the token naming them.
 fn resolve<'a>(
     nodes: &'a [Node],
     index: &HashMap<String, usize>,
+    removed: &HashSet<String>,
     errors: &mut Errors,
 ) -> Vec<Vec<(usize, &'a Ident)>> {
     // `stamp[d] == i + 1` when role `i` already listed `d`: no per-role set to clear.
@@ -76,41 +84,45 @@ fn resolve<'a>(
     let mut unknown = Unknown::default();
     for (i, node) in nodes.iter().enumerate() {
         let mut list = Vec::with_capacity(node.depends_on.len());
-        for dep in node.depends_on {
-            let Some(&d) = index.get(&dep.to_string()) else {
-                unknown.report(dep, nodes, errors);
+        for ident in node.depends_on {
+            let dep = text(ident);
+            if removed.contains(&dep) {
+                // A role dropped for a clash, already reported: no "unknown role" too.
+                continue;
+            }
+            let Some(&d) = index.get(&dep) else {
+                unknown.report(ident, &dep, nodes, errors);
                 continue;
             };
+            let name = text(node.name);
             if d == i {
                 // A role cannot be ready before itself: it would never start.
-                errors.at(dep.span(), format!("role `{dep}` depends on itself"));
+                errors.at(ident.span(), format!("role `{dep}` depends on itself"));
                 continue;
             }
             if stamp[d] == i + 1 {
-                let earlier = first_listed[d].map_or(dep.span(), Ident::span);
-                errors.at_with_note(
-                    dep.span(),
-                    format!("`{dep}` is listed twice in `depends_on`"),
-                    earlier,
-                    format!("`{dep}` first listed here"),
+                let earlier = first_listed[d].map_or(ident.span(), Ident::span);
+                let place = earlier_place(earlier, ident.span());
+                errors.at(
+                    ident.span(),
+                    format!("`{dep}` is listed twice in `depends_on`, first {place}; remove one"),
                 );
                 continue;
             }
             stamp[d] = i + 1;
-            first_listed[d] = Some(dep);
+            first_listed[d] = Some(ident);
             if nodes[d].optional && !node.optional {
                 // A required role must never lose a dependency at run time,
                 // but an optional one may be disabled for good.
                 errors.at(
-                    dep.span(),
+                    ident.span(),
                     format!(
-                        "required role `{}` cannot depend on optional role `{dep}`; \
-                         make `{}` optional too, or `{dep}` required",
-                        node.name, node.name
+                        "required role `{name}` cannot depend on optional role `{dep}`; \
+                         make `{name}` optional too, or `{dep}` required"
                     ),
                 );
             }
-            list.push((d, dep));
+            list.push((d, ident));
         }
         edges.push(list);
     }
@@ -128,18 +140,18 @@ struct Unknown {
 impl Unknown {
     const SUGGESTIONS: usize = 32;
 
-    fn report(&mut self, dep: &Ident, nodes: &[Node], errors: &mut Errors) {
+    fn report(&mut self, ident: &Ident, dep: &str, nodes: &[Node], errors: &mut Errors) {
         if self.names.is_empty() {
-            self.names = nodes.iter().map(|n| n.name.to_string()).collect();
+            self.names = nodes.iter().map(|n| text(n.name)).collect();
         }
         let hint = if self.reported < Self::SUGGESTIONS {
-            did_you_mean(&dep.to_string(), self.names.iter().map(String::as_str))
+            did_you_mean(dep, self.names.iter().map(String::as_str))
         } else {
             String::new()
         };
         self.reported += 1;
         errors.at(
-            dep.span(),
+            ident.span(),
             format!("unknown role `{dep}` in `depends_on`{hint}"),
         );
     }
@@ -185,8 +197,8 @@ fn report_cycles(nodes: &[Node], edges: &[Vec<(usize, &Ident)>], errors: &mut Er
                 Color::OnPath => {
                     let cycle: Vec<String> = path[position[to]..]
                         .iter()
-                        .map(|(n, _)| nodes[*n].name.to_string())
-                        .chain([nodes[to].name.to_string()])
+                        .map(|(n, _)| text(nodes[*n].name))
+                        .chain([text(nodes[to].name)])
                         .collect();
                     errors.at(
                         ident.span(),

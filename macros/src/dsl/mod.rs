@@ -19,16 +19,27 @@ use proc_macro2::TokenStream;
 /// generated items followed by one `compile_error!` per mistake.
 pub fn expand(input: TokenStream) -> TokenStream {
     let (mut out, errors) = run(input);
-    out.extend(errors.into_compile_errors());
+    let beside_items = !out.is_empty();
+    out.extend(errors.into_compile_errors(beside_items));
     out
 }
 
 /// The generated items and the errors, apart (tests look at the errors).
 pub(crate) fn run(input: TokenStream) -> (TokenStream, errors::Errors) {
     let mut errors = errors::Errors::default();
-    let out = match parse::parse(input, &mut errors) {
-        Some(app) => expand::items(&model::build(app, &mut errors)),
-        None => TokenStream::new(),
-    };
+    let out = parse::parse(input, &mut errors)
+        .into_iter()
+        .map(|app| {
+            // A clash with the user's types is reported once; items would
+            // only add rustc errors about generated internals.
+            let clash = check::check_generated_names(&app, &mut errors);
+            let model = model::build(app, &mut errors);
+            if clash {
+                TokenStream::new()
+            } else {
+                expand::items(&model)
+            }
+        })
+        .collect();
     (out, errors)
 }

@@ -43,7 +43,9 @@ pub struct Role {
     pub docs: Vec<Attribute>,
     pub field: Ident,
     pub variant: Ident,
-    pub ty: Type,
+    /// `None` when the type is missing (already reported): the field is
+    /// `()` and the role runs no service, so nothing else errs.
+    pub ty: Option<Type>,
     pub lease: String,
     pub optional: bool,
     pub restart: Restart,
@@ -95,7 +97,7 @@ pub enum StopAction {
 /// Runs every check, then resolves the graph and the defaults.
 pub fn build(app: ast::App, errors: &mut Errors) -> Model {
     check::app(&app, errors);
-    let roles = check::unique_roles(app.roles, errors);
+    let (roles, removed) = check::unique_roles(app.roles, errors);
     check::check_leases(&roles, errors);
     let nodes: Vec<graph::Node> = roles
         .iter()
@@ -105,7 +107,7 @@ pub fn build(app: ast::App, errors: &mut Errors) -> Model {
             depends_on: r.depends_on.as_deref().unwrap_or(&[]),
         })
         .collect();
-    let graph = graph::build(&nodes, errors);
+    let graph = graph::build(&nodes, &removed, errors);
     let settings = &app.settings;
     Model {
         role_enum: Ident::new(&format!("{}Role", app.name.unraw()), app.name.span()),

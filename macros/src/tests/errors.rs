@@ -13,15 +13,21 @@ fn one(dsl: &str) -> (String, String) {
     all.remove(0)
 }
 
+/// A repeat is one error, at the second place, naming the first one's line.
+/// (Lines in messages count the wrapper's `::supervision;` line, so DSL line
+/// 2 reads "line 3" here; the compiler counts file lines.)
 #[test]
-fn duplicate_role_points_at_the_second_then_the_first() {
+fn duplicate_role_is_one_error_naming_the_first_line() {
     let found = errors("app A {\n a: X,\n b: Y,\n a: Z,\n}");
     let places: Vec<_> = found
         .iter()
         .map(|(_, line, col, text)| (*line, *col, text.as_str()))
         .collect();
-    assert_eq!(places, [(4, 1, "a"), (2, 1, "a")]);
-    assert_eq!(found[0].0, "duplicate role `a`");
+    assert_eq!(places, [(4, 1, "a")]);
+    assert_eq!(
+        found[0].0,
+        "duplicate role `a`, first declared on line 3; rename or remove one"
+    );
 }
 
 #[test]
@@ -42,8 +48,10 @@ fn self_and_repeated_dependencies_point_at_the_listed_name() {
         columns,
         [
             ("role `a` depends on itself", 28),
-            ("`a` is listed twice in `depends_on`", 57),
-            ("`a` first listed here", 54),
+            (
+                "`a` is listed twice in `depends_on`, first earlier on this line; remove one",
+                57
+            ),
         ]
     );
 }
@@ -148,30 +156,24 @@ fn keys_and_settings_point_at_the_name() {
         "app A { strategy: one_for_one, a: X { lease: \"x\", lease: \"y\" }, strategy: one_for_all }",
     );
     let texts: Vec<_> = found.iter().map(|(_, _, c, t)| (*c, t.as_str())).collect();
+    assert_eq!(texts, [(50, "lease"), (64, "strategy")]);
     assert_eq!(
-        texts,
-        [
-            (50, "lease"),
-            (38, "lease"),
-            (64, "strategy"),
-            (8, "strategy")
-        ]
+        found[0].0,
+        "key `lease` is given twice, first earlier on this line; remove one"
     );
 }
 
 #[test]
 fn leases_and_names() {
     assert_eq!(one("app A { a: X { lease: \"\" } }").1, "\"\"");
-    let clash = pointed("app A { a: X, b: Y { lease: \"a\" } }");
-    let texts: Vec<_> = clash.iter().map(|(_, t)| t.as_str()).collect();
     assert_eq!(
-        texts,
-        ["a", "\"a\""]
-            .map(str::to_owned)
-            .iter()
-            .rev()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
+        one("app A {\n a: X,\n b: Y { lease: \"a\" },\n}"),
+        (
+            "lease `a` is the name, and so the default lease, of role `a` (on line 3); \
+             give one of them another `lease`"
+                .to_owned(),
+            "\"a\"".to_owned()
+        )
     );
     assert_eq!(
         one("app A { PeerDir: X }").0,
@@ -187,6 +189,156 @@ fn every_independent_mistake_is_reported() {
         "app A { strategy: one_for_al, a: X { restart: nope }, b: Y { depends_on: [c] }, d: Z { stop: [] } }",
     );
     assert_eq!(found.len(), 4, "{found:?}");
+}
+
+/// A repeat or a clash is one mistake: exactly one error, at the second place.
+#[test]
+fn every_repeat_is_one_error() {
+    let cases = [
+        "app A { a: X, a: Y }",
+        "app A { a1: X, a_1: Y }",
+        "app A { b: X, a: X { depends_on: [b, b] } }",
+        "app A { a: X { lease: \"l\" }, b: X { lease: \"l\" } }",
+        "app A { a: X, b: X { lease: \"a\" } }",
+        "app A { a: X { ready: spawned, ready: spawned } }",
+        "app A { strategy: one_for_one, strategy: one_for_one, a: X }",
+        "app A { a: X { stop: [stop, stop] } }",
+    ];
+    for dsl in cases {
+        let found = errors(dsl);
+        assert_eq!(found.len(), 1, "{dsl}: {found:?}");
+    }
+}
+
+/// Diagnoses that used to be wrong: each now names the real mistake, or none.
+#[test]
+fn names_and_durations_are_diagnosed_as_written() {
+    assert!(pointed("app A { cache: C, b: B { depends_on: [r#cache] } }").is_empty());
+    assert!(pointed("app A { r#cache: C, b: B { depends_on: [cache] } }").is_empty());
+    assert!(pointed("app A { _legacy: X, type_: Y }").is_empty());
+    assert_eq!(
+        one("app A { a: X { stop: [stop(-5s)] } }").0,
+        "a duration cannot be negative: write `5s`"
+    );
+    assert_eq!(
+        one("app A { a: X { ready: signaled(2.5s) } }").0,
+        "durations are whole numbers: write `2500ms` for `2.5s`"
+    );
+    assert_eq!(
+        one("app A { shutdown_timeout: 0.25h, a: X }").0,
+        "durations are whole numbers: write `15m` for `0.25h`"
+    );
+    let (message, text) = one("app A { a1: X, a_1: Y, b: Z { depends_on: [a_1] } }");
+    assert!(message.starts_with("roles `a1`"), "{message}");
+    assert_eq!(text, "a_1");
+}
+
+/// A punctuation slip is one error naming the fix, and costs no role: each
+/// case has `b` depend on `a`, which would be "unknown" if `a` were lost.
+#[test]
+fn a_slip_costs_one_error_and_no_role() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "app A { a: X\n b: Y { depends_on: [a] } }",
+            "expected `,` before `b`: entries are separated by commas",
+            "b",
+        ),
+        (
+            "app A { a: X { restart: temporary ready: spawned }, b: Y { depends_on: [a] } }",
+            "expected `,` before `ready`",
+            "ready",
+        ),
+        (
+            "app A { a X, b: Y { depends_on: [a] } }",
+            "expected `:` after `a`: write `a: X`",
+            "a",
+        ),
+        (
+            "app A { a = X, b: Y { depends_on: [a] } }",
+            "expected `:` after `a`, found `=`",
+            "=",
+        ),
+        (
+            "app A { a, b: Y { depends_on: [a] } }",
+            "role `a` has no type: write `a: A`",
+            "a",
+        ),
+        (
+            "app A { a: { restart: temporary }, b: Y { depends_on: [a] } }",
+            "role `a` has no type",
+            "a",
+        ),
+        (
+            "app A { a optional: X, optional b: Y { depends_on: [a] } }",
+            "`optional` goes before the role name: `optional a: ..`",
+            "optional",
+        ),
+        (
+            "app A { a: optional X, optional b: Y { depends_on: [a] } }",
+            "`optional` goes before the role name",
+            "optional",
+        ),
+        (
+            "app A { a: X, b: Y { depends_on: [a] }, restart: permanent(3 per 5s) }",
+            "`restart` is a role key, not an app setting: write it in braces after the role's \
+             type, as in `b: Y { restart: .. }`",
+            "restart",
+        ),
+        (
+            "app A { a: X, b: Y { depends_on: [a] } depends_on: [a] }",
+            "`depends_on` is a role key",
+            "depends_on",
+        ),
+        (
+            "app A { a: X, b: Y { depends_on: [a] } } ;",
+            "unexpected `;` after the app's `}`; remove it",
+            ";",
+        ),
+        (
+            "app A { a: X, b: Y { depends_on: [a] } } app B { c: Z }",
+            "a `supervision!` block declares one app: give `B` its own `supervision! { .. }`",
+            "B",
+        ),
+        (
+            "app A { a: X, b: Y { depends_on: [a] } } app A { c: Z }",
+            "app `A` is already declared earlier on this line in this block",
+            "A",
+        ),
+        (
+            "app A { restart_strategy: one_for_all, a: X, b: Y { depends_on: [a] } }",
+            "unknown app setting `restart_strategy`; `one_for_all` is a value of `strategy`: \
+             write `strategy: one_for_all`",
+            "restart_strategy",
+        ),
+        (
+            "app A { policy: transient, a: X, b: Y { depends_on: [a] } }",
+            "unknown app setting `policy`; `transient` is a value of the role key `restart`, \
+             which goes in a role's braces: `api: Api { restart: transient }`",
+            "policy",
+        ),
+        (
+            "app X { a: X, b: Y { depends_on: [a] } }",
+            "app `X` has the name of role `a`'s type",
+            "X",
+        ),
+        (
+            "app A { a: Box<ARole>, b: Y { depends_on: [a] } }",
+            "type `ARole` has the name of the role enum generated for app `A`",
+            "ARole",
+        ),
+    ];
+    for (dsl, message, text) in cases {
+        let found = pointed(dsl);
+        assert_eq!(found.len(), 1, "{dsl}: {found:?}");
+        let (first, at) = &found[0];
+        assert!(
+            first.starts_with(message),
+            "{dsl}\n  expected: {message}\n  found: {first}"
+        );
+        assert_eq!(at, text, "{dsl}: `{first}` points at the wrong token");
+    }
+    // Qualified, the type cannot be the generated struct.
+    assert!(pointed("app X { a: crate::X }").is_empty());
 }
 
 /// One line per rule form: the DSL, the start of the message, the token it points at.
@@ -414,7 +566,7 @@ fn every_rule_form_points_at_its_token() {
         ),
         (
             "app A { a1: X, a_1: X }",
-            "roles `a1` and `a_1` would both be the enum variant `A1`",
+            "roles `a1` (declared earlier on this line) and `a_1` would both be the enum variant `A1`",
             "a_1",
         ),
         // syntax

@@ -15,7 +15,8 @@ fn suggests_the_snake_case_name() {
     let cases = [
         ("PeerDirectory", "peer_directory"),
         ("peerDirectory", "peer_directory"),
-        ("peer__directory_", "peer_directory"),
+        ("peer__directory", "peer_directory"),
+        ("_PeerDirectory_", "_peer_directory_"),
     ];
     for (name, fixed) in cases {
         assert_eq!(
@@ -23,7 +24,9 @@ fn suggests_the_snake_case_name() {
             format!("role name `{name}` should be snake_case: `{fixed}`")
         );
     }
-    assert_eq!(snake_case_hint("http2_server"), "");
+    for name in ["http2_server", "_legacy", "type_", "__private"] {
+        assert_eq!(snake_case_hint(name), "", "{name}");
+    }
 }
 
 #[test]

@@ -6,10 +6,11 @@ use crate::dsl::{model, parse};
 
 fn model_of(dsl: &str) -> model::Model {
     let mut errors = Errors::default();
-    let app = parse::parse(input(dsl), &mut errors);
-    let model = app.map(|app| model::build(app, &mut errors));
+    let mut apps = parse::parse(input(dsl), &mut errors);
+    assert_eq!(apps.len(), 1);
+    let model = model::build(apps.remove(0), &mut errors);
     assert!(errors.into_vec().is_empty());
-    model.unwrap_or_else(|| unreachable!())
+    model
 }
 
 fn start_names(dsl: &str) -> Vec<String> {

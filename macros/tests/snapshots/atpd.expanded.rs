@@ -44,7 +44,28 @@ impl AtpdRole {
         AtpdRole::CacheSeeder,
     ];
     /// The role's lease name.
-    pub fn name(self) -> &'static str {
+    pub fn name(self) -> &'static ::core::primitive::str {
+        <Self as ::supervision::__private::Role>::name(self)
+    }
+}
+impl ::supervision::__private::Role for AtpdRole {
+    const ALL: &'static [AtpdRole] = &[
+        AtpdRole::IdentityManager,
+        AtpdRole::PeerDirectory,
+        AtpdRole::TransferSupervisor,
+        AtpdRole::DiagnosticsEndpoint,
+        AtpdRole::CacheSeeder,
+    ];
+    fn index(self) -> ::core::primitive::usize {
+        match self {
+            AtpdRole::IdentityManager => 0,
+            AtpdRole::PeerDirectory => 1,
+            AtpdRole::TransferSupervisor => 2,
+            AtpdRole::DiagnosticsEndpoint => 3,
+            AtpdRole::CacheSeeder => 4,
+        }
+    }
+    fn name(self) -> &'static ::core::primitive::str {
         match self {
             AtpdRole::IdentityManager => "identity_manager",
             AtpdRole::PeerDirectory => "peer_directory",
@@ -54,27 +75,12 @@ impl AtpdRole {
         }
     }
 }
-impl ::supervision::__private::Role for AtpdRole {
-    const ALL: &'static [AtpdRole] = &AtpdRole::ALL;
-    fn index(self) -> usize {
-        match self {
-            AtpdRole::IdentityManager => 0,
-            AtpdRole::PeerDirectory => 1,
-            AtpdRole::TransferSupervisor => 2,
-            AtpdRole::DiagnosticsEndpoint => 3,
-            AtpdRole::CacheSeeder => 4,
-        }
-    }
-    fn name(self) -> &'static str {
-        AtpdRole::name(self)
-    }
-}
 impl ::supervision::__private::fmt::Display for AtpdRole {
     fn fmt(
         &self,
         f: &mut ::supervision::__private::fmt::Formatter<'_>,
     ) -> ::supervision::__private::fmt::Result {
-        f.write_str(AtpdRole::name(*self))
+        f.write_str(<Self as ::supervision::__private::Role>::name(*self))
     }
 }
 impl ::supervision::__private::serde::Serialize for AtpdRole {
@@ -82,7 +88,7 @@ impl ::supervision::__private::serde::Serialize for AtpdRole {
         &self,
         serializer: S,
     ) -> ::supervision::__private::Result<S::Ok, S::Error> {
-        serializer.serialize_str(AtpdRole::name(*self))
+        serializer.serialize_str(<Self as ::supervision::__private::Role>::name(*self))
     }
 }
 impl<'de> ::supervision::__private::serde::Deserialize<'de> for AtpdRole {
@@ -206,25 +212,41 @@ impl ::supervision::__private::App for Atpd {
                     stop: ::supervision::__private::StopAction::DEFAULT,
                 },
             ],
-            start_order: &Atpd::START_ORDER,
-            stop_order: &Atpd::STOP_ORDER,
+            start_order: &[
+                AtpdRole::IdentityManager,
+                AtpdRole::PeerDirectory,
+                AtpdRole::TransferSupervisor,
+                AtpdRole::DiagnosticsEndpoint,
+                AtpdRole::CacheSeeder,
+            ],
+            stop_order: &[
+                AtpdRole::CacheSeeder,
+                AtpdRole::DiagnosticsEndpoint,
+                AtpdRole::TransferSupervisor,
+                AtpdRole::PeerDirectory,
+                AtpdRole::IdentityManager,
+            ],
         };
         &SPEC
     }
     fn into_services(
         self,
     ) -> ::supervision::__private::Vec<::supervision::__private::ErasedService> {
-        ::supervision::__private::Vec::from([
-            ::supervision::__private::service::<IdentityManager>(self.identity_manager),
-            ::supervision::__private::service::<PeerDirectory>(self.peer_directory),
-            ::supervision::__private::drain_service::<
-                TransferSupervisor,
-            >(self.transfer_supervisor),
-            ::supervision::__private::service::<
-                DiagnosticsEndpoint,
-            >(self.diagnostics_endpoint),
-            ::supervision::__private::service::<CacheSeeder>(self.cache_seeder),
-        ])
+        <[::supervision::__private::ErasedService]>::into_vec(
+            ::supervision::__private::Box::new([
+                ::supervision::__private::service::<
+                    IdentityManager,
+                >(self.identity_manager),
+                ::supervision::__private::service::<PeerDirectory>(self.peer_directory),
+                ::supervision::__private::drain_service::<
+                    TransferSupervisor,
+                >(self.transfer_supervisor),
+                ::supervision::__private::service::<
+                    DiagnosticsEndpoint,
+                >(self.diagnostics_endpoint),
+                ::supervision::__private::service::<CacheSeeder>(self.cache_seeder),
+            ]),
+        )
     }
 }
 /// Typed keys of [`Atpd`]'s roles, one per role (`atpd::identity_manager`): `AppHandle::get` reads the handle a role publishes, and so does `Context::deps` for the roles that depend on it.

@@ -26,23 +26,23 @@ impl BrokenRole {
     /// Every role of [`Broken`], in declaration order.
     pub const ALL: [BrokenRole; 2] = [BrokenRole::Database, BrokenRole::Api];
     /// The role's lease name.
-    pub fn name(self) -> &'static str {
-        match self {
-            BrokenRole::Database => "database",
-            BrokenRole::Api => "api",
-        }
+    pub fn name(self) -> &'static ::core::primitive::str {
+        <Self as ::supervision::__private::Role>::name(self)
     }
 }
 impl ::supervision::__private::Role for BrokenRole {
-    const ALL: &'static [BrokenRole] = &BrokenRole::ALL;
-    fn index(self) -> usize {
+    const ALL: &'static [BrokenRole] = &[BrokenRole::Database, BrokenRole::Api];
+    fn index(self) -> ::core::primitive::usize {
         match self {
             BrokenRole::Database => 0,
             BrokenRole::Api => 1,
         }
     }
-    fn name(self) -> &'static str {
-        BrokenRole::name(self)
+    fn name(self) -> &'static ::core::primitive::str {
+        match self {
+            BrokenRole::Database => "database",
+            BrokenRole::Api => "api",
+        }
     }
 }
 impl ::supervision::__private::fmt::Display for BrokenRole {
@@ -50,7 +50,7 @@ impl ::supervision::__private::fmt::Display for BrokenRole {
         &self,
         f: &mut ::supervision::__private::fmt::Formatter<'_>,
     ) -> ::supervision::__private::fmt::Result {
-        f.write_str(BrokenRole::name(*self))
+        f.write_str(<Self as ::supervision::__private::Role>::name(*self))
     }
 }
 impl ::supervision::__private::serde::Serialize for BrokenRole {
@@ -58,7 +58,7 @@ impl ::supervision::__private::serde::Serialize for BrokenRole {
         &self,
         serializer: S,
     ) -> ::supervision::__private::Result<S::Ok, S::Error> {
-        serializer.serialize_str(BrokenRole::name(*self))
+        serializer.serialize_str(<Self as ::supervision::__private::Role>::name(*self))
     }
 }
 impl<'de> ::supervision::__private::serde::Deserialize<'de> for BrokenRole {
@@ -104,18 +104,20 @@ impl ::supervision::__private::App for Broken {
                     stop: ::supervision::__private::StopAction::DEFAULT,
                 },
             ],
-            start_order: &Broken::START_ORDER,
-            stop_order: &Broken::STOP_ORDER,
+            start_order: &[BrokenRole::Database, BrokenRole::Api],
+            stop_order: &[BrokenRole::Api, BrokenRole::Database],
         };
         &SPEC
     }
     fn into_services(
         self,
     ) -> ::supervision::__private::Vec<::supervision::__private::ErasedService> {
-        ::supervision::__private::Vec::from([
-            ::supervision::__private::service::<Database>(self.database),
-            ::supervision::__private::service::<Api>(self.api),
-        ])
+        <[::supervision::__private::ErasedService]>::into_vec(
+            ::supervision::__private::Box::new([
+                ::supervision::__private::service::<Database>(self.database),
+                ::supervision::__private::service::<Api>(self.api),
+            ]),
+        )
     }
 }
 /// Typed keys of [`Broken`]'s roles, one per role (`broken::database`): `AppHandle::get` reads the handle a role publishes, and so does `Context::deps` for the roles that depend on it.
@@ -148,18 +150,17 @@ impl ::supervision::__private::RoleKey for broken::api {
 }
 impl ::supervision::__private::DependencyOf<broken::database> for broken::api {}
 impl ::supervision::__private::DependencyOf<broken::api> for broken::database {}
-::core::compile_error! {
-    "dependency cycle: `database -> api -> database`"
-}
-::core::compile_error! {
-    "unknown role `cach` in `depends_on`"
-}
-::core::compile_error! {
-    "unknown restart policy `permanant`, did you mean `permanent`?"
-}
-::core::compile_error! {
-    "duplicate role `database`"
-}
-::core::compile_error! {
-    "`database` first declared here"
-}
+const _: () = {
+    ::core::compile_error! {
+        "dependency cycle: `database -> api -> database`"
+    }
+    ::core::compile_error! {
+        "unknown role `cach` in `depends_on`"
+    }
+    ::core::compile_error! {
+        "unknown restart policy `permanant`, did you mean `permanent`?"
+    }
+    ::core::compile_error! {
+        "duplicate role `database`, first declared on line 4; rename or remove one"
+    }
+};

@@ -1,10 +1,12 @@
 //! Checks of values the parser accepted: one small function per rule, each
 //! saying why the rule exists. Topology rules live in `graph`, not here.
 
+mod clash;
 mod names;
 mod restart;
 mod stop;
 
+pub use clash::check_generated_names;
 pub use names::{check_leases, lease_of, unique_roles, variant_name};
 
 use super::ast::{App, Duration, ReadyKind, Role};

@@ -1,48 +1,51 @@
 //! Rules on names: duplicate roles (1), leases (11), snake_case role names.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::Span;
 use syn::Ident;
 use syn::ext::IdentExt;
 
 use crate::dsl::ast::Role;
-use crate::dsl::errors::Errors;
+use crate::dsl::errors::{Errors, earlier_place};
 
 /// The roles with duplicates removed (the first declaration wins), so the
 /// generated struct and enum stay valid and show no follow-on errors.
 ///
 /// Two names are duplicates when their fields or their enum variants would
-/// clash (`a1` and `a_1` both make the variant `A1`).
-pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> Vec<Role> {
+/// clash (`a1` and `a_1` both make the variant `A1`). Also returns the names
+/// dropped for a variant clash: `depends_on` may name them, and that is no
+/// second mistake.
+pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> (Vec<Role>, HashSet<String>) {
     let mut fields: HashMap<String, Span> = HashMap::new();
     let mut variants: HashMap<String, (Span, String)> = HashMap::new();
     let mut unique = Vec::with_capacity(roles.len());
+    let mut removed = HashSet::new();
     for role in roles {
         let name = role.name.unraw().to_string();
         let span = role.name.span();
         if let Some(first) = fields.get(&name) {
-            errors.at_with_note(
+            let place = earlier_place(*first, span);
+            errors.at(
                 span,
-                format!("duplicate role `{name}`"),
-                *first,
-                format!("`{name}` first declared here"),
+                format!("duplicate role `{name}`, first declared {place}; rename or remove one"),
             );
             continue;
         }
         match variants.entry(variant_name(&name)) {
             Entry::Occupied(other) => {
                 let (first, other_name) = other.get();
-                errors.at_with_note(
+                let place = earlier_place(*first, span);
+                errors.at(
                     span,
                     format!(
-                        "roles `{other_name}` and `{name}` would both be the enum variant `{}`; rename one",
+                        "roles `{other_name}` (declared {place}) and `{name}` would both be the \
+                         enum variant `{}`; rename one",
                         other.key()
                     ),
-                    *first,
-                    format!("`{other_name}` declared here"),
                 );
+                removed.insert(name);
                 continue;
             }
             Entry::Vacant(slot) => {
@@ -52,13 +55,13 @@ pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> Vec<Role> {
         fields.insert(name, span);
         unique.push(role);
     }
-    unique
+    (unique, removed)
 }
 
 /// Two roles with one lease would fight over it at run time; an empty lease
 /// names nothing.
 pub fn check_leases(roles: &[Role], errors: &mut Errors) {
-    let mut owners: HashMap<String, (Span, &Ident)> = HashMap::new();
+    let mut owners: HashMap<String, (Span, &Role)> = HashMap::new();
     for role in roles {
         let (lease, span) = lease_of(role);
         if lease.is_empty() {
@@ -67,15 +70,22 @@ pub fn check_leases(roles: &[Role], errors: &mut Errors) {
         match owners.entry(lease) {
             Entry::Occupied(first) => {
                 let (first_span, owner) = *first.get();
-                errors.at_with_note(
+                let (lease, owner_name) = (first.key(), &owner.name);
+                let place = earlier_place(first_span, span);
+                // A role without `lease` holds its name: say so, or the clash looks arbitrary.
+                let whose = match owner.lease {
+                    Some(_) => format!("already used by role `{owner_name}` ({place})"),
+                    None => format!(
+                        "the name, and so the default lease, of role `{owner_name}` ({place})"
+                    ),
+                };
+                errors.at(
                     span,
-                    format!("lease `{}` is already used by role `{owner}`", first.key()),
-                    first_span,
-                    format!("role `{owner}` takes lease `{}` here", first.key()),
+                    format!("lease `{lease}` is {whose}; give one of them another `lease`"),
                 );
             }
             Entry::Vacant(slot) => {
-                slot.insert((span, &role.name));
+                slot.insert((span, role));
             }
         }
     }
@@ -101,10 +111,17 @@ pub fn lease_of(role: &Role) -> (String, Span) {
 }
 
 /// Role names are fields, lease names and (converted) enum variants: only
-/// snake_case converts both ways without surprises.
+/// snake_case converts both ways without surprises. Leading and trailing
+/// underscores are snake_case too (`_legacy`, `type_`), as rustc's lint says.
 pub fn check_snake_case(name: &Ident, errors: &mut Errors) {
     let text = name.unraw().to_string();
-    let fixed = to_snake_case(&text);
+    let inner = text.trim_matches('_');
+    if inner.is_empty() {
+        return;
+    }
+    let start = text.len() - text.trim_start_matches('_').len();
+    let end = start + inner.len();
+    let fixed = format!("{}{}{}", &text[..start], to_snake_case(inner), &text[end..]);
     if fixed != text {
         errors.at(
             name.span(),

@@ -6,7 +6,7 @@
 
 use super::check_positive;
 use crate::dsl::ast::{ActionKind, Role};
-use crate::dsl::errors::Errors;
+use crate::dsl::errors::{Errors, earlier_place};
 
 pub fn check_list(role: &Role, errors: &mut Errors) {
     let Some(list) = &role.stop else { return };
@@ -16,11 +16,10 @@ pub fn check_list(role: &Role, errors: &mut Errors) {
         let word = &action.ident;
         let slot = action.kind as usize;
         if let Some(earlier) = first_of[slot] {
-            errors.at_with_note(
+            let place = earlier_place(earlier, word.span());
+            errors.at(
                 word.span(),
-                format!("`{word}` is given twice in the stop list"),
-                earlier,
-                format!("`{word}` first given here"),
+                format!("`{word}` is given twice in the stop list, first {place}; remove one"),
             );
             continue;
         }

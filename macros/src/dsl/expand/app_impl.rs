@@ -17,11 +17,15 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
         quote!(#role_enum::#v)
     };
     let start: Vec<_> = model.graph.start_order.iter().map(variant).collect();
-    let stop = start.iter().rev();
-    let spec = spec::expand(model, private);
-    let services = model.roles.iter().map(|role| {
+    let stop: Vec<_> = start.iter().rev().cloned().collect();
+    let spec = spec::expand(model, private, &start, &stop);
+    // A role without a type (already reported) has no service to run.
+    let typed = model
+        .roles
+        .iter()
+        .filter_map(|role| Some((role, role.ty.as_ref()?)));
+    let services = typed.map(|(role, ty)| {
         let field = &role.field;
-        let ty = &role.ty;
         // The bound is checked where the user can fix it: at the type for
         // `Service`, at `drain` for `Drain`.
         let erase = match role.drain {
@@ -50,7 +54,9 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             }
 
             fn into_services(self) -> #private::Vec<#private::ErasedService> {
-                #private::Vec::from([#(#services),*])
+                // An inherent method, as in `vec![]`: `Vec::from` needs the
+                // `From` trait in scope, which `#[no_implicit_prelude]` removes.
+                <[#private::ErasedService]>::into_vec(#private::Box::new([#(#services),*]))
             }
         }
     }

@@ -17,7 +17,7 @@ pub fn expand(model: &Model) -> TokenStream {
     });
     let fields = model.roles.iter().map(|role| {
         let field = &role.field;
-        let ty = &role.ty;
+        let ty = super::role_type(role);
         let docs = docs_or(role, format!(" The service run as role `{}`.", role.lease));
         quote! {
             #docs

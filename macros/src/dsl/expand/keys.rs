@@ -36,7 +36,8 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
         }
     });
     let role_keys = model.roles.iter().map(|role| {
-        let (field, ty, variant) = (&role.field, &role.ty, &role.variant);
+        let (field, variant) = (&role.field, &role.variant);
+        let ty = super::role_type(role);
         quote! {
             impl #private::RoleKey for #module::#field {
                 type Role = #role_enum;

@@ -1,7 +1,9 @@
 //! Expansion: the model to the generated items.
 //!
-//! Every path goes through `<krate>::__private`, so the items work with a
-//! renamed dependency and whatever the calling module shadows. Each item
+//! Every path goes through `<krate>::__private` (primitive types through
+//! `::core::primitive`), so the items work with a renamed dependency,
+//! whatever the calling module shadows (`Ok`, `usize`, `mod core`, ...) and
+//! under `#[no_implicit_prelude]`; nothing is reached through the prelude. Each item
 //! lives in its own file; this one only assembles them.
 
 mod app_impl;
@@ -28,6 +30,14 @@ pub fn items(model: &Model) -> TokenStream {
 fn private_path(model: &Model) -> TokenStream {
     let krate = &model.krate;
     quote!(#krate::__private)
+}
+
+/// The role's type, or `()` for a role written without one (already
+/// reported), so the items that name it still compile.
+fn role_type(role: &Role) -> TokenStream {
+    role.ty
+        .as_ref()
+        .map_or_else(|| quote!(()), quote::ToTokens::to_token_stream)
 }
 
 /// The role's own doc comments, or `fallback` as the doc.

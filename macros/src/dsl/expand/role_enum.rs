@@ -44,30 +44,30 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             pub const ALL: [#role_enum; #count] = [#(#role_enum::#variants),*];
 
             /// The role's lease name.
-            pub fn name(self) -> &'static str {
+            pub fn name(self) -> &'static ::core::primitive::str {
+                <Self as #private::Role>::name(self)
+            }
+        }
+
+        impl #private::Role for #role_enum {
+            const ALL: &'static [#role_enum] = &[#(#role_enum::#variants),*];
+
+            fn index(self) -> ::core::primitive::usize {
+                match self {
+                    #(#role_enum::#variants => #indices,)*
+                }
+            }
+
+            fn name(self) -> &'static ::core::primitive::str {
                 match self {
                     #(#role_enum::#variants => #leases,)*
                 }
             }
         }
 
-        impl #private::Role for #role_enum {
-            const ALL: &'static [#role_enum] = &#role_enum::ALL;
-
-            fn index(self) -> usize {
-                match self {
-                    #(#role_enum::#variants => #indices,)*
-                }
-            }
-
-            fn name(self) -> &'static str {
-                #role_enum::name(self)
-            }
-        }
-
         impl #private::fmt::Display for #role_enum {
             fn fmt(&self, f: &mut #private::fmt::Formatter<'_>) -> #private::fmt::Result {
-                f.write_str(#role_enum::name(*self))
+                f.write_str(<Self as #private::Role>::name(*self))
             }
         }
 
@@ -76,7 +76,7 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
                 &self,
                 serializer: S,
             ) -> #private::Result<S::Ok, S::Error> {
-                serializer.serialize_str(#role_enum::name(*self))
+                serializer.serialize_str(<Self as #private::Role>::name(*self))
             }
         }
 

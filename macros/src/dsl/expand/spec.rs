@@ -7,7 +7,16 @@ use super::duration;
 use crate::dsl::ast::StrategyKind;
 use crate::dsl::model::{Backoff, Budget, DEFAULT_STOP, Model, Ready, Restart, Role, StopAction};
 
-pub fn expand(model: &Model, p: &TokenStream) -> TokenStream {
+/// The orders are written out, not read from `App::START_ORDER`: generated
+/// code names no inherent item, so an app declared twice in one module (which
+/// the macro cannot see) costs no "multiple applicable items" errors on top
+/// of rustc's "defined multiple times".
+pub fn expand(
+    model: &Model,
+    p: &TokenStream,
+    start: &[TokenStream],
+    stop: &[TokenStream],
+) -> TokenStream {
     let name = &model.name;
     let app_name = name.to_string();
     let strategy = match model.strategy {
@@ -35,8 +44,8 @@ pub fn expand(model: &Model, p: &TokenStream) -> TokenStream {
             intensity: #intensity,
             shutdown_timeout: #shutdown_timeout,
             roles: &[#(#roles),*],
-            start_order: &#name::START_ORDER,
-            stop_order: &#name::STOP_ORDER,
+            start_order: &[#(#start),*],
+            stop_order: &[#(#stop),*],
         }
     }
 }

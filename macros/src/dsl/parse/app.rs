@@ -3,15 +3,13 @@
 use proc_macro2::{Group, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
-use syn::spanned::Spanned;
-use syn::{Attribute, Ident, Token, Visibility};
+use syn::parse::discouraged::Speculative;
+use syn::{Attribute, Ident, Visibility};
 
-use super::keyword::unknown;
-use super::role::role;
+use super::entry::{entry, next_entry};
 use super::{Seen, continues_type, each_item, keep, value};
 use crate::dsl::ast::{App, Settings};
-use crate::dsl::errors::Errors;
-use crate::dsl::suggest::closest;
+use crate::dsl::errors::{Errors, earlier_place};
 
 /// The app settings; a role may not take one of these names.
 pub const SETTINGS: [&str; 3] = ["strategy", "intensity", "shutdown_timeout"];
@@ -52,89 +50,65 @@ pub fn app(input: ParseStream, krate: TokenStream, errors: &mut Errors) -> syn::
         roles: Vec::new(),
     };
     let mut seen = Seen::default();
-    each_item(block.stream(), continues_type, errors, |stream, errors| {
-        entry(stream, &mut app, &mut seen, errors)
-    });
+    each_item(
+        block.stream(),
+        continues_type,
+        next_entry,
+        errors,
+        |stream, errors| entry(stream, &mut app, &mut seen, errors),
+    );
     Ok(app)
 }
 
-/// One setting or role.
-fn entry(
-    input: ParseStream,
-    app: &mut App,
-    seen: &mut Seen,
-    errors: &mut Errors,
-) -> syn::Result<()> {
-    let docs = doc_comments(input, errors)?;
-    let optional = if input.peek(Ident::peek_any) && input.peek2(Ident::peek_any) {
-        let word = input.call(Ident::parse_any)?;
-        if word != "optional" {
-            return Err(syn::Error::new(
-                word.span(),
-                format!("expected `:` after `{word}`, or `optional` before a role"),
-            ));
-        }
-        Some(word.span())
-    } else {
-        None
-    };
-    let name: Ident = input.parse()?;
-    input.parse::<Token![:]>()?;
-    let text = name.unraw().to_string();
-    let is_setting = SETTINGS.contains(&text.as_str());
-    if optional.is_none() && looks_like_setting_value(input) {
-        if is_setting {
-            return setting(input, &name, &mut app.settings, seen, errors);
-        }
-        if input.peek(syn::Lit) || closest(&text, SETTINGS).is_some() {
-            return Err(unknown(&name, "app setting", SETTINGS.into_iter()));
-        }
-    } else if is_setting {
-        // Checked here rather than later: the name decides how the entry parses.
-        errors.at(
-            name.span(),
-            format!("a role cannot be named `{text}`: that is an app setting; rename the role"),
-        );
-    }
-    app.roles.push(role(input, docs, optional, name, errors)?);
-    Ok(())
-}
-
-/// Doc comments before an entry; any other attribute is an error, since a
-/// role is more than a field (a `cfg` would remove the field but not the role).
-fn doc_comments(input: ParseStream, errors: &mut Errors) -> syn::Result<Vec<Attribute>> {
-    let mut attrs = input.call(Attribute::parse_outer)?;
-    attrs.retain(|attr| {
-        let doc = attr.path().is_ident("doc");
-        if !doc {
+/// The app, then whatever follows it. The items are always emitted, so
+/// nothing after the app's `}` may cost the app: a second app is one error
+/// (a block declares one app, which keeps each block readable on its own)
+/// and is still expanded unless it repeats the first one's name; any other
+/// tokens are one error and are skipped.
+pub fn apps(input: ParseStream, krate: TokenStream, errors: &mut Errors) -> syn::Result<Vec<App>> {
+    let mut apps = vec![app(input, krate.clone(), errors)?];
+    while !input.is_empty() {
+        let fork = input.fork();
+        let Ok(next) = app(&fork, krate.clone(), errors) else {
+            let what = input
+                .span()
+                .source_text()
+                .unwrap_or_else(|| "token".to_owned());
             errors.at(
-                attr.path().span(),
-                "only doc comments can be written on a role or a setting",
+                input.span(),
+                format!("unexpected `{what}` after the app's `}}`; remove it"),
             );
+            input.parse::<TokenStream>()?;
+            break;
+        };
+        input.advance_to(&fork);
+        let name = &next.name;
+        match apps.iter().find(|a| a.name == *name) {
+            Some(first) => errors.at(
+                name.span(),
+                format!(
+                    "app `{name}` is already declared {} in this block; remove this one",
+                    earlier_place(first.name.span(), name.span())
+                ),
+            ),
+            None => {
+                errors.at(
+                    name.span(),
+                    format!(
+                        "a `supervision!` block declares one app: give `{name}` its own \
+                         `supervision! {{ .. }}`"
+                    ),
+                );
+                apps.push(next);
+            }
         }
-        doc
-    });
-    Ok(attrs)
-}
-
-/// Whether the value after `name:` reads as a setting's value (a literal or
-/// a lone lower-case word) rather than a role's type.
-fn looks_like_setting_value(input: ParseStream) -> bool {
-    if input.peek(syn::Lit) {
-        return true;
     }
-    let fork = input.fork();
-    let Ok(word) = fork.call(Ident::parse_any) else {
-        return false;
-    };
-    let lower = word
-        .unraw()
-        .to_string()
-        .starts_with(|c: char| c.is_ascii_lowercase());
-    lower && !fork.peek(Token![::]) && !fork.peek(Token![<]) && !fork.peek(syn::token::Brace)
+    Ok(apps)
 }
 
-fn setting(
+/// `strategy: ..`, `intensity: ..` or `shutdown_timeout: ..`; a repeat is
+/// parsed for its own mistakes, then dropped.
+pub fn setting(
     input: ParseStream,
     name: &Ident,
     settings: &mut Settings,

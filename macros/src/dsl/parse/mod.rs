@@ -6,26 +6,28 @@
 //! of the input is reported in one build.
 
 mod app;
+mod entry;
 mod keyword;
 mod role;
 mod value;
 
-use proc_macro2::{Spacing, TokenStream, TokenTree};
+use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::parse::Parser;
 
 use super::ast;
-use super::errors::Errors;
+use super::errors::{Errors, earlier_place};
 
-/// Parses `krate ; [attrs] vis app Name { ... }`; `None` when not even the
+/// Parses `krate ; [attrs] vis app Name { ... }`; empty when not even the
 /// app's header could be read (the error is recorded).
-pub fn parse(input: TokenStream, errors: &mut Errors) -> Option<ast::App> {
+pub fn parse(input: TokenStream, errors: &mut Errors) -> Vec<ast::App> {
     let (krate, rest) = split_crate_path(input);
-    let parser = |stream: syn::parse::ParseStream| app::app(stream, krate, errors);
+    let parser = |stream: syn::parse::ParseStream| app::apps(stream, krate, errors);
     match parser.parse2(rest) {
-        Ok(app) => Some(app),
+        Ok(apps) => apps,
         Err(error) => {
             errors.push(error);
-            None
+            Vec::new()
         }
     }
 }
@@ -48,7 +50,7 @@ fn split_crate_path(input: TokenStream) -> (TokenStream, TokenStream) {
 }
 
 /// Keys (or settings) already given in one block, to report a repeat at the
-/// second one with a note at the first.
+/// second one, naming where the first is.
 #[derive(Default)]
 struct Seen(Vec<syn::Ident>);
 
@@ -56,11 +58,10 @@ impl Seen {
     /// Records `key`; `false` (and an error) when it was already given.
     fn first(&mut self, key: &syn::Ident, what: &str, errors: &mut Errors) -> bool {
         if let Some(earlier) = self.0.iter().find(|k| *k == key) {
-            errors.at_with_note(
+            let place = earlier_place(earlier.span(), key.span());
+            errors.at(
                 key.span(),
-                format!("{what} `{key}` is given twice"),
-                earlier.span(),
-                format!("`{key}` first given here"),
+                format!("{what} `{key}` is given twice, first {place}; remove one"),
             );
             return false;
         }
@@ -77,23 +78,88 @@ fn keep<T>(slot: &mut Option<T>, first: bool, value: T) {
     }
 }
 
+/// What follows an entry (a role, a setting, a role key) in its item when
+/// the item is not over yet.
+enum Next {
+    /// Another entry, named `name`: the comma between the two is missing.
+    Entry { at: Span, name: String },
+    /// Another entry whose own error says what is wrong (a role key written
+    /// at app level): no second error for the comma.
+    Explained,
+    /// Tokens that start no entry.
+    Stray,
+}
+
 /// Parses each comma-separated item of a block on its own, recording the
 /// error of a broken item and going on with the next one.
 ///
 /// Each item gets a fresh parser, so a mistake deep inside one (an unclosed
 /// list, a stray token) can never leak into the next item or the whole macro.
+/// An item holding two entries has lost its comma: that is one error, at
+/// the second entry, and both entries are kept.
 fn each_item(
     block: TokenStream,
     joins: impl Fn(&[TokenTree]) -> bool,
+    next: fn(syn::parse::ParseStream) -> Next,
     errors: &mut Errors,
-    mut item: impl FnMut(syn::parse::ParseStream, &mut Errors) -> syn::Result<()>,
+    mut entry: impl FnMut(syn::parse::ParseStream, &mut Errors) -> syn::Result<()>,
 ) {
     for tokens in split_items(block, joins) {
-        let result = (|stream: syn::parse::ParseStream| item(stream, errors)).parse2(tokens);
-        if let Err(error) = result {
+        let parser = |stream: syn::parse::ParseStream| loop {
+            entry(stream, errors)?;
+            if stream.is_empty() {
+                return Ok(());
+            }
+            match next(stream) {
+                Next::Entry { at, name } => errors.at(
+                    at,
+                    format!("expected `,` before `{name}`: entries are separated by commas"),
+                ),
+                Next::Explained => {}
+                Next::Stray => return Err(stray(stream)),
+            }
+        };
+        if let Err(error) = parser.parse2(tokens) {
             errors.push(error);
         }
     }
+}
+
+/// "unexpected `;`; expected `,`" at the first token left over.
+fn stray(input: syn::parse::ParseStream) -> syn::Error {
+    let text = input
+        .cursor()
+        .token_tree()
+        .map(|(tree, _)| match tree {
+            TokenTree::Group(group) => match group.delimiter() {
+                proc_macro2::Delimiter::Brace => "{ .. }".to_owned(),
+                proc_macro2::Delimiter::Bracket => "[ .. ]".to_owned(),
+                proc_macro2::Delimiter::Parenthesis => "( .. )".to_owned(),
+                proc_macro2::Delimiter::None => group.stream().to_string(),
+            },
+            other => other.to_string(),
+        })
+        .unwrap_or_default();
+    input.error(format!(
+        "unexpected `{text}`; expected `,` or the end of the block"
+    ))
+}
+
+/// Skips what is left of an entry already reported as wrong, up to the
+/// next entry (when a comma is missing too) or the end of the item.
+fn skip_entry(input: syn::parse::ParseStream, next: fn(syn::parse::ParseStream) -> Next) {
+    while !input.is_empty() && matches!(next(input), Next::Stray) {
+        if input.parse::<TokenTree>().is_err() {
+            return;
+        }
+    }
+}
+
+/// `name :` (a lone colon, not `::`) at the start of `input`: the name.
+fn name_colon(input: syn::parse::ParseStream) -> Option<syn::Ident> {
+    let fork = input.fork();
+    let name = fork.call(syn::Ident::parse_any).ok()?;
+    (fork.peek(syn::Token![:]) && !fork.peek(syn::Token![::])).then_some(name)
 }
 
 /// Splits a block at its top-level commas. `joins(next)` says whether the

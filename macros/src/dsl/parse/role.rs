@@ -7,8 +7,9 @@ use syn::{Ident, LitStr, Token, Type, bracketed};
 
 use super::keyword::unknown;
 use super::value;
-use super::{Seen, each_item, keep, never_joins};
+use super::{Next, Seen, each_item, keep, name_colon, never_joins};
 use crate::dsl::ast::Role;
+use crate::dsl::check::variant_name;
 use crate::dsl::errors::Errors;
 
 /// The keys a role block accepts.
@@ -22,7 +23,20 @@ pub fn role(
     name: Ident,
     errors: &mut Errors,
 ) -> syn::Result<Role> {
-    let ty: Type = input.parse()?;
+    let ty = if input.is_empty() || input.peek(syn::token::Brace) {
+        // Kept without a type: the role still has its field, variant and edges.
+        let text = name.unraw().to_string();
+        errors.at(
+            name.span(),
+            format!(
+                "role `{text}` has no type: write `{text}: {}`, naming its service type",
+                variant_name(&text)
+            ),
+        );
+        None
+    } else {
+        Some(input.parse::<Type>()?)
+    };
     let mut role = Role {
         docs,
         optional,
@@ -37,9 +51,13 @@ pub fn role(
     if input.peek(syn::token::Brace) {
         let block: Group = input.parse()?;
         let mut seen = Seen::default();
-        each_item(block.stream(), never_joins, errors, |stream, errors| {
-            key(stream, &mut role, &mut seen, errors)
-        });
+        each_item(
+            block.stream(),
+            never_joins,
+            next_key,
+            errors,
+            |stream, errors| key(stream, &mut role, &mut seen, errors),
+        );
     }
     Ok(role)
 }
@@ -67,6 +85,17 @@ fn key(
         _ => keep(&mut role.lease, first, lease(input)?),
     }
     Ok(())
+}
+
+/// What follows a key that is not over: the next key when a comma is missing.
+fn next_key(input: ParseStream) -> Next {
+    match name_colon(input) {
+        Some(name) => Next::Entry {
+            at: name.span(),
+            name: name.unraw().to_string(),
+        },
+        None => Next::Stray,
+    }
 }
 
 fn lease(input: ParseStream) -> syn::Result<LitStr> {

@@ -28,12 +28,24 @@ pub fn duration(input: ParseStream, errors: &mut Errors) -> syn::Result<Duration
         .map_err(|e| syn::Error::new(e.span(), "expected a duration such as `30s` or `100ms`"))?;
     let span = lit.span();
     let nanos = match &lit {
+        Lit::Int(int) if int.base10_digits().starts_with('-') => {
+            negative(span, int.base10_digits(), int.suffix(), errors)
+        }
+        Lit::Float(float) if float.base10_digits().starts_with('-') => {
+            negative(span, float.base10_digits(), float.suffix(), errors)
+        }
         Lit::Int(int) => int_duration(int, errors),
-        Lit::Float(_) => {
-            errors.at(
-                span,
-                "durations are whole numbers: write `1500ms` rather than `1.5s`",
-            );
+        Lit::Float(float) => {
+            let written = format!("{}{}", float.base10_digits(), float.suffix());
+            let message = match whole_duration(float.base10_digits(), float.suffix()) {
+                Some(whole) => {
+                    format!("durations are whole numbers: write `{whole}` for `{written}`")
+                }
+                None => format!(
+                    "durations are whole numbers: write `{written}` in a smaller unit, e.g. `1500ms` for `1.5s`"
+                ),
+            };
+            errors.at(span, message);
             None
         }
         _ => {
@@ -44,6 +56,53 @@ pub fn duration(input: ParseStream, errors: &mut Errors) -> syn::Result<Duration
         }
     };
     Ok(Duration { nanos, span })
+}
+
+/// `-5s`: a duration is a length of time, never negative.
+fn negative(
+    span: proc_macro2::Span,
+    digits: &str,
+    suffix: &str,
+    errors: &mut Errors,
+) -> Option<u64> {
+    let positive = digits.trim_start_matches('-');
+    errors.at(
+        span,
+        format!("a duration cannot be negative: write `{positive}{suffix}`"),
+    );
+    None
+}
+
+/// `2.5s` as the whole number of the largest unit that holds it exactly
+/// (`2500ms`); `None` when no unit does (finer than `1ns`, or not decimal).
+fn whole_duration(digits: &str, suffix: &str) -> Option<String> {
+    let (_, unit) = UNITS.iter().find(|(u, _)| *u == suffix)?;
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole) || !all_digits(fraction) || fraction.len() > 18 {
+        return None;
+    }
+    let scale = 10u128.pow(u32::try_from(fraction.len()).ok()?);
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fraction: u128 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().ok()?
+    };
+    let scaled = (whole.checked_mul(scale)? + fraction).checked_mul(u128::from(*unit))?;
+    if scaled % scale != 0 {
+        return None;
+    }
+    let nanos = scaled / scale;
+    UNITS
+        .iter()
+        .rev()
+        .find(|(_, size)| nanos % u128::from(*size) == 0)
+        .map(|(name, size)| format!("{}{name}", nanos / u128::from(*size)))
 }
 
 fn int_duration(int: &LitInt, errors: &mut Errors) -> Option<u64> {
@@ -112,30 +171,35 @@ pub fn budget(input: ParseStream, errors: &mut Errors) -> syn::Result<Budget> {
     })
 }
 
+/// The values of `strategy`.
+pub const STRATEGIES: [(&str, StrategyKind); 3] = [
+    ("one_for_one", StrategyKind::OneForOne),
+    ("rest_for_one", StrategyKind::RestForOne),
+    ("one_for_all", StrategyKind::OneForAll),
+];
+
+/// The restart policies, the words `restart:` starts with.
+pub const POLICIES: [(&str, PolicyKind); 4] = [
+    ("permanent", PolicyKind::Permanent),
+    ("transient", PolicyKind::Transient),
+    ("temporary", PolicyKind::Temporary),
+    ("critical", PolicyKind::Critical),
+];
+
+/// The values of `ready`.
+pub const READINESS: [(&str, ReadyKind); 3] = [
+    ("spawned", ReadyKind::Spawned),
+    ("signaled", ReadyKind::Signaled),
+    ("completed", ReadyKind::Completed),
+];
+
 pub fn strategy(input: ParseStream) -> syn::Result<(StrategyKind, Ident)> {
-    one_of(
-        input,
-        "strategy",
-        &[
-            ("one_for_one", StrategyKind::OneForOne),
-            ("rest_for_one", StrategyKind::RestForOne),
-            ("one_for_all", StrategyKind::OneForAll),
-        ],
-    )
+    one_of(input, "strategy", &STRATEGIES)
 }
 
 /// `permanent`, `transient(3 per 5s, backoff: fixed(1s))`, ...
 pub fn restart(input: ParseStream, errors: &mut Errors) -> syn::Result<Restart> {
-    let (kind, ident) = one_of(
-        input,
-        "restart policy",
-        &[
-            ("permanent", PolicyKind::Permanent),
-            ("transient", PolicyKind::Transient),
-            ("temporary", PolicyKind::Temporary),
-            ("critical", PolicyKind::Critical),
-        ],
-    )?;
+    let (kind, ident) = one_of(input, "restart policy", &POLICIES)?;
     let params = if input.peek(syn::token::Paren) {
         let content;
         let paren = parenthesized!(content in input);
@@ -221,15 +285,7 @@ fn backoff(input: ParseStream, errors: &mut Errors) -> syn::Result<Backoff> {
 
 /// `spawned`, `signaled(10s)`, `completed(1m)`.
 pub fn ready(input: ParseStream, errors: &mut Errors) -> syn::Result<Ready> {
-    let (kind, ident) = one_of(
-        input,
-        "readiness",
-        &[
-            ("spawned", ReadyKind::Spawned),
-            ("signaled", ReadyKind::Signaled),
-            ("completed", ReadyKind::Completed),
-        ],
-    )?;
+    let (kind, ident) = one_of(input, "readiness", &READINESS)?;
     let timeout = optional_timeout(input, errors)?;
     Ok(Ready {
         kind,

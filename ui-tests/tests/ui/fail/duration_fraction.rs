@@ -3,7 +3,7 @@ use supervision_ui_tests::Api;
 
 supervision! {
     app Shop {
-        api: Api { ready: signaled(1.5s) },
+        api: Api { ready: signaled(2.5s) },
     }
 }
 

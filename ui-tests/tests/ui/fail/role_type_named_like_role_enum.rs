@@ -1,0 +1,11 @@
+use supervision::supervision;
+
+struct ShopRole;
+
+supervision! {
+    app Shop {
+        role: ShopRole,
+    }
+}
+
+fn main() {}
