@@ -80,6 +80,13 @@
 //!   disables: `drain` (state kept for the next incarnation), `release_lease`,
 //!   `stop` (cancel, wait, abort). A role's stop begins once its dependents
 //!   have stopped; `shutdown_timeout` aborts whatever is left.
+//! - **Handles**: a role whose type implements [`Provide`] publishes a value
+//!   with [`Context::ready_with`]; the roles that depend on it read it with
+//!   [`Context::deps`] and the generated keys (`shop::database` for role
+//!   `database` of `app Shop`), and rustc rejects a read along an edge the
+//!   `depends_on` does not declare. Releasing the lease (or exiting) withdraws
+//!   the handle; the next incarnation publishes a fresh one; a stopping one
+//!   cannot publish again. [`AppHandle::get`] reads any role from outside.
 //! - **Events**: every transition is an [`Event`] with a gapless `seq`; those
 //!   a failure (or the shutdown) caused share its [`EpisodeId`]. The journal
 //!   is bounded ([`Options::journal_capacity`]) and subscribers that fall
@@ -117,7 +124,7 @@ pub use crate::observe::report::{RoleReport, ShutdownReport};
 pub use crate::observe::stage::{Stage, Step};
 pub use crate::observe::state::{AppState, Phase, RoleState, RoleStatus};
 pub use crate::service::context::Context;
-pub use crate::service::handles::{DependencyOf, Deps, HandleError, RoleKey};
+pub use crate::service::handles::{DependencyOf, Deps, HandleError, RoleKey, ServedBy};
 pub use crate::service::{BoxError, Drain, Provide, Service};
 pub use crate::spec::duration::{DisplayDuration, Elapsed};
 pub use crate::spec::options::Options;
@@ -148,8 +155,9 @@ pub use crate::spec::{
 ///
 /// Durations are integer literals with a unit (`ns us ms s m h`). For
 /// `pub app Atpd { .. }` it generates `pub struct Atpd` (one field per role),
-/// `pub enum AtpdRole`, `Atpd::START_ORDER` / `Atpd::STOP_ORDER` and
-/// `impl App for Atpd`. Every mistake is a compile error at the offending
+/// `pub enum AtpdRole`, `Atpd::START_ORDER` / `Atpd::STOP_ORDER`,
+/// `impl App for Atpd`, and `pub mod atpd` with one typed key per role
+/// (`atpd::identity_manager`) for reading handles. Every mistake is a compile error at the offending
 /// token; the README's error gallery shows them.
 ///
 /// The proc macro receives this crate's path as `$crate`, so generated code

@@ -21,7 +21,7 @@ pub use supervision_macros::supervision_impl;
 
 pub use crate::app::App;
 pub use crate::service::erased::{ErasedService, drain_service, service};
-pub use crate::service::handles::{DependencyOf, RoleKey};
+pub use crate::service::handles::{DependencyOf, RoleKey, ServedBy};
 pub use crate::service::{Drain, Service};
 pub use crate::spec::role::Role;
 pub use crate::spec::{

@@ -54,3 +54,23 @@ impl Drain for Queue {
 /// Not a service at all: roles of this type are rejected.
 #[derive(Debug, Default)]
 pub struct Config;
+
+/// What [`Store`] offers its dependents.
+#[derive(Clone, Debug, Default)]
+pub struct Pool;
+
+/// A store that publishes a [`Pool`] when it is ready.
+#[derive(Debug, Default)]
+pub struct Store;
+
+impl Service for Store {
+    async fn run(&self, cx: Context) -> Result<(), BoxError> {
+        cx.ready_with(self, Pool)?;
+        cx.stop_requested().await;
+        Ok(())
+    }
+}
+
+impl supervision::Provide for Store {
+    type Handle = Pool;
+}

@@ -290,29 +290,31 @@ pub mod atpd {
 }
 impl ::supervision::__private::RoleKey for atpd::identity_manager {
     type Role = AtpdRole;
-    type Service = IdentityManager;
     const ROLE: AtpdRole = AtpdRole::IdentityManager;
 }
+impl ::supervision::__private::ServedBy<IdentityManager> for atpd::identity_manager {}
 impl ::supervision::__private::RoleKey for atpd::peer_directory {
     type Role = AtpdRole;
-    type Service = PeerDirectory;
     const ROLE: AtpdRole = AtpdRole::PeerDirectory;
 }
+impl ::supervision::__private::ServedBy<PeerDirectory> for atpd::peer_directory {}
 impl ::supervision::__private::RoleKey for atpd::transfer_supervisor {
     type Role = AtpdRole;
-    type Service = TransferSupervisor;
     const ROLE: AtpdRole = AtpdRole::TransferSupervisor;
 }
+impl ::supervision::__private::ServedBy<TransferSupervisor>
+for atpd::transfer_supervisor {}
 impl ::supervision::__private::RoleKey for atpd::diagnostics_endpoint {
     type Role = AtpdRole;
-    type Service = DiagnosticsEndpoint;
     const ROLE: AtpdRole = AtpdRole::DiagnosticsEndpoint;
 }
+impl ::supervision::__private::ServedBy<DiagnosticsEndpoint>
+for atpd::diagnostics_endpoint {}
 impl ::supervision::__private::RoleKey for atpd::cache_seeder {
     type Role = AtpdRole;
-    type Service = CacheSeeder;
     const ROLE: AtpdRole = AtpdRole::CacheSeeder;
 }
+impl ::supervision::__private::ServedBy<CacheSeeder> for atpd::cache_seeder {}
 impl ::supervision::__private::DependencyOf<atpd::peer_directory>
 for atpd::identity_manager {}
 impl ::supervision::__private::DependencyOf<atpd::transfer_supervisor>

@@ -140,14 +140,14 @@ pub mod broken {
 }
 impl ::supervision::__private::RoleKey for broken::database {
     type Role = BrokenRole;
-    type Service = Database;
     const ROLE: BrokenRole = BrokenRole::Database;
 }
+impl ::supervision::__private::ServedBy<Database> for broken::database {}
 impl ::supervision::__private::RoleKey for broken::api {
     type Role = BrokenRole;
-    type Service = Api;
     const ROLE: BrokenRole = BrokenRole::Api;
 }
+impl ::supervision::__private::ServedBy<Api> for broken::api {}
 impl ::supervision::__private::DependencyOf<broken::database> for broken::api {}
 impl ::supervision::__private::DependencyOf<broken::api> for broken::database {}
 const _: () = {

@@ -15,7 +15,7 @@ use crate::observe::report::ShutdownReport;
 use crate::observe::state::AppState;
 use crate::protocol::{Link, Msg, Outcome, Shared, Started};
 use crate::service::Provide;
-use crate::service::handles::{HandleError, Reader, RoleKey};
+use crate::service::handles::{HandleError, Reader, RoleKey, ServedBy};
 use crate::spec::role::Role;
 
 /// Controls and observes a started app. Cheap to clone; every clone controls
@@ -91,24 +91,24 @@ impl<R: Role> AppHandle<R> {
     /// `database` of `app Atpd`), for code outside the tree: an HTTP handler,
     /// a test. Typed by the role's [`Provide::Handle`]; any role of this app
     /// can be read.
-    pub fn get<K>(&self, key: K) -> Result<<K::Service as Provide>::Handle, HandleError>
+    pub fn get<K, S>(&self, key: K) -> Result<S::Handle, HandleError>
     where
-        K: RoleKey<Role = R>,
-        K::Service: Provide,
+        K: RoleKey<Role = R> + ServedBy<S>,
+        S: Provide,
     {
         let _ = key;
-        self.reader().get::<K>()
+        self.reader().get::<K, S>()
     }
 
     /// The handle of role `key` as soon as it publishes one (at once if it has);
     /// [`HandleError::Disabled`] if the role is disabled.
-    pub async fn wait<K>(&self, key: K) -> Result<<K::Service as Provide>::Handle, HandleError>
+    pub async fn wait<K, S>(&self, key: K) -> Result<S::Handle, HandleError>
     where
-        K: RoleKey<Role = R>,
-        K::Service: Provide,
+        K: RoleKey<Role = R> + ServedBy<S>,
+        S: Provide,
     {
         let _ = key;
-        self.reader().wait::<K>().await
+        self.reader().wait::<K, S>().await
     }
 
     fn reader(&self) -> Reader<'_> {

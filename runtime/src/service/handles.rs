@@ -28,12 +28,14 @@ use crate::spec::role::Role;
 pub trait RoleKey: Copy + Send + Sync + 'static {
     /// The app's role enum.
     type Role: Role;
-    /// The role's service type; its [`Provide::Handle`] is what the role offers.
-    /// (Unbounded here: a type that is no `Service` is reported once, at the role.)
-    type Service;
     /// The role itself.
     const ROLE: Self::Role;
 }
+
+/// The role `Self` runs a service of type `S`, whose [`Provide::Handle`] is
+/// what it offers. A trait parameter rather than an associated type, so a
+/// public app may run private service types.
+pub trait ServedBy<S>: RoleKey {}
 
 /// `Self` is in the `depends_on` of `Reader`: implemented by `supervision!`
 /// for each declared dependency, and only for those.
@@ -93,16 +95,13 @@ impl fmt::Display for HandleError {
 impl std::error::Error for HandleError {}
 
 /// The handle key `K` reads, or why not, from one registry slot.
-fn read<K: RoleKey>(published: &Published) -> Result<<K::Service as Provide>::Handle, HandleError>
-where
-    K::Service: Provide,
-{
+fn read<K: ServedBy<S>, S: Provide>(published: &Published) -> Result<S::Handle, HandleError> {
     let role = || K::ROLE.name().to_owned();
     match published {
         Published::Value(handle) => handle
-            .downcast_ref::<<K::Service as Provide>::Handle>()
+            .downcast_ref::<S::Handle>()
             .cloned()
-            // Only an incarnation of `K::Service` ever publishes into this
+            // Only an incarnation of `S` ever publishes into this
             // slot (the context checks it), so the type always matches.
             .ok_or_else(|| HandleError::NotPublished { role: role() }),
         Published::Absent => Err(HandleError::NotPublished { role: role() }),
@@ -125,24 +124,16 @@ impl Reader<'_> {
         self.registry.slots.get(K::ROLE.index())
     }
 
-    pub(crate) fn get<K: RoleKey>(&self) -> Result<<K::Service as Provide>::Handle, HandleError>
-    where
-        K::Service: Provide,
-    {
+    pub(crate) fn get<K: ServedBy<S>, S: Provide>(&self) -> Result<S::Handle, HandleError> {
         match self.slot::<K>() {
-            Some(slot) => read::<K>(&slot.borrow()),
+            Some(slot) => read::<K, S>(&slot.borrow()),
             None => Err(HandleError::NotPublished {
                 role: K::ROLE.name().to_owned(),
             }),
         }
     }
 
-    pub(crate) async fn wait<K: RoleKey>(
-        &self,
-    ) -> Result<<K::Service as Provide>::Handle, HandleError>
-    where
-        K::Service: Provide,
-    {
+    pub(crate) async fn wait<K: ServedBy<S>, S: Provide>(&self) -> Result<S::Handle, HandleError> {
         let Some(slot) = self.slot::<K>() else {
             return Err(HandleError::NotPublished {
                 role: K::ROLE.name().to_owned(),
@@ -158,7 +149,7 @@ impl Reader<'_> {
             None => published.await,
         };
         match published {
-            Ok(published) => read::<K>(&published),
+            Ok(published) => read::<K, S>(&published),
             // The registry lives as long as any reader: the sender never goes.
             Err(_) => Err(HandleError::NotPublished {
                 role: K::ROLE.name().to_owned(),
@@ -180,13 +171,13 @@ pub struct Deps<'a, R> {
 impl<R: RoleKey> Deps<'_, R> {
     /// The current handle of `dependency`: always the running incarnation's,
     /// never one a stopped incarnation left behind.
-    pub fn get<D>(&self, dependency: D) -> Result<<D::Service as Provide>::Handle, HandleError>
+    pub fn get<D, S>(&self, dependency: D) -> Result<S::Handle, HandleError>
     where
-        D: DependencyOf<R>,
-        D::Service: Provide,
+        D: DependencyOf<R> + ServedBy<S>,
+        S: Provide,
     {
         let _ = dependency;
-        self.reader.get::<D>()
+        self.reader.get::<D, S>()
     }
 
     /// The handle of `dependency` as soon as it publishes one (at once if it
@@ -194,16 +185,13 @@ impl<R: RoleKey> Deps<'_, R> {
     /// waits on. Ends with [`HandleError::StopRequested`] when this
     /// incarnation is asked to stop, and [`HandleError::Disabled`] if the
     /// dependency is disabled.
-    pub async fn wait<D>(
-        &self,
-        dependency: D,
-    ) -> Result<<D::Service as Provide>::Handle, HandleError>
+    pub async fn wait<D, S>(&self, dependency: D) -> Result<S::Handle, HandleError>
     where
-        D: DependencyOf<R>,
-        D::Service: Provide,
+        D: DependencyOf<R> + ServedBy<S>,
+        S: Provide,
     {
         let _ = dependency;
-        self.reader.wait::<D>().await
+        self.reader.wait::<D, S>().await
     }
 }
 

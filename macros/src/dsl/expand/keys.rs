@@ -1,5 +1,6 @@
 //! `mod atpd { pub struct database; .. }`: one typed key per role, with
-//! `impl RoleKey` and one `impl DependencyOf<reader>` per declared edge.
+//! `impl RoleKey`, `impl ServedBy<ItsType>` and one `impl DependencyOf<reader>`
+//! per declared edge.
 //!
 //! The keys carry no user type, so the module holds only unit structs; the
 //! impls, which name the role types, stand beside the other items, where the
@@ -41,9 +42,9 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
         quote! {
             impl #private::RoleKey for #module::#field {
                 type Role = #role_enum;
-                type Service = #ty;
                 const ROLE: #role_enum = #role_enum::#variant;
             }
+            impl #private::ServedBy<#ty> for #module::#field {}
         }
     });
     let edges =
