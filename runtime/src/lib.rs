@@ -97,6 +97,8 @@
 //!   a timeline, and report a journal that dropped part of the history as a
 //!   typed error rather than a silently short answer.
 #![forbid(unsafe_code)]
+// Every public type prints, so users can `{:?}` whatever the runtime hands them.
+#![warn(missing_debug_implementations)]
 
 mod app;
 mod observe;

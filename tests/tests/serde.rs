@@ -258,3 +258,16 @@ fn helpers_generic_over_any_role_type_need_no_role_bound() {
         r#"LifecycleEvent { phase: Stopped, role: Some("anything debug"), action: JoinRoot } 0 0"#
     );
 }
+
+/// Compiles only while every error the runtime returns can cross threads and
+/// be boxed as `Box<dyn Error + Send + Sync>` (what `?` in a service needs).
+#[test]
+fn every_error_type_is_a_send_sync_static_error() {
+    fn is_error<E: std::error::Error + Send + Sync + 'static>() {}
+    is_error::<StartError<AtpdRole>>();
+    is_error::<AppError<AtpdRole>>();
+    is_error::<supervision::ChainError<AtpdRole>>();
+    is_error::<supervision::EpisodeError<AtpdRole>>();
+    is_error::<supervision::MissingStages<AtpdRole>>();
+    is_error::<supervision::HandleError>();
+}

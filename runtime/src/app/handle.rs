@@ -20,6 +20,33 @@ use crate::spec::role::Role;
 
 /// Controls and observes a started app. Cheap to clone; every clone controls
 /// the same app. Dropping every handle does not stop the app.
+///
+/// ```
+/// # use supervision::{BoxError, Context, Service, supervision};
+/// # struct Store;
+/// # impl Service for Store {
+/// #     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+/// #         cx.ready();
+/// #         cx.stop_requested().await;
+/// #         Ok(())
+/// #     }
+/// # }
+/// # supervision! { app Shop { store: Store { ready: signaled(1s) } } }
+/// use supervision::{App, Phase};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let handle = Shop { store: Store }.launch(); // returns at once
+/// let mut events = handle.follow(); // from the first event on
+/// handle.started().await?;
+/// assert_eq!(handle.state().phase, Phase::Running);
+/// println!("{}", events.recv().await?); // `0.000s  store#0  starting`
+/// let report = handle.shutdown().await;
+/// assert_eq!(handle.join().await?, report); // the same report, again
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "dropping the handle leaves the app running with no way to stop it or learn how it ended"]
 pub struct AppHandle<R> {
     shared: Arc<Shared<R>>,
     tx: mpsc::UnboundedSender<Msg>,

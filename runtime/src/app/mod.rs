@@ -19,6 +19,29 @@ use crate::spec::options::Options;
 use crate::spec::role::Role;
 
 /// An app declared with `supervision!`: its spec, and its services to run.
+///
+/// ```
+/// # use supervision::{BoxError, Context, Service, supervision};
+/// # struct Store;
+/// # impl Service for Store {
+/// #     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+/// #         cx.ready();
+/// #         cx.stop_requested().await;
+/// #         Ok(())
+/// #     }
+/// # }
+/// # supervision! { app Shop { store: Store { ready: signaled(1s) } } }
+/// use supervision::App;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// assert_eq!(Shop::spec().name(), "Shop");
+/// let handle = Shop { store: Store }.start().await?; // every role is ready
+/// let report = handle.shutdown().await; // stop order, each role's stop actions
+/// assert_eq!(report.roles.len(), 1);
+/// # Ok(())
+/// # }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a supervision app",
     note = "apps are declared with `supervision::supervision! {{ app {Self} {{ .. }} }}`"

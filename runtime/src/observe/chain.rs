@@ -31,6 +31,30 @@ use crate::spec::role::Role;
 ///     spawn                1.100s  cache_seeder#1            starting  (episode #1)
 ///     ready                1.100s  cache_seeder#1            ready  (episode #1)
 /// ```
+///
+/// ```
+/// # use supervision::{BoxError, Context, Service, supervision};
+/// # struct Store;
+/// # impl Service for Store {
+/// #     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+/// #         cx.ready();
+/// #         cx.stop_requested().await;
+/// #         Ok(())
+/// #     }
+/// # }
+/// # supervision! { app Shop { store: Store { ready: signaled(1s) } } }
+/// use supervision::{App, Stage};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let handle = Shop { store: Store }.start().await?;
+/// handle.shutdown().await;
+/// let chain = handle.chain(ShopRole::Store)?;
+/// chain.require(&[Stage::Spawn, Stage::Ready, Stage::Shutdown])?;
+/// println!("{chain}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chain<R> {
     role: R,

@@ -17,6 +17,31 @@ use crate::spec::role::Role;
 /// Every retained event of one episode, each tagged with its stage.
 ///
 /// Its `Display` is a timeline: a header naming the cause, then one line per event.
+///
+/// ```
+/// # use supervision::{BoxError, Context, Service, supervision};
+/// # struct Store;
+/// # impl Service for Store {
+/// #     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+/// #         cx.ready();
+/// #         cx.stop_requested().await;
+/// #         Ok(())
+/// #     }
+/// # }
+/// # supervision! { app Shop { store: Store { ready: signaled(1s) } } }
+/// use supervision::App;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let handle = Shop { store: Store }.start().await?;
+/// handle.shutdown().await;
+/// // The shutdown is an episode too: every stop it caused, across roles.
+/// let id = handle.events().events.iter().find_map(|e| e.episode).ok_or("no episode")?;
+/// let episode = handle.episode(id)?;
+/// println!("{episode}");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Episode<R> {
     id: EpisodeId,

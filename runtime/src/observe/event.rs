@@ -49,6 +49,33 @@ impl fmt::Display for EpisodeId {
 /// One transition, as recorded in the journal and sent to subscribers.
 ///
 /// Serializes flat: `{"seq":3,"at":"10ms","role":"db","incarnation":0,"episode":null,"kind":"ready"}`.
+///
+/// ```
+/// # use supervision::{BoxError, Context, Service, supervision};
+/// # struct Store;
+/// # impl Service for Store {
+/// #     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+/// #         cx.ready();
+/// #         cx.stop_requested().await;
+/// #         Ok(())
+/// #     }
+/// # }
+/// # supervision! { app Shop { store: Store { ready: signaled(1s) } } }
+/// use supervision::{App, EventKind};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let handle = Shop { store: Store }.start().await?;
+/// handle.shutdown().await;
+/// let log = handle.events();
+/// assert_eq!(log.events[0].kind, EventKind::Starting);
+/// assert_eq!(log.events.last().map(|e| &e.kind), Some(&EventKind::ShutdownCompleted));
+/// for event in &log.events {
+///     println!("{event}"); // one timeline line each
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event<R> {
     /// Position in the app's event stream: 0, 1, 2, … without gaps.

@@ -12,6 +12,7 @@ use crate::observe::journal::EventLog;
 /// A subscriber taken after [`App::launch`](crate::App::launch) may miss the
 /// first events; a `Follow` never does, so a start can be watched live.
 #[derive(Debug)]
+#[must_use = "a `Follow` reads nothing until `recv` is called"]
 pub struct Follow<R> {
     backlog: std::vec::IntoIter<Event<R>>,
     live: broadcast::Receiver<Event<R>>,

@@ -36,6 +36,23 @@ pub(crate) struct Identity {
 
 /// Handed to `Service::run`: the role's identity, its readiness signal,
 /// its stop request and the state drained from the previous incarnation.
+///
+/// ```
+/// use supervision::{BoxError, Context, Service};
+///
+/// struct Worker;
+///
+/// impl Service for Worker {
+///     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+///         // What the previous incarnation's `drain(.., resume_state)` handed over.
+///         let backlog: Vec<u64> = cx.resume_state().unwrap_or_default();
+///         println!("{}#{} resumes {} jobs", cx.role(), cx.incarnation(), backlog.len());
+///         cx.ready(); // for `ready: signaled(..)`
+///         cx.stop_requested().await; // or `select!` on it beside the work
+///         Ok(())
+///     }
+/// }
+/// ```
 #[derive(Clone, Debug)]
 pub struct Context {
     role: &'static str,

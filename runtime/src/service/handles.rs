@@ -163,6 +163,7 @@ impl Reader<'_> {
 ///
 /// Only keys of `R`'s `depends_on` are accepted: reading any other role is a
 /// compile error naming the `depends_on` to extend.
+#[must_use = "a `Deps` reads nothing until `get` or `wait` is called"]
 pub struct Deps<'a, R> {
     pub(crate) reader: Reader<'a>,
     pub(crate) role: PhantomData<R>,

@@ -18,6 +18,27 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// A long-running piece of the app, supervised as one role.
 ///
+/// ```
+/// use std::time::Duration;
+/// use supervision::{BoxError, Context, Service};
+///
+/// struct Ticker {
+///     period: Duration,
+/// }
+///
+/// impl Service for Ticker {
+///     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+///         let mut ticks = tokio::time::interval(self.period);
+///         loop {
+///             tokio::select! {
+///                 () = cx.stop_requested() => return Ok(()),
+///                 _ = ticks.tick() => { /* one unit of work; `Err` restarts the role */ }
+///             }
+///         }
+///     }
+/// }
+/// ```
+///
 /// `run` is called once per incarnation. It should return when
 /// `cx.stop_requested()` completes; if it does not, it is aborted after the
 /// role's `stop(T)` grace period.
@@ -32,6 +53,31 @@ pub trait Service: Send + Sync + 'static {
 }
 
 /// A service that can hand over its in-flight work before it stops.
+///
+/// ```
+/// use std::sync::Mutex;
+/// use supervision::{BoxError, Context, Drain, Service};
+///
+/// struct Queue {
+///     pending: Mutex<Vec<u64>>,
+/// }
+///
+/// impl Service for Queue {
+///     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+///         cx.stop_requested().await;
+///         Ok(())
+///     }
+/// }
+///
+/// impl Drain for Queue {
+///     type State = Vec<u64>; // reaches the next incarnation's `cx.resume_state()`
+///
+///     async fn drain(&self, _cx: &Context) -> Result<Vec<u64>, BoxError> {
+///         let mut pending = self.pending.lock().map_err(|_| "queue lock poisoned")?;
+///         Ok(std::mem::take(&mut *pending))
+///     }
+/// }
+/// ```
 ///
 /// Required by the `drain(..)` stop action. The drained state is kept and
 /// given to the next incarnation through `cx.resume_state()` when the action

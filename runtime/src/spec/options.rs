@@ -1,6 +1,30 @@
 //! Runtime settings that are not part of the declared topology.
 
 /// How `App::start_with` runs the app; `Options::default()` is what `start` uses.
+///
+/// ```
+/// # use supervision::{BoxError, Context, Service, supervision};
+/// # struct Store;
+/// # impl Service for Store {
+/// #     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+/// #         cx.ready();
+/// #         cx.stop_requested().await;
+/// #         Ok(())
+/// #     }
+/// # }
+/// # supervision! { app Shop { store: Store { ready: signaled(1s) } } }
+/// use supervision::{App, Options};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut options = Options::default();
+/// options.journal_capacity = 100_000; // keep a long history for `chain` and `episode`
+/// options.jitter_seed = Some(7); // reproducible restart delays
+/// let handle = Shop { store: Store }.start_with(options).await?;
+/// handle.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Options {
