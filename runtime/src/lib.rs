@@ -111,6 +111,8 @@ mod supervisor;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use crate::app::testing;
+
 pub use crate::app::App;
 pub use crate::app::handle::AppHandle;
 pub use crate::app::signal::shutdown_signal;

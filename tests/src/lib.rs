@@ -212,35 +212,8 @@ pub type DrainFuture = Pin<Box<dyn Future<Output = Result<serde_json::Value, Box
 type RunFn = Arc<dyn Fn(Context) -> RunFuture + Send + Sync>;
 type DrainFn = Arc<dyn Fn(Context) -> DrainFuture + Send + Sync>;
 
-/// A nameable service type whose behaviour is a closure, so `supervision!` apps in
-/// tests can give every role the same type and a different script.
-#[derive(Clone)]
-pub struct Script(RunFn);
-
-impl Script {
-    /// Runs `f` once per incarnation.
-    pub fn new<F, Fut>(f: F) -> Self
-    where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
-    {
-        Script(Arc::new(move |cx| Box::pin(f(cx))))
-    }
-
-    /// Runs until asked to stop, then returns `Ok`.
-    pub fn until_stopped() -> Self {
-        Script::new(|cx| async move {
-            cx.stop_requested().await;
-            Ok(())
-        })
-    }
-}
-
-impl Service for Script {
-    fn run(&self, cx: Context) -> impl Future<Output = Result<(), BoxError>> + Send {
-        (self.0)(cx)
-    }
-}
+/// A nameable service type whose behaviour is a closure: the one users get.
+pub use supervision::testing::Script;
 
 /// A [`Script`] that can be drained: `drain` returns the state to hand over.
 #[derive(Clone)]

@@ -6,6 +6,7 @@
 
 pub(crate) mod handle;
 pub(crate) mod signal;
+pub mod testing;
 
 use core::future::Future;
 
