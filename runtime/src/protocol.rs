@@ -71,6 +71,15 @@ impl Registry {
         }
     }
 
+    /// Withdraws every published handle (a disabled role stays disabled).
+    pub(crate) fn withdraw_all(&self) {
+        for (x, slot) in self.slots.iter().enumerate() {
+            if matches!(*slot.borrow(), Published::Value(_)) {
+                self.set(x, Published::Absent);
+            }
+        }
+    }
+
     /// Sets role `x`'s slot, waking readers only when it changes.
     pub(crate) fn set(&self, x: usize, published: Published) {
         if let Some(slot) = self.slots.get(x) {

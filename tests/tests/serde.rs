@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use supervision::{
     Action, App, AppError, AppState, Chain, Episode, EventLog, LifecycleEvent, LifecyclePhase,
-    ShutdownReport, StartError, supervision,
+    ShutdownReason, ShutdownReport, StartError, supervision,
 };
 use supervision_tests::{DrainScript, Script, ms, secs};
 
@@ -88,6 +88,8 @@ async fn journal_report_state_chain_and_episode_read_back_as_written() {
     tokio::time::sleep(secs(5)).await;
     let running: AppState<AtpdRole> = handle.state();
     let report: ShutdownReport<AtpdRole> = handle.shutdown().await;
+    assert_eq!(report.reason, Some(ShutdownReason::Requested));
+    assert!(report.is_clean());
     let log: EventLog<AtpdRole> = handle.events();
 
     // The run went through a failure, a restart, a drain and a shutdown, so
@@ -160,6 +162,11 @@ async fn start_and_app_errors_read_back_as_written() {
         .await
         .expect_err("a critical failure escalates");
     assert!(matches!(error, AppError::Escalated { .. }));
+    // Once it has ended, `shutdown` returns the same report, which tells an
+    // escalation from a request.
+    let report = handle.shutdown().await;
+    assert_eq!(report.reason, Some(ShutdownReason::Escalated));
+    assert!(!report.is_clean());
     round_trip(&error);
 }
 
@@ -252,6 +259,7 @@ fn helpers_generic_over_any_role_type_need_no_role_bound() {
     let report = ShutdownReport {
         roles: Vec::new(),
         duration: ms(0),
+        reason: None,
     };
     assert_eq!(
         show(&step, &log, &report),

@@ -5,7 +5,7 @@
 
 #![cfg(unix)]
 
-use supervision::{App, StopOutcome, supervision};
+use supervision::{App, ShutdownReason, StopOutcome, supervision};
 use supervision_tests::{Script, ms};
 
 supervision! {
@@ -50,4 +50,7 @@ async fn run_shuts_down_gracefully_on_sigterm() {
         report.outcome(DaemonRole::Store),
         Some(StopOutcome::Graceful)
     );
+    // The signal is recorded as what it was, not as a request through the handle.
+    assert_eq!(report.reason, Some(ShutdownReason::Signal));
+    assert!(report.is_clean());
 }

@@ -1,5 +1,6 @@
 //! Tracing: each incarnation runs inside its own `role` span, with the role and
-//! the incarnation as fields, so a service's own logs say who wrote them.
+//! the incarnation as fields, so a service's own logs say who wrote them; and
+//! the supervisor's own records say what happened at a level that fits.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -7,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use supervision::{App, supervision};
-use supervision_tests::{Script, ms};
+use supervision_tests::{DrainScript, Script, ms};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -26,6 +27,8 @@ struct Seen {
     spans: Vec<Opened>,
     stack: Vec<u64>,
     events: Vec<(String, Option<BTreeMap<String, String>>)>,
+    /// The supervisor's records: level and fields (`message` among them).
+    records: Vec<(tracing::Level, BTreeMap<String, String>)>,
 }
 
 #[derive(Clone, Default)]
@@ -74,6 +77,11 @@ impl Subscriber for Recorder {
     fn event(&self, event: &Event<'_>) {
         let mut fields = BTreeMap::new();
         event.record(&mut Fields(&mut fields));
+        if event.metadata().target() == "supervision" {
+            let level = *event.metadata().level();
+            self.seen().records.push((level, fields));
+            return;
+        }
         let Some(marker) = fields.remove("marker") else {
             return;
         };
@@ -156,5 +164,84 @@ async fn every_incarnation_runs_in_a_role_span_with_its_role_and_incarnation() {
             ("api says hello".to_owned(), Some(role("api", 0))),
             ("store says hello".to_owned(), Some(role("store", 1))),
         ]
+    );
+}
+
+supervision! {
+    app Logged {
+        strategy: one_for_one,
+        store: Script { restart: permanent(3 per 10s, backoff: fixed(250ms)) },
+        queue: DrainScript { stop: [drain(1s), release_lease, stop(2s)] },
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn restarts_lost_drains_and_aborts_are_logged_above_debug_with_their_fields() {
+    let recorder = Recorder::default();
+    let _default = tracing::subscriber::set_default(recorder.clone());
+    let store = Script::new(|cx| async move {
+        if cx.incarnation() == 0 {
+            tokio::time::sleep(ms(10)).await;
+            return Err("disk full".into());
+        }
+        cx.stop_requested().await;
+        Ok(())
+    });
+    // Ignores its stop and never finishes draining: the drain times out and
+    // the stop is aborted, both of which can lose work.
+    let queue = DrainScript::new(|_| std::future::pending(), |_| std::future::pending());
+    let handle = Logged { store, queue }.start().await.expect("starts");
+    tokio::time::sleep(ms(500)).await;
+    handle.shutdown().await;
+
+    let seen = recorder.seen();
+    let above_debug: Vec<[String; 4]> = seen
+        .records
+        .iter()
+        .filter(|(level, _)| *level < tracing::Level::DEBUG)
+        .map(|(level, fields)| {
+            let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
+            let detail = ["error", "delay", "reason"]
+                .iter()
+                .map(|k| field(k))
+                .find(|v| !v.is_empty())
+                .unwrap_or_default();
+            [level.to_string(), field("role"), field("message"), detail]
+        })
+        .collect();
+    let row = |level: &str, role: &str, message: &str, detail: &str| {
+        [level, role, message, detail].map(str::to_owned)
+    };
+    assert_eq!(
+        above_debug,
+        vec![
+            row("WARN", "store", "role failed", "disk full"),
+            row("INFO", "store", "restart scheduled", "250ms"),
+            row(
+                "INFO",
+                "",
+                "shutdown requested",
+                "requested through the app handle"
+            ),
+            row(
+                "WARN",
+                "queue",
+                "drain timed out: in-flight work may be lost",
+                ""
+            ),
+            row(
+                "WARN",
+                "queue",
+                "role aborted: it did not stop within its grace period",
+                ""
+            ),
+            row("INFO", "", "shutdown completed", ""),
+        ]
+    );
+    // Every record carries the event's place in the stream.
+    assert!(
+        seen.records
+            .iter()
+            .all(|(_, fields)| fields.contains_key("seq"))
     );
 }

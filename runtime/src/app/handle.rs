@@ -197,12 +197,27 @@ impl<R: Role> AppHandle<R> {
 
     /// Shuts the app down gracefully and returns the report. Idempotent: a later
     /// call (or a call after the app stopped on its own) returns the same report.
+    /// [`ShutdownReport::is_clean`] says whether the app ended as asked for, or
+    /// escalated first (then [`AppHandle::join`] has the error).
     pub async fn shutdown(&self) -> ShutdownReport<R> {
         self.request_shutdown();
         match self.join().await {
             Ok(report) => report,
             Err(e) => e.report().cloned().unwrap_or_default(),
         }
+    }
+
+    /// Waits for Ctrl-C or SIGTERM, or for the app to end on its own, and shuts
+    /// the app down gracefully on the signal, recording the signal as the
+    /// reason: what [`App::run`](crate::App::run) does once started, for code
+    /// that keeps the handle.
+    pub async fn shutdown_on_signal(&self) -> Result<ShutdownReport<R>, AppError<R>> {
+        tokio::select! {
+            ended = self.join() => return ended,
+            () = crate::app::signal::shutdown_signal() => {}
+        }
+        self.send_shutdown(ShutdownReason::Signal);
+        self.join().await
     }
 
     /// Completes when the app has stopped and the supervisor task has ended:

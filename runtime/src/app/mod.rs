@@ -12,7 +12,6 @@ use core::future::Future;
 
 use crate::app::handle::AppHandle;
 use crate::observe::error::{AppError, StartError};
-use crate::observe::event::ShutdownReason;
 use crate::observe::report::ShutdownReport;
 use crate::service::erased::ErasedService;
 use crate::spec::AppSpec;
@@ -108,14 +107,6 @@ pub trait App: Sized + Send + 'static {
     fn run(
         self,
     ) -> impl Future<Output = Result<ShutdownReport<Self::Role>, AppError<Self::Role>>> + Send {
-        async move {
-            let handle = self.start().await?;
-            tokio::select! {
-                ended = handle.join() => return ended,
-                () = crate::app::signal::shutdown_signal() => {}
-            }
-            handle.send_shutdown(ShutdownReason::Signal);
-            handle.join().await
-        }
+        async move { self.start().await?.shutdown_on_signal().await }
     }
 }

@@ -4,7 +4,7 @@ use core::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::observe::event::{DrainOutcome, StopOutcome};
+use crate::observe::event::{DrainOutcome, ShutdownReason, StopOutcome};
 use crate::spec::duration;
 use crate::spec::role::Role;
 
@@ -30,9 +30,23 @@ pub struct ShutdownReport<R> {
     /// From the shutdown request to the last role stopped.
     #[serde(with = "duration")]
     pub duration: Duration,
+    /// What asked for the shutdown; `None` when none was recorded (the
+    /// supervisor was lost).
+    pub reason: Option<ShutdownReason>,
 }
 
 impl<R: Role> ShutdownReport<R> {
+    /// Whether the app ended as asked for: a request, a signal, or a
+    /// `critical` role's clean exit; not an escalation or a failed start.
+    pub fn is_clean(&self) -> bool {
+        matches!(
+            self.reason,
+            Some(
+                ShutdownReason::Requested | ShutdownReason::Signal | ShutdownReason::CriticalExited
+            )
+        )
+    }
+
     /// The entry of one role.
     pub fn role(&self, role: R) -> Option<&RoleReport<R>> {
         self.roles.iter().find(|r| r.role == role)
@@ -49,6 +63,7 @@ impl<R: Role> Default for ShutdownReport<R> {
         ShutdownReport {
             roles: Vec::new(),
             duration: Duration::ZERO,
+            reason: None,
         }
     }
 }

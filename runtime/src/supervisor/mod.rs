@@ -12,6 +12,7 @@
 mod backoff;
 mod budget;
 mod exit;
+mod log;
 mod slot;
 mod start;
 mod stop;
@@ -92,6 +93,7 @@ enum End {
 struct Shutdown {
     began: Instant,
     episode: EpisodeId,
+    reason: ShutdownReason,
     /// Roles whose end is not yet known.
     remaining: usize,
     forced: bool,
@@ -378,28 +380,7 @@ impl<R: Role> Supervisor<R> {
             kind,
         };
         self.seq += 1;
-        // Failures are worth an operator's attention; the rest is the usual lifecycle.
-        macro_rules! log {
-            ($level:ident) => {
-                tracing::$level!(
-                    seq = event.seq,
-                    role = role.map(Role::name),
-                    incarnation,
-                    episode = episode.map(EpisodeId::get),
-                    kind = ?event.kind,
-                    "supervision event"
-                )
-            };
-        }
-        match event.kind {
-            EventKind::Escalated => log!(error),
-            EventKind::Failed { .. }
-            | EventKind::Panicked { .. }
-            | EventKind::BudgetExhausted { .. }
-            | EventKind::Disabled => log!(warn),
-            EventKind::ShutdownRequested { .. } | EventKind::ShutdownCompleted => log!(info),
-            _ => log!(debug),
-        }
+        log::log(&event);
         self.shared.journal.record(event);
     }
 

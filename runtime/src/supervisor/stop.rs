@@ -13,7 +13,6 @@ use crate::observe::error::{AppError, Cause, StartError};
 use crate::observe::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
 use crate::observe::report::{RoleReport, ShutdownReport};
 use crate::observe::state::Phase;
-use crate::protocol::Published;
 use crate::spec::StopAction;
 use crate::spec::role::Role;
 
@@ -310,6 +309,7 @@ impl<R: Role> Supervisor<R> {
         self.shutdown = Some(Shutdown {
             began: now,
             episode,
+            reason,
             remaining: self.slots.len(),
             forced: false,
             end,
@@ -372,22 +372,12 @@ impl<R: Role> Supervisor<R> {
 
     /// Every role has ended: wait for every task, then publish the result.
     pub(super) async fn complete(mut self) {
-        let (episode, began, end) = match self.shutdown.as_ref() {
-            Some(s) => (Some(s.episode), s.began, s.end.clone()),
-            None => (None, Instant::now(), End::Clean { role: None }),
+        let (episode, began, end, reason) = match self.shutdown.as_ref() {
+            Some(s) => (Some(s.episode), s.began, s.end.clone(), Some(s.reason)),
+            None => (None, Instant::now(), End::Clean { role: None }, None),
         };
         // Nothing runs any more: no handle is left to read.
-        for x in 0..self.slots.len() {
-            if self
-                .shared
-                .handles
-                .slots
-                .get(x)
-                .is_some_and(|s| matches!(*s.borrow(), Published::Value(_)))
-            {
-                self.shared.handles.set(x, Published::Absent);
-            }
-        }
+        self.shared.handles.withdraw_all();
         self.record(None, episode, EventKind::ShutdownCompleted);
         // Nothing should be left; whatever is (a drain aborted by its timeout) goes now.
         self.tasks.shutdown().await;
@@ -410,6 +400,7 @@ impl<R: Role> Supervisor<R> {
                 })
                 .collect(),
             duration: Instant::now().saturating_duration_since(began),
+            reason,
         };
         self.set_phase(Phase::Stopped);
         let start_error = |role: usize, cause: Cause, report: ShutdownReport<R>| StartError {
