@@ -10,9 +10,11 @@ use std::time::Duration;
 use std::process::ExitCode;
 
 use supervision::{
-    App, AppHandle, Context, Elapsed, EpisodeId, Event, EventKind, Role, ShutdownReport,
+    App, AppHandle, AppSpec, BoxError, Context, Elapsed, EpisodeId, Event, EventKind,
+    RestartPolicy, Role, ShutdownReport,
 };
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 /// How events are printed.
@@ -64,6 +66,57 @@ pub async fn tick_until_stopped(cx: &Context, period: Duration, message: &str) {
     }
 }
 
+/// How [`Drain::drain`](supervision::Drain::drain) gets the unfinished work
+/// of the running incarnation, whose run loop owns it: the drain asks, the loop
+/// answers with what is left and takes no more work. One per service; each
+/// incarnation opens it anew as it starts.
+pub struct Handover<T> {
+    asks: Mutex<Option<mpsc::UnboundedSender<oneshot::Sender<T>>>>,
+}
+
+/// Where a run loop receives [`Handover::take`]'s requests: answer each with
+/// the work left.
+pub type HandoverAsks<T> = mpsc::UnboundedReceiver<oneshot::Sender<T>>;
+
+impl<T> Handover<T> {
+    /// No incarnation running yet.
+    pub const fn new() -> Self {
+        Handover {
+            asks: Mutex::new(None),
+        }
+    }
+
+    /// Called by each incarnation as it starts: the drain's requests arrive here
+    /// from now on (an earlier incarnation's are closed).
+    pub fn open(&self) -> HandoverAsks<T> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        *self.asks.lock().unwrap_or_else(PoisonError::into_inner) = Some(tx);
+        rx
+    }
+
+    /// Asks the running incarnation for its unfinished work and waits for it.
+    pub async fn take(&self) -> Result<T, BoxError> {
+        let asks = self
+            .asks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or("no incarnation is running")?;
+        let (reply, answer) = oneshot::channel();
+        asks.send(reply)
+            .map_err(|_| "the run loop ended before the drain")?;
+        Ok(answer
+            .await
+            .map_err(|_| "the run loop ended without handing its work over")?)
+    }
+}
+
+impl<T> Default for Handover<T> {
+    fn default() -> Self {
+        Handover::new()
+    }
+}
+
 /// Prints one event in the chosen format.
 pub fn print_event<R: Role>(event: &Event<R>, output: Output) {
     match output {
@@ -83,12 +136,13 @@ pub fn print_event<R: Role>(event: &Event<R>, output: Output) {
 /// reads in one place; `--json` output stays one event per line.
 pub fn spawn_event_printer<R: Role>(
     handle: &AppHandle<R>,
+    spec: &'static AppSpec<R>,
     output: Output,
 ) -> tokio::task::JoinHandle<()> {
     let mut events = handle.follow();
     let handle = handle.clone();
     tokio::spawn(async move {
-        let mut restarts = Restarts::default();
+        let mut restarts = Restarts::new(spec);
         loop {
             match events.recv().await {
                 Ok(event) => {
@@ -130,8 +184,10 @@ fn print_episode<R: Role>(handle: &AppHandle<R>, id: EpisodeId) {
 
 /// Failure episodes in progress, followed event by event, to tell when a
 /// restart is over: the episode scheduled a restart, and every role it
-/// concerned is ready again (or disabled).
-struct Restarts<R> {
+/// concerned is ready again, disabled, or a `temporary` one left stopped (a
+/// bystander that is not restarted, as in OTP).
+struct Restarts<R: 'static> {
+    spec: &'static AppSpec<R>,
     open: BTreeMap<EpisodeId, Progress<R>>,
 }
 
@@ -141,15 +197,14 @@ struct Progress<R> {
     settled: BTreeMap<R, bool>,
 }
 
-impl<R> Default for Restarts<R> {
-    fn default() -> Self {
+impl<R: Role> Restarts<R> {
+    fn new(spec: &'static AppSpec<R>) -> Self {
         Restarts {
+            spec,
             open: BTreeMap::new(),
         }
     }
-}
 
-impl<R: Role> Restarts<R> {
     /// Episodes that never restart anything (a role left stopped) are forgotten
     /// past this many, so a long-running daemon does not accumulate them.
     const MAX_OPEN: usize = 64;
@@ -169,7 +224,11 @@ impl<R: Role> Restarts<R> {
             settled: BTreeMap::new(),
         });
         progress.restarted |= matches!(event.kind, EventKind::RestartScheduled { .. });
-        let settled = matches!(event.kind, EventKind::Ready | EventKind::Disabled);
+        let settled = match event.kind {
+            EventKind::Ready | EventKind::Disabled => true,
+            EventKind::Stopped { .. } => self.spec.restart(role) == RestartPolicy::Temporary,
+            _ => false,
+        };
         progress.settled.insert(role, settled);
         let over = event.kind == EventKind::Ready
             && progress.restarted
@@ -208,13 +267,25 @@ pub fn print_report<R: Role>(report: &ShutdownReport<R>) {
 /// otherwise start, print events, stop on Ctrl-C / SIGTERM / `--exit-after`,
 /// print the report. Exit code 0 after a clean shutdown, 1 otherwise.
 pub async fn run_daemon<A: App>(app: A, flags: Flags) -> ExitCode {
+    run_daemon_with(app, flags, |_| {}).await
+}
+
+/// [`run_daemon`], handing the app's handle to `launched` right after the
+/// launch, before any role runs far: for code inside the tree that needs the
+/// handle itself (an HTTP health check reading [`AppHandle::state`]).
+pub async fn run_daemon_with<A: App>(
+    app: A,
+    flags: Flags,
+    launched: impl FnOnce(&AppHandle<A::Role>),
+) -> ExitCode {
     if flags.diagram {
         print!("{}", A::spec().to_mermaid());
         return ExitCode::SUCCESS;
     }
     init_log(flags.output);
     let handle = app.launch();
-    let printer = spawn_event_printer(&handle, flags.output);
+    launched(&handle);
+    let printer = spawn_event_printer(&handle, A::spec(), flags.output);
     if let Err(error) = handle.started().await {
         let _ = printer.await;
         eprintln!("{} did not start: {error}", A::spec().name());
@@ -346,6 +417,79 @@ mod tests {
         assert_eq!(
             parse(&["--exit-after", "soon"]),
             Err("--exit-after takes whole seconds, not `soon`".to_owned())
+        );
+    }
+}
+
+#[cfg(test)]
+mod restarts {
+    use super::*;
+    use supervision::{Service, supervision};
+
+    /// Fails its first incarnation soon after starting.
+    struct FailsOnce;
+
+    impl Service for FailsOnce {
+        async fn run(&self, cx: Context) -> Result<(), BoxError> {
+            if cx.incarnation() == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                return Err("lost the connection".into());
+            }
+            cx.stop_requested().await;
+            Ok(())
+        }
+    }
+
+    struct Idle;
+
+    impl Service for Idle {
+        async fn run(&self, cx: Context) -> Result<(), BoxError> {
+            cx.stop_requested().await;
+            Ok(())
+        }
+    }
+
+    supervision! {
+        app Cascade {
+            strategy: rest_for_one,
+            base: FailsOnce { restart: permanent(3 per 5s, backoff: fixed(10ms)) },
+            dependent: Idle { depends_on: [base] },
+            optional extra: Idle { depends_on: [base], restart: temporary },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_restart_is_over_though_a_temporary_bystander_stays_stopped() {
+        let handle = Cascade {
+            base: FailsOnce,
+            dependent: Idle,
+            extra: Idle,
+        }
+        .launch();
+        let mut events = handle.follow();
+        let mut restarts = Restarts::new(Cascade::spec());
+        let over = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                let event = events.recv().await?;
+                if let Some(id) = restarts.observe(&event) {
+                    return Ok::<_, RecvError>((id, event));
+                }
+            }
+        })
+        .await;
+        handle.shutdown().await;
+        let (id, last) = match over {
+            Ok(Ok(over)) => over,
+            other => panic!("the restart never read as over: {other:?}"),
+        };
+        assert_eq!(
+            (last.role, last.kind),
+            (Some(CascadeRole::Dependent), EventKind::Ready)
+        );
+        let episode = handle.episode(id).expect("the whole episode");
+        assert!(
+            episode.to_string().contains("extra#0"),
+            "the temporary bystander is part of the episode:\n{episode}"
         );
     }
 }
