@@ -13,7 +13,7 @@
 //! Flags: `--diagram` prints the topology as a Mermaid diagram, `--json` prints
 //! events as JSON lines, `--exit-after SECONDS` shuts down by itself.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -262,7 +262,7 @@ impl Transfers {
 /// the next incarnation resumes it.
 #[derive(Default)]
 pub struct TransferSupervisor {
-    handover: Handover<Vec<Transfer>>,
+    handover: Handover<Transfer>,
 }
 
 /// How long one transfer takes.
@@ -277,55 +277,27 @@ impl Service for TransferSupervisor {
         let routes = cx
             .deps(atpd::transfer_supervisor)?
             .get(atpd::path_manager)?;
-        let mut queue: VecDeque<Transfer> = match cx.resume_state::<Vec<Transfer>>() {
-            Some(queue) => {
-                say(&cx, format_args!("resuming {}", files(&queue)));
-                queue.into()
-            }
-            None => VecDeque::new(),
-        };
-        let (tx, mut rx) = mpsc::channel(64);
-        let mut asks = self.handover.open();
+        let backlog = cx.resume_state::<Vec<Transfer>>().unwrap_or_default();
+        if !backlog.is_empty() {
+            say(&cx, format_args!("resuming {}", files(&backlog)));
+        }
+        let (tx, queue) = self.handover.open_queue(backlog, 64);
         tokio::time::sleep(Duration::from_millis(100)).await;
         cx.ready_with(self, Transfers(tx))?;
         say(&cx, format_args!("accepting transfers"));
-        let mut sending: Option<(Transfer, Instant)> = None;
-        loop {
-            if sending.is_none()
-                && let Some(next) = queue.pop_front()
-            {
-                let route = routes
-                    .to(&next.peer)
-                    .unwrap_or_else(|| "no route".to_owned());
-                say(&cx, format_args!("sending {next}, {route}"));
-                sending = Some((next, Instant::now() + TRANSFER_TIME));
-            }
-            let done_at = sending.as_ref().map(|&(_, at)| at);
-            tokio::select! {
-                () = cx.stop_requested() => return Ok(()),
-                Some(reply) = asks.recv() => {
-                    // Take no more work; whatever was handed in already stays.
-                    rx.close();
-                    let mut left: Vec<Transfer> = sending.take().map(|(t, _)| t).into_iter().collect();
-                    left.extend(queue.drain(..));
-                    while let Ok(transfer) = rx.try_recv() {
-                        left.push(transfer);
-                    }
-                    let _ = reply.send(left);
-                    cx.stop_requested().await;
-                    return Ok(());
+        queue
+            .run(&cx, |transfer| {
+                let route = routes.to(&transfer.peer);
+                let cx = cx.clone();
+                async move {
+                    let route = route.ok_or_else(|| format!("no route to {}", transfer.peer))?;
+                    say(&cx, format_args!("sending {transfer}, {route}"));
+                    tokio::time::sleep(TRANSFER_TIME).await;
+                    say(&cx, format_args!("done: {transfer}"));
+                    Ok(())
                 }
-                Some(transfer) = rx.recv() => {
-                    say(&cx, format_args!("queued {transfer}"));
-                    queue.push_back(transfer);
-                }
-                () = tokio::time::sleep_until(done_at.unwrap_or_else(Instant::now)), if done_at.is_some() => {
-                    if let Some((done, _)) = sending.take() {
-                        say(&cx, format_args!("done: {done}"));
-                    }
-                }
-            }
-        }
+            })
+            .await
     }
 }
 
@@ -368,8 +340,10 @@ impl Service for ReceiveService {
                 _ = requests.tick() => {
                     let n = self.received.fetch_add(1, Ordering::Relaxed) + 1;
                     let peer = if n.is_multiple_of(2) { "peer-b" } else { "peer-a" };
+                    let transfer = Transfer { file: format!("file-{n}.dat"), peer: peer.to_owned() };
+                    say(&cx, format_args!("request: {transfer}"));
                     transfers
-                        .submit(Transfer { file: format!("file-{n}.dat"), peer: peer.to_owned() })
+                        .submit(transfer)
                         .await?;
                 }
             }

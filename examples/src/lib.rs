@@ -1,8 +1,10 @@
 //! What the examples share: a service log, the event log, the shutdown report
 //! table and the command line. Run an example with `cargo run --example atpd`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -67,16 +69,12 @@ pub async fn tick_until_stopped(cx: &Context, period: Duration, message: &str) {
 }
 
 /// How [`Drain::drain`](supervision::Drain::drain) gets the unfinished work
-/// of the running incarnation, whose run loop owns it: the drain asks, the loop
-/// answers with what is left and takes no more work. One per service; each
-/// incarnation opens it anew as it starts.
+/// of the running incarnation, whose [`WorkQueue::run`] loop owns it: the
+/// drain asks, the loop answers with what is left and takes no more work. One
+/// per service; each incarnation opens its queue anew.
 pub struct Handover<T> {
-    asks: Mutex<Option<mpsc::UnboundedSender<oneshot::Sender<T>>>>,
+    asks: Mutex<Option<mpsc::UnboundedSender<oneshot::Sender<Vec<T>>>>>,
 }
-
-/// Where a run loop receives [`Handover::take`]'s requests: answer each with
-/// the work left.
-pub type HandoverAsks<T> = mpsc::UnboundedReceiver<oneshot::Sender<T>>;
 
 impl<T> Handover<T> {
     /// No incarnation running yet.
@@ -86,16 +84,25 @@ impl<T> Handover<T> {
         }
     }
 
-    /// Called by each incarnation as it starts: the drain's requests arrive here
-    /// from now on (an earlier incarnation's are closed).
-    pub fn open(&self) -> HandoverAsks<T> {
-        let (tx, rx) = mpsc::unbounded_channel();
-        *self.asks.lock().unwrap_or_else(PoisonError::into_inner) = Some(tx);
-        rx
+    /// Opens this incarnation's queue, `backlog` first (what the last drain
+    /// handed over): the sender is for the role's handle, the queue for its
+    /// run loop. The drain's requests go to this queue from now on.
+    pub fn open_queue(&self, backlog: Vec<T>, capacity: usize) -> (mpsc::Sender<T>, WorkQueue<T>) {
+        let (asks, asked) = mpsc::unbounded_channel();
+        *self.asks.lock().unwrap_or_else(PoisonError::into_inner) = Some(asks);
+        let (tx, inbox) = mpsc::channel(capacity);
+        let queue = WorkQueue {
+            backlog: backlog.into(),
+            inbox,
+            asked,
+        };
+        (tx, queue)
     }
 
-    /// Asks the running incarnation for its unfinished work and waits for it.
-    pub async fn take(&self) -> Result<T, BoxError> {
+    /// Asks the running incarnation's queue for its unfinished work: the item
+    /// in progress (its work abandoned), the backlog, then what was still in
+    /// the channel, in order. The queue accepts nothing afterwards.
+    pub async fn take(&self) -> Result<Vec<T>, BoxError> {
         let asks = self
             .asks
             .lock()
@@ -104,16 +111,72 @@ impl<T> Handover<T> {
             .ok_or("no incarnation is running")?;
         let (reply, answer) = oneshot::channel();
         asks.send(reply)
-            .map_err(|_| "the run loop ended before the drain")?;
+            .map_err(|_| "the queue stopped before the drain")?;
         Ok(answer
             .await
-            .map_err(|_| "the run loop ended without handing its work over")?)
+            .map_err(|_| "the queue stopped without handing its work over")?)
     }
 }
 
 impl<T> Default for Handover<T> {
     fn default() -> Self {
         Handover::new()
+    }
+}
+
+/// One incarnation's queue of work, from [`Handover::open_queue`].
+pub struct WorkQueue<T> {
+    backlog: VecDeque<T>,
+    inbox: mpsc::Receiver<T>,
+    asked: mpsc::UnboundedReceiver<oneshot::Sender<Vec<T>>>,
+}
+
+impl<T: Clone> WorkQueue<T> {
+    /// Works through the queue one item at a time, in order, until the
+    /// incarnation is asked to stop or the drain takes what is left. An item
+    /// leaves the queue only once `work` on it returned `Ok`; an error ends
+    /// the incarnation with that error.
+    pub async fn run<F, Fut>(mut self, cx: &Context, mut work: F) -> Result<(), BoxError>
+    where
+        F: FnMut(T) -> Fut,
+        Fut: Future<Output = Result<(), BoxError>>,
+    {
+        let mut current: Option<Pin<Box<Fut>>> = None;
+        loop {
+            if current.is_none()
+                && let Some(next) = self.backlog.front()
+            {
+                current = Some(Box::pin(work(next.clone())));
+            }
+            tokio::select! {
+                () = cx.stop_requested() => return Ok(()),
+                Some(reply) = self.asked.recv() => {
+                    self.inbox.close();
+                    let mut left: Vec<T> = self.backlog.drain(..).collect();
+                    while let Ok(item) = self.inbox.try_recv() {
+                        left.push(item);
+                    }
+                    // A drain that timed out no longer listens: nothing to tell.
+                    let _ = reply.send(left);
+                    cx.stop_requested().await;
+                    return Ok(());
+                }
+                Some(item) = self.inbox.recv() => self.backlog.push_back(item),
+                done = in_progress(&mut current) => {
+                    current = None;
+                    done?;
+                    self.backlog.pop_front();
+                }
+            }
+        }
+    }
+}
+
+/// The work in progress, or never if there is none.
+async fn in_progress<F: Future + Unpin>(current: &mut Option<F>) -> F::Output {
+    match current {
+        Some(work) => work.await,
+        None => std::future::pending().await,
     }
 }
 
@@ -339,6 +402,16 @@ impl Flags {
 
     /// Parses the arguments after the program name.
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
+        Flags::parse_with(args, |_, _| Ok(false))
+    }
+
+    /// [`Flags::parse`], offering each flag it does not know to `extra` with
+    /// the remaining arguments (for its value); `extra` answers whether the
+    /// flag was its own.
+    pub fn parse_with(
+        args: impl IntoIterator<Item = String>,
+        mut extra: impl FnMut(&str, &mut dyn Iterator<Item = String>) -> Result<bool, String>,
+    ) -> Result<Flags, String> {
         let mut flags = Flags {
             diagram: false,
             output: Output::Text,
@@ -350,15 +423,14 @@ impl Flags {
                 "--diagram" => flags.diagram = true,
                 "--json" => flags.output = Output::Json,
                 "--exit-after" => {
-                    let value = args
-                        .next()
-                        .ok_or("--exit-after needs a number of seconds")?;
-                    let secs: u64 = value
-                        .parse()
-                        .map_err(|_| format!("--exit-after takes whole seconds, not `{value}`"))?;
+                    let secs = flag_value(&arg, &mut args, "whole seconds")?;
                     flags.exit_after = Some(Duration::from_secs(secs));
                 }
-                other => return Err(format!("unknown flag `{other}`")),
+                other => {
+                    if !extra(other, &mut args)? {
+                        return Err(format!("unknown flag `{other}`"));
+                    }
+                }
             }
         }
         Ok(flags)
@@ -366,10 +438,19 @@ impl Flags {
 
     /// Parses the process arguments; on a bad flag prints the usage and exits with code 2.
     pub fn from_env() -> Flags {
-        match Flags::parse(std::env::args().skip(1)) {
+        Flags::from_env_with("", |_, _| Ok(false))
+    }
+
+    /// [`Flags::from_env`] with an example's own flags ([`Flags::parse_with`]),
+    /// described by `usage` (lines appended to [`Flags::USAGE`]).
+    pub fn from_env_with(
+        usage: &str,
+        extra: impl FnMut(&str, &mut dyn Iterator<Item = String>) -> Result<bool, String>,
+    ) -> Flags {
+        match Flags::parse_with(std::env::args().skip(1), extra) {
             Ok(flags) => flags,
             Err(problem) => {
-                eprintln!("error: {problem}\n{}", Flags::USAGE);
+                eprintln!("error: {problem}\n{}{usage}", Flags::USAGE);
                 std::process::exit(2);
             }
         }
@@ -385,6 +466,18 @@ impl Flags {
             None => supervision::shutdown_signal().await,
         }
     }
+}
+
+/// The value after flag `flag`, parsed; `what` names the expected kind in the error.
+pub fn flag_value<T: std::str::FromStr>(
+    flag: &str,
+    args: &mut dyn Iterator<Item = String>,
+    what: &str,
+) -> Result<T, String> {
+    let value = args.next().ok_or_else(|| format!("{flag} needs {what}"))?;
+    value
+        .parse()
+        .map_err(|_| format!("{flag} takes {what}, not `{value}`"))
 }
 
 #[cfg(test)]
@@ -412,7 +505,7 @@ mod tests {
         );
         assert_eq!(
             parse(&["--exit-after"]),
-            Err("--exit-after needs a number of seconds".to_owned())
+            Err("--exit-after needs whole seconds".to_owned())
         );
         assert_eq!(
             parse(&["--exit-after", "soon"]),
