@@ -1,18 +1,30 @@
 //! `atpd`: a file-transfer daemon with ten roles, the main example.
 //!
-//! Run it with `cargo run --example atpd`. `peer_directory` fails its first two
-//! runs, so the restart, the backoff and the `rest_for_one` cascade show in the
-//! log; once a restart is over, the failure's whole episode is printed as one
+//! Run it with `cargo run --example atpd`. Roles hand each other typed values:
+//! `identity_manager` publishes the node identity, `peer_directory` the peer
+//! table that `path_manager` queries for the routes it publishes, and
+//! `transfer_supervisor` the sender of its work queue, which
+//! `receive_service` feeds. `peer_directory` fails its first two runs, so the
+//! restart, the backoff and the `rest_for_one` cascade show in the log; the
+//! transfer queue is drained, handed over and resumed by the next incarnation.
+//! Once a restart is over, the failure's whole episode is printed as one
 //! timeline. Ctrl-C (or SIGTERM) shuts it down in stop order and prints the report.
 //!
 //! Flags: `--diagram` prints the topology as a Mermaid diagram, `--json` prints
 //! events as JSON lines, `--exit-after SECONDS` shuts down by itself.
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use supervision::{BoxError, Context, Drain, Service, supervision};
-use supervision_examples::{Flags, run_daemon, say, tick_until_stopped};
+use serde::{Deserialize, Serialize};
+use supervision::{BoxError, Context, Drain, Provide, Service, supervision};
+use supervision_examples::{Flags, Handover, run_daemon, say, tick_until_stopped};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 supervision! {
     /// The transfer daemon: identity, peers, paths, transfers and optional extras.
@@ -23,28 +35,33 @@ supervision! {
 
         identity_manager: IdentityManager {
             restart: critical,
+            ready: signaled(5s),
             stop: [release_lease, stop],
         },
         peer_directory: PeerDirectory {
             depends_on: [identity_manager],
             restart: permanent(5 per 60s, backoff: exponential(200ms, 2s)),
+            ready: signaled(5s),
             stop: [release_lease, stop],
         },
         path_manager: PathManager {
             depends_on: [identity_manager, peer_directory],
             restart: permanent(5 per 60s),
+            ready: signaled(5s),
             stop: [release_lease, stop],
         },
-        receive_service: ReceiveService {
-            depends_on: [identity_manager, path_manager],
-            restart: permanent(3 per 60s),
-            stop: [release_lease, stop],
-        },
+        // The queue's consumer starts before its producers and stops after
+        // them, so its drain sees every transfer they handed in.
         transfer_supervisor: TransferSupervisor {
-            depends_on: [identity_manager, path_manager, receive_service],
+            depends_on: [identity_manager, path_manager],
             restart: permanent(3 per 60s),
             ready: signaled(10s),
             stop: [drain(30s, resume_state), release_lease, stop],
+        },
+        receive_service: ReceiveService {
+            depends_on: [identity_manager, path_manager, transfer_supervisor],
+            restart: permanent(3 per 60s),
+            stop: [release_lease, stop],
         },
         cache_seeder: CacheSeeder {
             depends_on: [transfer_supervisor],
@@ -74,88 +91,263 @@ supervision! {
     }
 }
 
+/// The node's identity, published by `identity_manager` for every role.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    node: Arc<str>,
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.node)
+    }
+}
+
 /// Loads the node identity and holds it for the daemon's lifetime.
 pub struct IdentityManager {
     node: &'static str,
 }
 
+impl Provide for IdentityManager {
+    type Handle = Identity;
+}
+
 impl Service for IdentityManager {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
-        say(&cx, format_args!("loaded identity {}", self.node));
+        let identity = Identity {
+            node: Arc::from(self.node),
+        };
+        say(&cx, format_args!("loaded identity {identity}"));
+        cx.ready_with(self, identity)?;
         cx.stop_requested().await;
         say(&cx, format_args!("identity sealed"));
         Ok(())
     }
 }
 
-/// Keeps the table of known peers; its first two runs fail to reach the seed list.
+/// The known peers and their addresses, shared by `peer_directory` (which
+/// refreshes it) and whoever reads its handle.
+#[derive(Clone, Debug, Default)]
+pub struct PeerTable(Arc<RwLock<BTreeMap<String, String>>>);
+
+impl PeerTable {
+    /// Every peer with its address, as of now.
+    pub fn snapshot(&self) -> BTreeMap<String, String> {
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn replace(&self, peers: &[(&str, &str)]) {
+        let peers = peers.iter().map(|&(p, a)| (p.to_owned(), a.to_owned()));
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = peers.collect();
+    }
+}
+
+/// Keeps the table of known peers: publishes the cached table at once, then
+/// refreshes it from the seed list, which is unreachable for its first two runs.
 pub struct PeerDirectory;
+
+impl Provide for PeerDirectory {
+    type Handle = PeerTable;
+}
 
 impl Service for PeerDirectory {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+        let identity = cx.deps(atpd::peer_directory)?.get(atpd::identity_manager)?;
+        let table = PeerTable::default();
+        table.replace(&[("peer-a", "10.0.0.2:7000"), ("peer-b", "10.0.0.3:7000")]);
         say(
             &cx,
-            format_args!("loading peer table (incarnation {})", cx.incarnation()),
+            format_args!("{identity}: 2 peers from the cache, asking the seed list"),
         );
+        cx.ready_with(self, table.clone())?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
         if cx.incarnation() < 2 {
-            tokio::time::sleep(Duration::from_millis(300)).await;
             return Err("seed list unreachable: connection refused".into());
         }
-        say(&cx, format_args!("3 peers known"));
+        table.replace(&[
+            ("peer-a", "10.0.0.2:7000"),
+            ("peer-b", "10.0.0.3:7000"),
+            ("peer-c", "10.0.0.9:7000"),
+        ]);
+        say(&cx, format_args!("seed list answered: 3 peers known"));
         tick_until_stopped(&cx, Duration::from_secs(2), "peer table refreshed").await;
         Ok(())
     }
 }
 
-/// Computes routes to peers.
+/// The route to each peer, computed by `path_manager` from the peer table.
+#[derive(Clone, Debug, Default)]
+pub struct Routes(Arc<RwLock<BTreeMap<String, String>>>);
+
+impl Routes {
+    /// How to reach `peer`, if a route is known.
+    pub fn to(&self, peer: &str) -> Option<String> {
+        let routes = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        routes.get(peer).cloned()
+    }
+
+    /// Recomputes every route from the peers known now; returns how many.
+    fn compute(&self, peers: &PeerTable) -> usize {
+        let routes: BTreeMap<_, _> = peers
+            .snapshot()
+            .into_iter()
+            .map(|(peer, addr)| (peer, format!("direct to {addr}")))
+            .collect();
+        let count = routes.len();
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = routes;
+        count
+    }
+}
+
+/// Computes routes to peers by querying the peer table, and publishes them.
 pub struct PathManager;
+
+impl Provide for PathManager {
+    type Handle = Routes;
+}
 
 impl Service for PathManager {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
-        say(&cx, format_args!("computing paths"));
-        tick_until_stopped(&cx, Duration::from_secs(3), "paths refreshed").await;
-        Ok(())
+        let peers = cx.deps(atpd::path_manager)?.get(atpd::peer_directory)?;
+        let routes = Routes::default();
+        let count = routes.compute(&peers);
+        say(&cx, format_args!("computed {count} routes"));
+        cx.ready_with(self, routes.clone())?;
+        let period = Duration::from_secs(3);
+        let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
+        loop {
+            tokio::select! {
+                () = cx.stop_requested() => return Ok(()),
+                _ = ticks.tick() => {
+                    let count = routes.compute(&peers);
+                    say(&cx, format_args!("paths refreshed: {count} routes"));
+                }
+            }
+        }
     }
 }
 
-/// Accepts incoming transfers.
-pub struct ReceiveService;
+/// One file to move to or from a peer: what the transfer queue holds, and what
+/// a drain hands to the next incarnation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Transfer {
+    file: String,
+    peer: String,
+}
 
-impl Service for ReceiveService {
-    async fn run(&self, cx: Context) -> Result<(), BoxError> {
-        say(&cx, format_args!("listening for incoming transfers"));
-        cx.stop_requested().await;
-        Ok(())
+impl fmt::Display for Transfer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} for {}", self.file, self.peer)
     }
 }
 
-/// Runs outgoing transfers; drains its queue on stop and resumes it next time.
-pub struct TransferSupervisor;
+/// Where work for `transfer_supervisor` goes: the sender of its queue.
+#[derive(Clone, Debug)]
+pub struct Transfers(mpsc::Sender<Transfer>);
+
+impl Transfers {
+    /// Queues `transfer`; fails once the queue has been handed over.
+    pub async fn submit(&self, transfer: Transfer) -> Result<(), BoxError> {
+        self.0
+            .send(transfer)
+            .await
+            .map_err(|_| "the transfer queue is closed".into())
+    }
+}
+
+/// Runs transfers one at a time from its queue; drains the queue on stop and
+/// the next incarnation resumes it.
+#[derive(Default)]
+pub struct TransferSupervisor {
+    handover: Handover<Transfer>,
+}
+
+/// How long one transfer takes.
+const TRANSFER_TIME: Duration = Duration::from_millis(1200);
+
+impl Provide for TransferSupervisor {
+    type Handle = Transfers;
+}
 
 impl Service for TransferSupervisor {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
-        match cx.resume_state::<Vec<String>>() {
-            Some(queue) => say(
-                &cx,
-                format_args!("resuming {} transfers: {queue:?}", queue.len()),
-            ),
-            None => say(&cx, format_args!("no transfers to resume")),
+        let routes = cx
+            .deps(atpd::transfer_supervisor)?
+            .get(atpd::path_manager)?;
+        let backlog = cx.resume_state::<Vec<Transfer>>().unwrap_or_default();
+        if !backlog.is_empty() {
+            say(&cx, format_args!("resuming {}", files(&backlog)));
         }
+        let (tx, queue) = self.handover.open_queue(backlog, 64);
         tokio::time::sleep(Duration::from_millis(100)).await;
-        cx.ready();
+        cx.ready_with(self, Transfers(tx))?;
         say(&cx, format_args!("accepting transfers"));
-        tick_until_stopped(&cx, Duration::from_secs(4), "2 transfers in flight").await;
-        Ok(())
+        queue
+            .run(&cx, |transfer| {
+                let route = routes.to(&transfer.peer);
+                let cx = cx.clone();
+                async move {
+                    let route = route.ok_or_else(|| format!("no route to {}", transfer.peer))?;
+                    say(&cx, format_args!("sending {transfer}, {route}"));
+                    tokio::time::sleep(TRANSFER_TIME).await;
+                    say(&cx, format_args!("done: {transfer}"));
+                    Ok(())
+                }
+            })
+            .await
     }
 }
 
 impl Drain for TransferSupervisor {
-    type State = Vec<String>;
+    type State = Vec<Transfer>;
 
     async fn drain(&self, cx: &Context) -> Result<Self::State, BoxError> {
-        say(cx, format_args!("draining: parking 2 transfers"));
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        Ok(vec!["report.pdf".to_owned(), "photos.tar".to_owned()])
+        let left = self.handover.take().await?;
+        say(cx, format_args!("drained: handing over {}", files(&left)));
+        Ok(left)
+    }
+}
+
+/// The files of `transfers`, for the log.
+fn files(transfers: &[Transfer]) -> String {
+    if transfers.is_empty() {
+        return "no transfers".to_owned();
+    }
+    let files: Vec<&str> = transfers.iter().map(|t| t.file.as_str()).collect();
+    files.join(", ")
+}
+
+/// Accepts incoming transfer requests and hands each to `transfer_supervisor`.
+#[derive(Default)]
+pub struct ReceiveService {
+    /// Requests received over every incarnation, to name the files.
+    received: AtomicU32,
+}
+
+impl Service for ReceiveService {
+    async fn run(&self, cx: Context) -> Result<(), BoxError> {
+        let deps = cx.deps(atpd::receive_service)?;
+        let identity = deps.get(atpd::identity_manager)?;
+        let transfers = deps.get(atpd::transfer_supervisor)?;
+        say(&cx, format_args!("listening for transfers to {identity}"));
+        let mut requests = tokio::time::interval(Duration::from_millis(900));
+        loop {
+            tokio::select! {
+                () = cx.stop_requested() => return Ok(()),
+                _ = requests.tick() => {
+                    let n = self.received.fetch_add(1, Ordering::Relaxed) + 1;
+                    let peer = if n.is_multiple_of(2) { "peer-b" } else { "peer-a" };
+                    let transfer = Transfer { file: format!("file-{n}.dat"), peer: peer.to_owned() };
+                    say(&cx, format_args!("request: {transfer}"));
+                    transfers
+                        .submit(transfer)
+                        .await?;
+                }
+            }
+        }
     }
 }
 
@@ -175,7 +367,11 @@ pub struct InboxMailbox;
 
 impl Service for InboxMailbox {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
-        say(&cx, format_args!("mailbox open"));
+        let peers = cx.deps(atpd::inbox_mailbox)?.get(atpd::peer_directory)?;
+        say(
+            &cx,
+            format_args!("mailbox open for {} peers", peers.snapshot().len()),
+        );
         cx.stop_requested().await;
         Ok(())
     }
@@ -186,9 +382,12 @@ pub struct DiagnosticsEndpoint;
 
 impl Service for DiagnosticsEndpoint {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
+        let identity = cx
+            .deps(atpd::diagnostics_endpoint)?
+            .get(atpd::identity_manager)?;
         say(
             &cx,
-            format_args!("serving /health on 127.0.0.1:9102 (simulated)"),
+            format_args!("serving /health for {identity} on 127.0.0.1:9102 (simulated)"),
         );
         cx.stop_requested().await;
         Ok(())
@@ -222,8 +421,8 @@ fn app() -> Atpd {
         identity_manager: IdentityManager { node: "node-7f3a" },
         peer_directory: PeerDirectory,
         path_manager: PathManager,
-        receive_service: ReceiveService,
-        transfer_supervisor: TransferSupervisor,
+        transfer_supervisor: TransferSupervisor::default(),
+        receive_service: ReceiveService::default(),
         cache_seeder: CacheSeeder,
         inbox_mailbox: InboxMailbox,
         diagnostics_endpoint: DiagnosticsEndpoint,

@@ -1,8 +1,10 @@
 //! What the examples share: a service log, the event log, the shutdown report
 //! table and the command line. Run an example with `cargo run --example atpd`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -10,9 +12,11 @@ use std::time::Duration;
 use std::process::ExitCode;
 
 use supervision::{
-    App, AppHandle, Context, Elapsed, EpisodeId, Event, EventKind, Role, ShutdownReport,
+    App, AppHandle, AppSpec, BoxError, Context, Elapsed, EpisodeId, Event, EventKind,
+    RestartPolicy, Role, ShutdownReport,
 };
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 /// How events are printed.
@@ -64,6 +68,118 @@ pub async fn tick_until_stopped(cx: &Context, period: Duration, message: &str) {
     }
 }
 
+/// How [`Drain::drain`](supervision::Drain::drain) gets the unfinished work
+/// of the running incarnation, whose [`WorkQueue::run`] loop owns it: the
+/// drain asks, the loop answers with what is left and takes no more work. One
+/// per service; each incarnation opens its queue anew.
+pub struct Handover<T> {
+    asks: Mutex<Option<mpsc::UnboundedSender<oneshot::Sender<Vec<T>>>>>,
+}
+
+impl<T> Handover<T> {
+    /// No incarnation running yet.
+    pub const fn new() -> Self {
+        Handover {
+            asks: Mutex::new(None),
+        }
+    }
+
+    /// Opens this incarnation's queue, `backlog` first (what the last drain
+    /// handed over): the sender is for the role's handle, the queue for its
+    /// run loop. The drain's requests go to this queue from now on.
+    pub fn open_queue(&self, backlog: Vec<T>, capacity: usize) -> (mpsc::Sender<T>, WorkQueue<T>) {
+        let (asks, asked) = mpsc::unbounded_channel();
+        *self.asks.lock().unwrap_or_else(PoisonError::into_inner) = Some(asks);
+        let (tx, inbox) = mpsc::channel(capacity);
+        let queue = WorkQueue {
+            backlog: backlog.into(),
+            inbox,
+            asked,
+        };
+        (tx, queue)
+    }
+
+    /// Asks the running incarnation's queue for its unfinished work: the item
+    /// in progress (its work abandoned), the backlog, then what was still in
+    /// the channel, in order. The queue accepts nothing afterwards.
+    pub async fn take(&self) -> Result<Vec<T>, BoxError> {
+        let asks = self
+            .asks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or("no incarnation is running")?;
+        let (reply, answer) = oneshot::channel();
+        asks.send(reply)
+            .map_err(|_| "the queue stopped before the drain")?;
+        Ok(answer
+            .await
+            .map_err(|_| "the queue stopped without handing its work over")?)
+    }
+}
+
+impl<T> Default for Handover<T> {
+    fn default() -> Self {
+        Handover::new()
+    }
+}
+
+/// One incarnation's queue of work, from [`Handover::open_queue`].
+pub struct WorkQueue<T> {
+    backlog: VecDeque<T>,
+    inbox: mpsc::Receiver<T>,
+    asked: mpsc::UnboundedReceiver<oneshot::Sender<Vec<T>>>,
+}
+
+impl<T: Clone> WorkQueue<T> {
+    /// Works through the queue one item at a time, in order, until the
+    /// incarnation is asked to stop or the drain takes what is left. An item
+    /// leaves the queue only once `work` on it returned `Ok`; an error ends
+    /// the incarnation with that error.
+    pub async fn run<F, Fut>(mut self, cx: &Context, mut work: F) -> Result<(), BoxError>
+    where
+        F: FnMut(T) -> Fut,
+        Fut: Future<Output = Result<(), BoxError>>,
+    {
+        let mut current: Option<Pin<Box<Fut>>> = None;
+        loop {
+            if current.is_none()
+                && let Some(next) = self.backlog.front()
+            {
+                current = Some(Box::pin(work(next.clone())));
+            }
+            tokio::select! {
+                () = cx.stop_requested() => return Ok(()),
+                Some(reply) = self.asked.recv() => {
+                    self.inbox.close();
+                    let mut left: Vec<T> = self.backlog.drain(..).collect();
+                    while let Ok(item) = self.inbox.try_recv() {
+                        left.push(item);
+                    }
+                    // A drain that timed out no longer listens: nothing to tell.
+                    let _ = reply.send(left);
+                    cx.stop_requested().await;
+                    return Ok(());
+                }
+                Some(item) = self.inbox.recv() => self.backlog.push_back(item),
+                done = in_progress(&mut current) => {
+                    current = None;
+                    done?;
+                    self.backlog.pop_front();
+                }
+            }
+        }
+    }
+}
+
+/// The work in progress, or never if there is none.
+async fn in_progress<F: Future + Unpin>(current: &mut Option<F>) -> F::Output {
+    match current {
+        Some(work) => work.await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Prints one event in the chosen format.
 pub fn print_event<R: Role>(event: &Event<R>, output: Output) {
     match output {
@@ -83,12 +199,13 @@ pub fn print_event<R: Role>(event: &Event<R>, output: Output) {
 /// reads in one place; `--json` output stays one event per line.
 pub fn spawn_event_printer<R: Role>(
     handle: &AppHandle<R>,
+    spec: &'static AppSpec<R>,
     output: Output,
 ) -> tokio::task::JoinHandle<()> {
     let mut events = handle.follow();
     let handle = handle.clone();
     tokio::spawn(async move {
-        let mut restarts = Restarts::default();
+        let mut restarts = Restarts::new(spec);
         loop {
             match events.recv().await {
                 Ok(event) => {
@@ -130,8 +247,10 @@ fn print_episode<R: Role>(handle: &AppHandle<R>, id: EpisodeId) {
 
 /// Failure episodes in progress, followed event by event, to tell when a
 /// restart is over: the episode scheduled a restart, and every role it
-/// concerned is ready again (or disabled).
-struct Restarts<R> {
+/// concerned is ready again, disabled, or a `temporary` one left stopped (a
+/// bystander that is not restarted, as in OTP).
+struct Restarts<R: 'static> {
+    spec: &'static AppSpec<R>,
     open: BTreeMap<EpisodeId, Progress<R>>,
 }
 
@@ -141,15 +260,14 @@ struct Progress<R> {
     settled: BTreeMap<R, bool>,
 }
 
-impl<R> Default for Restarts<R> {
-    fn default() -> Self {
+impl<R: Role> Restarts<R> {
+    fn new(spec: &'static AppSpec<R>) -> Self {
         Restarts {
+            spec,
             open: BTreeMap::new(),
         }
     }
-}
 
-impl<R: Role> Restarts<R> {
     /// Episodes that never restart anything (a role left stopped) are forgotten
     /// past this many, so a long-running daemon does not accumulate them.
     const MAX_OPEN: usize = 64;
@@ -169,7 +287,11 @@ impl<R: Role> Restarts<R> {
             settled: BTreeMap::new(),
         });
         progress.restarted |= matches!(event.kind, EventKind::RestartScheduled { .. });
-        let settled = matches!(event.kind, EventKind::Ready | EventKind::Disabled);
+        let settled = match event.kind {
+            EventKind::Ready | EventKind::Disabled => true,
+            EventKind::Stopped { .. } => self.spec.restart(role) == RestartPolicy::Temporary,
+            _ => false,
+        };
         progress.settled.insert(role, settled);
         let over = event.kind == EventKind::Ready
             && progress.restarted
@@ -208,13 +330,25 @@ pub fn print_report<R: Role>(report: &ShutdownReport<R>) {
 /// otherwise start, print events, stop on Ctrl-C / SIGTERM / `--exit-after`,
 /// print the report. Exit code 0 after a clean shutdown, 1 otherwise.
 pub async fn run_daemon<A: App>(app: A, flags: Flags) -> ExitCode {
+    run_daemon_with(app, flags, |_| {}).await
+}
+
+/// [`run_daemon`], handing the app's handle to `launched` right after the
+/// launch, before any role runs far: for code inside the tree that needs the
+/// handle itself (an HTTP health check reading [`AppHandle::state`]).
+pub async fn run_daemon_with<A: App>(
+    app: A,
+    flags: Flags,
+    launched: impl FnOnce(&AppHandle<A::Role>),
+) -> ExitCode {
     if flags.diagram {
         print!("{}", A::spec().to_mermaid());
         return ExitCode::SUCCESS;
     }
     init_log(flags.output);
     let handle = app.launch();
-    let printer = spawn_event_printer(&handle, flags.output);
+    launched(&handle);
+    let printer = spawn_event_printer(&handle, A::spec(), flags.output);
     if let Err(error) = handle.started().await {
         let _ = printer.await;
         eprintln!("{} did not start: {error}", A::spec().name());
@@ -268,6 +402,16 @@ impl Flags {
 
     /// Parses the arguments after the program name.
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
+        Flags::parse_with(args, |_, _| Ok(false))
+    }
+
+    /// [`Flags::parse`], offering each flag it does not know to `extra` with
+    /// the remaining arguments (for its value); `extra` answers whether the
+    /// flag was its own.
+    pub fn parse_with(
+        args: impl IntoIterator<Item = String>,
+        mut extra: impl FnMut(&str, &mut dyn Iterator<Item = String>) -> Result<bool, String>,
+    ) -> Result<Flags, String> {
         let mut flags = Flags {
             diagram: false,
             output: Output::Text,
@@ -279,15 +423,14 @@ impl Flags {
                 "--diagram" => flags.diagram = true,
                 "--json" => flags.output = Output::Json,
                 "--exit-after" => {
-                    let value = args
-                        .next()
-                        .ok_or("--exit-after needs a number of seconds")?;
-                    let secs: u64 = value
-                        .parse()
-                        .map_err(|_| format!("--exit-after takes whole seconds, not `{value}`"))?;
+                    let secs = flag_value(&arg, &mut args, "whole seconds")?;
                     flags.exit_after = Some(Duration::from_secs(secs));
                 }
-                other => return Err(format!("unknown flag `{other}`")),
+                other => {
+                    if !extra(other, &mut args)? {
+                        return Err(format!("unknown flag `{other}`"));
+                    }
+                }
             }
         }
         Ok(flags)
@@ -295,10 +438,19 @@ impl Flags {
 
     /// Parses the process arguments; on a bad flag prints the usage and exits with code 2.
     pub fn from_env() -> Flags {
-        match Flags::parse(std::env::args().skip(1)) {
+        Flags::from_env_with("", |_, _| Ok(false))
+    }
+
+    /// [`Flags::from_env`] with an example's own flags ([`Flags::parse_with`]),
+    /// described by `usage` (lines appended to [`Flags::USAGE`]).
+    pub fn from_env_with(
+        usage: &str,
+        extra: impl FnMut(&str, &mut dyn Iterator<Item = String>) -> Result<bool, String>,
+    ) -> Flags {
+        match Flags::parse_with(std::env::args().skip(1), extra) {
             Ok(flags) => flags,
             Err(problem) => {
-                eprintln!("error: {problem}\n{}", Flags::USAGE);
+                eprintln!("error: {problem}\n{}{usage}", Flags::USAGE);
                 std::process::exit(2);
             }
         }
@@ -314,6 +466,18 @@ impl Flags {
             None => supervision::shutdown_signal().await,
         }
     }
+}
+
+/// The value after flag `flag`, parsed; `what` names the expected kind in the error.
+pub fn flag_value<T: std::str::FromStr>(
+    flag: &str,
+    args: &mut dyn Iterator<Item = String>,
+    what: &str,
+) -> Result<T, String> {
+    let value = args.next().ok_or_else(|| format!("{flag} needs {what}"))?;
+    value
+        .parse()
+        .map_err(|_| format!("{flag} takes {what}, not `{value}`"))
 }
 
 #[cfg(test)]
@@ -341,11 +505,84 @@ mod tests {
         );
         assert_eq!(
             parse(&["--exit-after"]),
-            Err("--exit-after needs a number of seconds".to_owned())
+            Err("--exit-after needs whole seconds".to_owned())
         );
         assert_eq!(
             parse(&["--exit-after", "soon"]),
             Err("--exit-after takes whole seconds, not `soon`".to_owned())
+        );
+    }
+}
+
+#[cfg(test)]
+mod restarts {
+    use super::*;
+    use supervision::{Service, supervision};
+
+    /// Fails its first incarnation soon after starting.
+    struct FailsOnce;
+
+    impl Service for FailsOnce {
+        async fn run(&self, cx: Context) -> Result<(), BoxError> {
+            if cx.incarnation() == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                return Err("lost the connection".into());
+            }
+            cx.stop_requested().await;
+            Ok(())
+        }
+    }
+
+    struct Idle;
+
+    impl Service for Idle {
+        async fn run(&self, cx: Context) -> Result<(), BoxError> {
+            cx.stop_requested().await;
+            Ok(())
+        }
+    }
+
+    supervision! {
+        app Cascade {
+            strategy: rest_for_one,
+            base: FailsOnce { restart: permanent(3 per 5s, backoff: fixed(10ms)) },
+            dependent: Idle { depends_on: [base] },
+            optional extra: Idle { depends_on: [base], restart: temporary },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_restart_is_over_though_a_temporary_bystander_stays_stopped() {
+        let handle = Cascade {
+            base: FailsOnce,
+            dependent: Idle,
+            extra: Idle,
+        }
+        .launch();
+        let mut events = handle.follow();
+        let mut restarts = Restarts::new(Cascade::spec());
+        let over = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                let event = events.recv().await?;
+                if let Some(id) = restarts.observe(&event) {
+                    return Ok::<_, RecvError>((id, event));
+                }
+            }
+        })
+        .await;
+        handle.shutdown().await;
+        let (id, last) = match over {
+            Ok(Ok(over)) => over,
+            other => panic!("the restart never read as over: {other:?}"),
+        };
+        assert_eq!(
+            (last.role, last.kind),
+            (Some(CascadeRole::Dependent), EventKind::Ready)
+        );
+        let episode = handle.episode(id).expect("the whole episode");
+        assert!(
+            episode.to_string().contains("extra#0"),
+            "the temporary bystander is part of the episode:\n{episode}"
         );
     }
 }
