@@ -354,9 +354,11 @@ pub async fn run_daemon_with<A: App>(
         eprintln!("{} did not start: {error}", A::spec().name());
         return ExitCode::FAILURE;
     }
+    // A signal is recorded as the shutdown's reason; `--exit-after` asks
+    // through the handle.
     let ended = tokio::select! {
-        ended = handle.join() => ended,
-        () = flags.stop_requested() => {
+        ended = handle.shutdown_on_signal() => ended,
+        () = flags.exit_after() => {
             handle.shutdown().await;
             handle.join().await
         }
@@ -456,14 +458,11 @@ impl Flags {
         }
     }
 
-    /// Completes on Ctrl-C, SIGTERM, or when `--exit-after` has elapsed.
-    pub async fn stop_requested(&self) {
+    /// Completes after `--exit-after`; never without it.
+    pub async fn exit_after(&self) {
         match self.exit_after {
-            Some(after) => tokio::select! {
-                () = supervision::shutdown_signal() => {}
-                () = tokio::time::sleep(after) => {}
-            },
-            None => supervision::shutdown_signal().await,
+            Some(after) => tokio::time::sleep(after).await,
+            None => std::future::pending().await,
         }
     }
 }
