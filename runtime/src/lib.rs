@@ -118,7 +118,7 @@ pub use crate::app::handle::AppHandle;
 pub use crate::app::signal::shutdown_signal;
 pub use crate::observe::chain::{Chain, ChainError, Incarnation, MissingStages};
 pub use crate::observe::episode::{Episode, EpisodeError};
-pub use crate::observe::error::{AppError, Cause, StartError};
+pub use crate::observe::error::{AppError, Cause, Failure, StartError};
 pub use crate::observe::event::{
     DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome,
 };

@@ -372,6 +372,7 @@ pub async fn escalation<R: Role>(
             role,
             cause,
             report,
+            ..
         }) => (role, cause, report),
         other => panic!("expected an escalation, got {other:?}"),
     }

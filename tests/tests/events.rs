@@ -60,6 +60,7 @@ async fn every_transition_is_one_event_in_a_gapless_sequence() {
         .collect();
     let failed = EventKind::Failed {
         error: "link down".to_owned(),
+        causes: Vec::new(),
     };
     let restart = EventKind::RestartScheduled {
         delay: ms(100),

@@ -488,7 +488,7 @@ async fn a_restarted_incarnation_that_misses_its_ready_timeout_fails_and_is_rest
         ]
     );
     let failed = events.iter().find_map(|e| match &e.kind {
-        EventKind::Failed { error } if e.incarnation == Some(1) => Some(error.clone()),
+        EventKind::Failed { error, .. } if e.incarnation == Some(1) => Some(error.clone()),
         _ => None,
     });
     assert_eq!(failed.as_deref(), Some("not ready within 2s"));
@@ -556,5 +556,89 @@ async fn a_role_still_being_disabled_when_the_shutdown_begins_is_reported_disabl
     assert_eq!(
         handle.state().role(BudgetedRole::ExtraUi).status,
         RoleStatus::Disabled
+    );
+}
+
+/// An error with a cause, as a database driver returns one.
+#[derive(Debug)]
+struct QueryFailed(std::io::Error);
+
+impl std::fmt::Display for QueryFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("query failed")
+    }
+}
+
+impl std::error::Error for QueryFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+supervision! {
+    app Chained {
+        db: Script { restart: permanent(1 per 60s, backoff: none) },
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failure_keeps_its_error_chain_and_the_escalation_names_it() {
+    let db = Script::new(|_| async {
+        tokio::time::sleep(ms(10)).await;
+        let refused =
+            std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        Err(QueryFailed(refused).into())
+    });
+    let handle = Chained { db }.start().await.expect("starts");
+    let error = handle.join().await.expect_err("the budget runs out");
+    let failed: Vec<_> = handle
+        .events()
+        .events
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Failed { error, causes } => Some((e.incarnation, error, causes)),
+            _ => None,
+        })
+        .collect();
+    let chain = || {
+        (
+            "query failed".to_owned(),
+            vec!["connection refused".to_owned()],
+        )
+    };
+    assert_eq!(
+        failed,
+        [
+            (Some(0), chain().0, chain().1),
+            (Some(1), chain().0, chain().1)
+        ]
+    );
+    let AppError::Escalated { failure, .. } = &error else {
+        panic!("expected an escalation, got {error:?}");
+    };
+    assert_eq!(
+        failure.as_ref(),
+        Some(&supervision::Failure {
+            role: ChainedRole::Db,
+            incarnation: 1,
+            error: chain().0,
+            causes: chain().1,
+        })
+    );
+    assert_eq!(
+        error.to_string(),
+        "role `db` escalated: restart budget of 1 per 1m exhausted \
+         (after db#1 failed: query failed: connection refused)"
+    );
+    let line = handle
+        .events()
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::Failed { .. }))
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(
+        line.ends_with("failed: query failed: connection refused  (episode #1)"),
+        "{line}"
     );
 }

@@ -405,6 +405,7 @@ async fn one_for_all_leaves_a_temporary_bystander_stopped_and_its_required_depen
                 dependency: "temp".into(),
             },
             report: supervision::ShutdownReport::default(),
+            failure: None,
         }
         .to_string(),
         "role `user` escalated: depends on `temp`, which stays stopped"

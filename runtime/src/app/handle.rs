@@ -104,6 +104,7 @@ impl<R: Role> AppHandle<R> {
                 role,
                 cause: Cause::ShutDown,
                 report: ShutdownReport::default(),
+                failure: None,
             }),
             (None, None) => Ok(()),
         }

@@ -35,7 +35,10 @@ impl fmt::Display for EventKind {
             EventKind::Starting => f.write_str("starting"),
             EventKind::Ready => f.write_str("ready"),
             EventKind::Exited => f.write_str("exited cleanly"),
-            EventKind::Failed { error } => write!(f, "failed: {error}"),
+            EventKind::Failed { error, causes } => {
+                write!(f, "failed: {error}")?;
+                causes.iter().try_for_each(|cause| write!(f, ": {cause}"))
+            }
             EventKind::Panicked { message } => write!(f, "panicked: {message}"),
             EventKind::RestartScheduled { delay, attempt } => {
                 // Jittered delays carry nanosecond noise; milliseconds are what a reader wants.

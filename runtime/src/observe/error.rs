@@ -73,6 +73,64 @@ impl fmt::Display for Cause {
     }
 }
 
+/// One incarnation's failure: the role, the incarnation, and the error with
+/// its `source()` chain, so a report says what really went wrong.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure<R> {
+    /// The role that failed.
+    pub role: R,
+    /// Which of its incarnations.
+    pub incarnation: u64,
+    /// The error's `Display` text (`panicked: ..` for a panic).
+    pub error: String,
+    /// The `Display` texts of its `source()` chain, outermost first.
+    pub causes: Vec<String>,
+}
+
+impl<R: Role> fmt::Display for Failure<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}#{} failed: {}",
+            self.role, self.incarnation, self.error
+        )?;
+        self.causes
+            .iter()
+            .try_for_each(|cause| write!(f, ": {cause}"))
+    }
+}
+
+/// An error as the runtime keeps it: its text and its sources' texts, taken
+/// in the task that returned it (the error itself is not `Clone`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ErrorChain {
+    pub(crate) error: String,
+    pub(crate) causes: Vec<String>,
+}
+
+impl ErrorChain {
+    pub(crate) fn of(error: &(dyn std::error::Error + 'static)) -> Self {
+        let mut causes = Vec::new();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            causes.push(cause.to_string());
+            source = cause.source();
+        }
+        ErrorChain {
+            error: error.to_string(),
+            causes,
+        }
+    }
+
+    /// An error known only by its text.
+    pub(crate) fn text(error: String) -> Self {
+        ErrorChain {
+            error,
+            causes: Vec::new(),
+        }
+    }
+}
+
 /// `App::start` failed: `role` could not become ready. Everything that had
 /// started was stopped, in stop order, before this was returned.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,11 +141,14 @@ pub struct StartError<R> {
     pub cause: Cause,
     /// How the roles that had started were stopped.
     pub report: ShutdownReport<R>,
+    /// The role's last failure, with its error chain, when it failed.
+    pub failure: Option<Failure<R>>,
 }
 
 impl<R: Role> fmt::Display for StartError<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "role `{}` could not start: {}", self.role, self.cause)
+        write!(f, "role `{}` could not start: {}", self.role, self.cause)?;
+        after(f, &self.cause, self.failure.as_ref())
     }
 }
 
@@ -106,6 +167,9 @@ pub enum AppError<R> {
         cause: Cause,
         /// How the app was shut down.
         report: ShutdownReport<R>,
+        /// The role's last failure, with its error chain: what led to it
+        /// giving up.
+        failure: Option<Failure<R>>,
     },
     /// The app did not start.
     Start(StartError<R>),
@@ -127,8 +191,14 @@ impl<R: Role> AppError<R> {
 impl<R: Role> fmt::Display for AppError<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AppError::Escalated { role, cause, .. } => {
-                write!(f, "role `{role}` escalated: {cause}")
+            AppError::Escalated {
+                role,
+                cause,
+                failure,
+                ..
+            } => {
+                write!(f, "role `{role}` escalated: {cause}")?;
+                after(f, cause, failure.as_ref())
             }
             AppError::Start(e) => fmt::Display::fmt(e, f),
             AppError::SupervisorLost => f.write_str("the supervisor task was lost"),
@@ -148,5 +218,29 @@ impl<R: Role> std::error::Error for AppError<R> {
 impl<R: Role> From<StartError<R>> for AppError<R> {
     fn from(e: StartError<R>) -> Self {
         AppError::Start(e)
+    }
+}
+
+/// What `cause` does not say already of `failure`: the error's sources when
+/// the cause is that error (`: refused: timed out`), else the whole failure
+/// (` (after db#2 failed: ..)`); nothing without a failure.
+fn after<R: Role>(
+    f: &mut fmt::Formatter<'_>,
+    cause: &Cause,
+    failure: Option<&Failure<R>>,
+) -> fmt::Result {
+    let Some(failure) = failure else {
+        return Ok(());
+    };
+    let is_the_failure = match cause {
+        Cause::Error(error) => *error == failure.error,
+        Cause::Panic(message) => failure.error == format!("panicked: {message}"),
+        // A ready timeout is reported as a failure with the cause's own text.
+        other => other.to_string() == failure.error,
+    };
+    if is_the_failure {
+        failure.causes.iter().try_for_each(|c| write!(f, ": {c}"))
+    } else {
+        write!(f, " (after {failure})")
     }
 }

@@ -109,6 +109,9 @@ pub enum EventKind {
     Failed {
         /// The error's `Display` text.
         error: String,
+        /// The `Display` texts of its `source()` chain, outermost first.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        causes: Vec<String>,
     },
     /// The incarnation panicked.
     Panicked {

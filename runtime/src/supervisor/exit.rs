@@ -7,7 +7,7 @@ use tokio::time::Instant;
 use super::slot::{Awaiting, Purpose, Restart, Status, Stop};
 use super::timers::{Timer, after};
 use super::{End, Exit, Supervisor};
-use crate::observe::error::Cause;
+use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::{EventKind, ShutdownReason};
 use crate::observe::state::Phase;
 use crate::protocol::Published;
@@ -39,18 +39,17 @@ impl<R: Role> Supervisor<R> {
             // A clean return once asked to stop is what `stopped { graceful }` reports.
             Exit::Clean if asked_to_stop => {}
             Exit::Clean => self.emit(x, EventKind::Exited),
-            Exit::Error(error) => self.emit(
-                x,
-                EventKind::Failed {
-                    error: error.clone(),
-                },
-            ),
-            Exit::Panic(message) => self.emit(
-                x,
-                EventKind::Panicked {
-                    message: message.clone(),
-                },
-            ),
+            Exit::Error(chain) => self.fail_incarnation(x, chain.clone()),
+            Exit::Panic(message) => {
+                let chain = ErrorChain::text(format!("panicked: {message}"));
+                self.slots[x].last_failure = self.slots[x].incarnation.map(|i| (i, chain));
+                self.emit(
+                    x,
+                    EventKind::Panicked {
+                        message: message.clone(),
+                    },
+                );
+            }
             Exit::Aborted => {}
         }
         // A finished job's handle is its result: it stays for its dependents.
@@ -74,11 +73,25 @@ impl<R: Role> Supervisor<R> {
         }
         let failure = match exit {
             Exit::Clean => None,
-            Exit::Error(e) => Some(Cause::Error(e)),
+            Exit::Error(e) => Some(Cause::Error(e.error)),
             Exit::Panic(m) => Some(Cause::Panic(m)),
             Exit::Aborted => Some(Cause::Error("aborted".to_owned())),
         };
         self.after_exit(x, status == Status::Ready, failure);
+    }
+
+    /// Records `x`'s current incarnation as failed with `chain`: its event, and
+    /// the failure an escalation or a failed start will name.
+    pub(super) fn fail_incarnation(&mut self, x: usize, chain: ErrorChain) {
+        let slot = &mut self.slots[x];
+        slot.last_failure = slot.incarnation.map(|i| (i, chain.clone()));
+        self.emit(
+            x,
+            EventKind::Failed {
+                error: chain.error,
+                causes: chain.causes,
+            },
+        );
     }
 
     /// Applies `x`'s restart policy to an exit (`failure: None` for a clean one).

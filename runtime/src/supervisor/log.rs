@@ -28,7 +28,12 @@ pub(super) fn log<R: Role>(event: &Event<R>) {
         EventKind::Starting => record!(debug, "role starting"),
         EventKind::Ready => record!(debug, "role ready"),
         EventKind::Exited => record!(info, "role exited"),
-        EventKind::Failed { error } => record!(warn, error = %error, "role failed"),
+        EventKind::Failed { error, causes } => record!(
+            warn,
+            error = %error,
+            causes = ?causes,
+            "role failed"
+        ),
         EventKind::Panicked { message } => record!(error, panic = %message, "role panicked"),
         EventKind::RestartScheduled { delay, attempt } => record!(
             info,

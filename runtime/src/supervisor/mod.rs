@@ -32,7 +32,7 @@ use self::backoff::Jitter;
 use self::budget::Window;
 use self::slot::{Slot, Status};
 use self::timers::{Timer, Timers};
-use crate::observe::error::{AppError, Cause};
+use crate::observe::error::{AppError, Cause, ErrorChain, Failure};
 use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
 use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
@@ -59,7 +59,7 @@ struct TaskKey {
 
 /// What a task returns; errors are turned into their text inside the task.
 enum TaskOut {
-    Run(Result<(), String>),
+    Run(Result<(), ErrorChain>),
     Drain(Result<serde_json::Value, String>),
 }
 
@@ -67,7 +67,7 @@ enum TaskOut {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Exit {
     Clean,
-    Error(String),
+    Error(ErrorChain),
     Panic(String),
     /// Aborted by the supervisor (stop grace period or shutdown deadline).
     Aborted,
@@ -308,7 +308,8 @@ impl<R: Role> Supervisor<R> {
             TaskKind::Run => {
                 let exit = match out {
                     Ok(TaskOut::Run(Ok(()))) => Exit::Clean,
-                    Ok(TaskOut::Run(Err(e)) | TaskOut::Drain(Err(e))) => Exit::Error(e),
+                    Ok(TaskOut::Run(Err(e))) => Exit::Error(e),
+                    Ok(TaskOut::Drain(Err(e))) => Exit::Error(ErrorChain::text(e)),
                     Ok(TaskOut::Drain(Ok(_))) => Exit::Clean,
                     Err(e) => match panic_message(e) {
                         Some(message) => Exit::Panic(message),
@@ -477,6 +478,17 @@ impl<R: Role> Supervisor<R> {
 
     fn sort_in_stop_order(&self, roles: &mut [usize]) {
         roles.sort_by_key(|&y| self.stop_rank.get(y).copied().unwrap_or(usize::MAX));
+    }
+
+    /// The last failure of `x`, for the error that ends the app because of it.
+    fn failure_of(&self, x: usize) -> Option<Failure<R>> {
+        let (incarnation, chain) = self.slots.get(x)?.last_failure.clone()?;
+        Some(Failure {
+            role: Self::role(x),
+            incarnation,
+            error: chain.error,
+            causes: chain.causes,
+        })
     }
 
     /// The start phase no longer waits for `x` (it is ready, or disabled).

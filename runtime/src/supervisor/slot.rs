@@ -7,7 +7,7 @@ use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 use super::timers::TimerKey;
-use crate::observe::error::Cause;
+use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::{DrainOutcome, EpisodeId, StopOutcome};
 use crate::observe::state::RoleStatus;
 use crate::service::context::Context;
@@ -130,6 +130,8 @@ pub(super) struct Slot {
     /// Counted by the start phase until ready or disabled.
     pub(super) awaited: bool,
     pub(super) ended: Option<Ended>,
+    /// The last failure of any incarnation: incarnation and error chain.
+    pub(super) last_failure: Option<(u64, ErrorChain)>,
 }
 
 impl Slot {
@@ -150,6 +152,7 @@ impl Slot {
             episode: None,
             awaited: true,
             ended: None,
+            last_failure: None,
         }
     }
 }

@@ -8,7 +8,7 @@ use tracing::Instrument;
 use super::slot::{Purpose, Run, Status};
 use super::timers::{Timer, after};
 use super::{Supervisor, TaskKey, TaskKind, TaskOut};
-use crate::observe::error::Cause;
+use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::EventKind;
 use crate::observe::state::Phase;
 use crate::protocol::{Handle, Published};
@@ -51,7 +51,7 @@ impl<R: Role> Supervisor<R> {
         let span = tracing::info_span!("role", role = role.name(), incarnation);
         let run = service.run(cx.clone());
         let task = self.tasks.spawn(
-            async move { TaskOut::Run(run.await.map_err(|e| e.to_string())) }
+            async move { TaskOut::Run(run.await.map_err(|e| ErrorChain::of(&*e))) }
                 .instrument(span.clone()),
         );
         self.task_keys.insert(
@@ -135,12 +135,8 @@ impl<R: Role> Supervisor<R> {
         let cause = Cause::ReadyTimeout(timeout);
         let episode = self.new_episode();
         self.slots[x].episode = Some(episode);
-        self.emit(
-            x,
-            EventKind::Failed {
-                error: cause.to_string(),
-            },
-        );
+        let chain = ErrorChain::text(cause.to_string());
+        self.fail_incarnation(x, chain);
         if self.phase == Phase::Starting {
             if self.spec.is_optional(Self::role(x)) {
                 self.disable(x);

@@ -407,6 +407,7 @@ impl<R: Role> Supervisor<R> {
             role: Self::role(role),
             cause,
             report,
+            failure: self.failure_of(role),
         };
         let result: Final<R> = match end {
             End::Clean { role } => match (self.start_pending(), role.or(self.first_awaited())) {
@@ -423,6 +424,7 @@ impl<R: Role> Supervisor<R> {
                         role: Self::role(role),
                         cause,
                         report,
+                        failure: self.failure_of(role),
                     })
                 }
             }
