@@ -74,6 +74,11 @@
 //!   out before its first readiness fails `start` at once (as an OTP child
 //!   whose `init` fails), and so does one that stops for good while roles that
 //!   depend on it have not started yet.
+//! - **Watchdogs**: a role with `watchdog: T` must call
+//!   [`Context::heartbeat`] at least once per T once ready; an incarnation
+//!   that does not is hung (an [`EventKind::Hung`] event), is stopped with its
+//!   stop actions at once, and its restart policy handles it as a failure
+//!   ([`Cause::Hung`]), as systemd's `WatchdogSec=` does for a whole process.
 //! - **One-shot jobs** (`ready: completed`) that finished stay finished: a
 //!   restart of a role they depend on does not run them again.
 //! - **Stopping**: the same stop sequence serves shutdown, restarts and
@@ -142,6 +147,7 @@ pub use crate::spec::{
 ///         ready: spawned | signaled(TIMEOUT) | completed(TIMEOUT),
 ///         stop: [drain(T[, resume_state]), release_lease, stop[(T)]],
 ///         lease: "name",
+///         watchdog: DURATION,         // cx.heartbeat() at least once per period
 ///     },
 /// }
 /// ```

@@ -37,6 +37,9 @@ impl fmt::Display for EventKind {
             EventKind::Exited => f.write_str("exited cleanly"),
             EventKind::Failed { error } => write!(f, "failed: {error}"),
             EventKind::Panicked { message } => write!(f, "panicked: {message}"),
+            EventKind::Hung { period } => {
+                write!(f, "hung: no heartbeat within {}", DisplayDuration(*period))
+            }
             EventKind::RestartScheduled { delay, attempt } => {
                 // Jittered delays carry nanosecond noise; milliseconds are what a reader wants.
                 let millis =

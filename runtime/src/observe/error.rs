@@ -24,6 +24,8 @@ pub enum Cause {
     ExitedBeforeReady,
     /// The role did not become ready within its `ready` timeout.
     ReadyTimeout(#[serde(with = "duration")] Duration),
+    /// The role called no `Context::heartbeat` within its `watchdog` period.
+    Hung(#[serde(with = "duration")] Duration),
     /// The role's own restart budget ran out.
     BudgetExhausted(Budget),
     /// The app-wide `intensity` ran out.
@@ -51,6 +53,7 @@ impl fmt::Display for Cause {
             Cause::Panic(m) => write!(f, "panicked: {m}"),
             Cause::ExitedBeforeReady => f.write_str("exited before it was ready"),
             Cause::ReadyTimeout(t) => write!(f, "not ready within {}", DisplayDuration(*t)),
+            Cause::Hung(t) => write!(f, "hung: no heartbeat within {}", DisplayDuration(*t)),
             Cause::BudgetExhausted(b) => write!(
                 f,
                 "restart budget of {} per {} exhausted",

@@ -22,6 +22,7 @@ impl<R: Role> Supervisor<R> {
     /// dependent has stopped. `y` stops satisfying its dependents at once.
     pub(super) fn queue_stop(&mut self, y: usize, purpose: Purpose) {
         self.clear_timer(y);
+        self.disarm_watchdog(y);
         self.set_status(y, Status::Stopping);
         let waiting = self
             .spec
@@ -276,9 +277,9 @@ impl<R: Role> Supervisor<R> {
                     );
                 }
             }
-            Purpose::Fail(cause) => {
+            Purpose::Fail { cause, was_ready } => {
                 self.set_status(y, Status::Stopped);
-                self.after_exit(y, false, Some(cause));
+                self.after_exit(y, was_ready, Some(cause));
             }
         }
         for owner in stop.waiters {
