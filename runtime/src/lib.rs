@@ -46,6 +46,17 @@
 //! and [`AppHandle::started`] await its end. Every data type the runtime
 //! returns implements `Serialize` and `Deserialize`.
 //!
+//! # Under systemd or Kubernetes
+//!
+//! Restarts across processes and machines belong to the outer supervisor;
+//! the app reports to it. Under systemd (`Type=notify`, `$NOTIFY_SOCKET` set)
+//! [`App::run`] sends `READY=1` once every role is ready, `STATUS=` lines as
+//! roles restart, are disabled or come back, `STOPPING=1` when the shutdown
+//! begins, and with `WatchdogSec=` a `WATCHDOG=1` every half period while
+//! every required role is ready, so systemd restarts a process that stays
+//! wedged. Without `$NOTIFY_SOCKET` nothing is sent. [`AppHandle::health`]
+//! answers liveness and readiness probes.
+//!
 //! # How the runtime executes a spec
 //!
 //! One supervisor task owns every decision; each incarnation runs in its own task.
@@ -117,6 +128,7 @@ pub use crate::observe::event::{
     DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome,
 };
 pub use crate::observe::follow::Follow;
+pub use crate::observe::health::Health;
 pub use crate::observe::journal::EventLog;
 pub use crate::observe::report::{RoleReport, ShutdownReport};
 pub use crate::observe::stage::{Stage, Step};

@@ -9,6 +9,7 @@ pub(crate) mod episode;
 pub(crate) mod error;
 pub(crate) mod event;
 pub(crate) mod follow;
+pub(crate) mod health;
 pub(crate) mod journal;
 pub(crate) mod report;
 pub(crate) mod stage;
