@@ -55,7 +55,9 @@
 //! begins, and with `WatchdogSec=` a `WATCHDOG=1` every half period while
 //! every required role is ready, so systemd restarts a process that stays
 //! wedged. Without `$NOTIFY_SOCKET` nothing is sent. [`AppHandle::health`]
-//! answers liveness and readiness probes.
+//! answers liveness and readiness probes, and [`exit_code`] turns what `run`
+//! returned into a process exit code ([`exit`] lists them) that
+//! `Restart=on-failure` and `RestartPreventExitStatus=` can act on.
 //!
 //! # How the runtime executes a spec
 //!
@@ -127,6 +129,7 @@ pub use crate::observe::error::{AppError, Cause, StartError};
 pub use crate::observe::event::{
     DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome,
 };
+pub use crate::observe::exit::{self, exit_code};
 pub use crate::observe::follow::Follow;
 pub use crate::observe::health::Health;
 pub use crate::observe::journal::EventLog;

@@ -252,6 +252,7 @@ fn helpers_generic_over_any_role_type_need_no_role_bound() {
     let report = ShutdownReport {
         roles: Vec::new(),
         duration: ms(0),
+        deadline_exceeded: false,
     };
     assert_eq!(
         show(&step, &log, &report),

@@ -8,6 +8,7 @@ pub(crate) mod display;
 pub(crate) mod episode;
 pub(crate) mod error;
 pub(crate) mod event;
+pub mod exit;
 pub(crate) mod follow;
 pub(crate) mod health;
 pub(crate) mod journal;

@@ -5,6 +5,7 @@ use core::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::observe::event::{DrainOutcome, StopOutcome};
+use crate::observe::exit;
 use crate::spec::duration;
 use crate::spec::role::Role;
 
@@ -30,12 +31,26 @@ pub struct ShutdownReport<R> {
     /// From the shutdown request to the last role stopped.
     #[serde(with = "duration")]
     pub duration: Duration,
+    /// The `shutdown_timeout` ran out and whatever was left was aborted.
+    #[serde(default)]
+    pub deadline_exceeded: bool,
 }
 
 impl<R: Role> ShutdownReport<R> {
     /// The entry of one role.
     pub fn role(&self, role: R) -> Option<&RoleReport<R>> {
         self.roles.iter().find(|r| r.role == role)
+    }
+
+    /// The process exit code of an app that ended with this report:
+    /// [`exit::OK`](crate::exit::OK), or [`exit::DEADLINE_EXCEEDED`](crate::exit::DEADLINE_EXCEEDED)
+    /// when the `shutdown_timeout` ran out.
+    pub fn exit_code(&self) -> u8 {
+        if self.deadline_exceeded {
+            exit::DEADLINE_EXCEEDED
+        } else {
+            exit::OK
+        }
     }
 
     /// The outcome of one role.
@@ -49,6 +64,7 @@ impl<R: Role> Default for ShutdownReport<R> {
         ShutdownReport {
             roles: Vec::new(),
             duration: Duration::ZERO,
+            deadline_exceeded: false,
         }
     }
 }

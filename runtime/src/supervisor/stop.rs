@@ -373,9 +373,9 @@ impl<R: Role> Supervisor<R> {
 
     /// Every role has ended: wait for every task, then publish the result.
     pub(super) async fn complete(mut self) {
-        let (episode, began, end) = match self.shutdown.as_ref() {
-            Some(s) => (Some(s.episode), s.began, s.end.clone()),
-            None => (None, Instant::now(), End::Clean { role: None }),
+        let (episode, began, end, forced) = match self.shutdown.as_ref() {
+            Some(s) => (Some(s.episode), s.began, s.end.clone(), s.forced),
+            None => (None, Instant::now(), End::Clean { role: None }, false),
         };
         // Nothing runs any more: no handle is left to read.
         for x in 0..self.slots.len() {
@@ -411,6 +411,7 @@ impl<R: Role> Supervisor<R> {
                 })
                 .collect(),
             duration: Instant::now().saturating_duration_since(began),
+            deadline_exceeded: forced,
         };
         self.set_phase(Phase::Stopped);
         let start_error = |role: usize, cause: Cause, report: ShutdownReport<R>| StartError {
