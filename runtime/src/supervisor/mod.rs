@@ -404,6 +404,7 @@ impl<R: Role> Supervisor<R> {
             EventKind::Escalated => log!(error),
             EventKind::Failed { .. }
             | EventKind::Panicked { .. }
+            | EventKind::Hung { .. }
             | EventKind::BudgetExhausted { .. }
             | EventKind::Disabled => log!(warn),
             EventKind::ShutdownRequested { .. } | EventKind::ShutdownCompleted => log!(info),
