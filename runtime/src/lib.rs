@@ -46,6 +46,19 @@
 //! and [`AppHandle::started`] await its end. Every data type the runtime
 //! returns implements `Serialize` and `Deserialize`.
 //!
+//! # Under systemd or Kubernetes
+//!
+//! Restarts across processes and machines belong to the outer supervisor;
+//! the app reports to it. Under systemd (`Type=notify`, `$NOTIFY_SOCKET` set)
+//! [`App::run`] sends `READY=1` once every role is ready, `STATUS=` lines as
+//! roles restart, are disabled or come back, `STOPPING=1` when the shutdown
+//! begins, and with `WatchdogSec=` a `WATCHDOG=1` every half period while
+//! every required role is ready, so systemd restarts a process that stays
+//! wedged. Without `$NOTIFY_SOCKET` nothing is sent. [`AppHandle::health`]
+//! answers liveness and readiness probes, and [`exit_code`] turns what `run`
+//! returned into a process exit code ([`exit`] lists them) that
+//! `Restart=on-failure` and `RestartPreventExitStatus=` can act on.
+//!
 //! # How the runtime executes a spec
 //!
 //! One supervisor task owns every decision; each incarnation runs in its own task.
@@ -74,6 +87,11 @@
 //!   out before its first readiness fails `start` at once (as an OTP child
 //!   whose `init` fails), and so does one that stops for good while roles that
 //!   depend on it have not started yet.
+//! - **Watchdogs**: a role with `watchdog: T` must call
+//!   [`Context::heartbeat`] at least once per T once ready; an incarnation
+//!   that does not is hung (an [`EventKind::Hung`] event), is stopped with its
+//!   stop actions at once, and its restart policy handles it as a failure
+//!   ([`Cause::Hung`]), as systemd's `WatchdogSec=` does for a whole process.
 //! - **One-shot jobs** (`ready: completed`) that finished stay finished: a
 //!   restart of a role they depend on does not run them again.
 //! - **Stopping**: the same stop sequence serves shutdown, restarts and
@@ -122,7 +140,9 @@ pub use crate::observe::error::{AppError, Cause, Failure, StartError};
 pub use crate::observe::event::{
     DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome,
 };
+pub use crate::observe::exit::{self, exit_code};
 pub use crate::observe::follow::Follow;
+pub use crate::observe::health::Health;
 pub use crate::observe::journal::EventLog;
 pub use crate::observe::report::{RoleReport, ShutdownReport};
 pub use crate::observe::stage::{Stage, Step};
@@ -153,6 +173,7 @@ pub use crate::spec::{
 ///         ready: spawned | signaled(TIMEOUT) | completed(TIMEOUT),
 ///         stop: [drain(T[, resume_state]), release_lease, stop[(T)]],
 ///         lease: "name",
+///         watchdog: DURATION,         // cx.heartbeat() at least once per period
 ///     },
 /// }
 /// ```

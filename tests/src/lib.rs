@@ -37,6 +37,8 @@ pub struct RoleDef {
     pub ready: Readiness,
     /// `stop: [..]`.
     pub stop: Vec<StopAction>,
+    /// `watchdog: ..`.
+    pub watchdog: Option<Duration>,
 }
 
 impl Default for RoleDef {
@@ -46,6 +48,7 @@ impl Default for RoleDef {
             restart: RestartPolicy::DEFAULT,
             ready: Readiness::Spawned,
             stop: StopAction::DEFAULT.to_vec(),
+            watchdog: None,
         }
     }
 }
@@ -127,6 +130,7 @@ impl<R: Role> SpecBuilder<R> {
                 restart: def.restart,
                 ready: def.ready,
                 stop: Vec::leak(def.stop),
+                watchdog: def.watchdog,
             })
             .collect();
         Box::leak(Box::new(AppSpec {

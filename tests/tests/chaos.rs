@@ -70,6 +70,7 @@ fn def(i: usize) -> RoleDef {
         restart,
         ready,
         stop,
+        watchdog: None,
     }
 }
 

@@ -260,6 +260,7 @@ fn helpers_generic_over_any_role_type_need_no_role_bound() {
         roles: Vec::new(),
         duration: ms(0),
         reason: None,
+        deadline_exceeded: false,
     };
     assert_eq!(
         show(&step, &log, &report),

@@ -43,6 +43,13 @@ pub struct Role {
     pub ready: Option<Ready>,
     pub stop: Option<StopList>,
     pub lease: Option<LitStr>,
+    pub watchdog: Option<Watchdog>,
+}
+
+/// `watchdog: PERIOD`, with its key, which a rule about the whole key points at.
+pub struct Watchdog {
+    pub key: Ident,
+    pub period: Duration,
 }
 
 /// A duration literal; `nanos` is `None` when it was malformed (already reported).

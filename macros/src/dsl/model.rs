@@ -53,6 +53,8 @@ pub struct Role {
     pub stop: Vec<StopAction>,
     /// The `drain` token, when the stop list has one: the service must be `Drain`.
     pub drain: Option<Span>,
+    /// The heartbeat period, in nanoseconds; none by default.
+    pub watchdog: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +155,7 @@ fn role(role: ast::Role) -> Role {
         ready: role.ready.as_ref().map_or(Ready::Spawned, ready),
         stop,
         drain,
+        watchdog: role.watchdog.and_then(|w| w.period.nanos),
     }
 }
 

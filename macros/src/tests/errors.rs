@@ -515,6 +515,27 @@ fn every_rule_form_points_at_its_token() {
             "`spawned` takes no timeout",
             "1s",
         ),
+        // watchdog periods
+        (
+            "app A { a: X { watchdog: 0s } }",
+            "`watchdog` period must be longer than zero",
+            "0s",
+        ),
+        (
+            "app A { a: X { watchdog: 999us } }",
+            "`watchdog: 999us` is finer than the runtime's 1ms timers",
+            "999us",
+        ),
+        (
+            "app A { a: X { watchdog: 25h } }",
+            "`watchdog: 25h` is longer than a day",
+            "25h",
+        ),
+        (
+            "app A { a: X { restart: temporary, ready: completed(1s), watchdog: 1s } }",
+            "a one-shot job (`ready: completed(..)`) cannot have a `watchdog`",
+            "watchdog",
+        ),
         // 10. unknown and repeated keys
         (
             "app A { a: X { leese: \"x\" } }",

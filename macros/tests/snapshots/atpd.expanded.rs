@@ -141,6 +141,7 @@ impl ::supervision::__private::App for Atpd {
                     restart: ::supervision::__private::RestartPolicy::Critical,
                     ready: ::supervision::__private::Readiness::Spawned,
                     stop: ::supervision::__private::StopAction::DEFAULT,
+                    watchdog: ::supervision::__private::None,
                 },
                 ::supervision::__private::RoleSpec {
                     role: AtpdRole::PeerDirectory,
@@ -157,6 +158,7 @@ impl ::supervision::__private::App for Atpd {
                     },
                     ready: ::supervision::__private::Readiness::Spawned,
                     stop: ::supervision::__private::StopAction::DEFAULT,
+                    watchdog: ::supervision::__private::None,
                 },
                 ::supervision::__private::RoleSpec {
                     role: AtpdRole::TransferSupervisor,
@@ -187,6 +189,7 @@ impl ::supervision::__private::App for Atpd {
                             timeout: ::supervision::__private::Duration::from_secs(5),
                         },
                     ],
+                    watchdog: ::supervision::__private::None,
                 },
                 ::supervision::__private::RoleSpec {
                     role: AtpdRole::DiagnosticsEndpoint,
@@ -200,6 +203,7 @@ impl ::supervision::__private::App for Atpd {
                     restart: ::supervision::__private::RestartPolicy::Temporary,
                     ready: ::supervision::__private::Readiness::Spawned,
                     stop: ::supervision::__private::StopAction::DEFAULT,
+                    watchdog: ::supervision::__private::None,
                 },
                 ::supervision::__private::RoleSpec {
                     role: AtpdRole::CacheSeeder,
@@ -210,6 +214,7 @@ impl ::supervision::__private::App for Atpd {
                     restart: ::supervision::__private::RestartPolicy::DEFAULT,
                     ready: ::supervision::__private::Readiness::Spawned,
                     stop: ::supervision::__private::StopAction::DEFAULT,
+                    watchdog: ::supervision::__private::None,
                 },
             ],
             start_order: &[

@@ -92,6 +92,7 @@ impl ::supervision::__private::App for Broken {
                     restart: ::supervision::__private::RestartPolicy::DEFAULT,
                     ready: ::supervision::__private::Readiness::Spawned,
                     stop: ::supervision::__private::StopAction::DEFAULT,
+                    watchdog: ::supervision::__private::None,
                 },
                 ::supervision::__private::RoleSpec {
                     role: BrokenRole::Api,
@@ -102,6 +103,7 @@ impl ::supervision::__private::App for Broken {
                     restart: ::supervision::__private::RestartPolicy::DEFAULT,
                     ready: ::supervision::__private::Readiness::Spawned,
                     stop: ::supervision::__private::StopAction::DEFAULT,
+                    watchdog: ::supervision::__private::None,
                 },
             ],
             start_order: &[BrokenRole::Database, BrokenRole::Api],

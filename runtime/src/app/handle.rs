@@ -10,6 +10,7 @@ use crate::observe::episode::{Episode, EpisodeError};
 use crate::observe::error::{AppError, Cause, StartError};
 use crate::observe::event::{EpisodeId, Event, ShutdownReason};
 use crate::observe::follow::Follow;
+use crate::observe::health::Health;
 use crate::observe::journal::EventLog;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::AppState;
@@ -113,6 +114,14 @@ impl<R: Role> AppHandle<R> {
     /// The app's phase and every role's status, incarnation and lease, right now.
     pub fn state(&self) -> AppState<R> {
         self.shared.state.snapshot()
+    }
+
+    /// The app's health right now, for an HTTP probe or an outer supervisor:
+    /// [`Health::live`] while the supervisor runs, [`Health::ready`] while the
+    /// app runs with every required role ready, the optional roles disabled
+    /// in [`Health::degraded`]. Cheap: one lock of the state table, no copy of it.
+    pub fn health(&self) -> Health<R> {
+        self.shared.state.health(!self.tx.is_closed())
     }
 
     /// The handle role `key` publishes right now (`atpd::database` for role

@@ -5,6 +5,8 @@
 //! The trait the generated app struct implements, and the ways to run an app.
 
 pub(crate) mod handle;
+#[cfg(unix)]
+mod notify;
 pub(crate) mod signal;
 pub mod testing;
 
@@ -104,9 +106,31 @@ pub trait App: Sized + Send + 'static {
 
     /// Starts the app, waits for Ctrl-C or SIGTERM (or for the app to end on its
     /// own), shuts it down gracefully and returns the report.
+    ///
+    /// Under systemd (`$NOTIFY_SOCKET` set, `Type=notify`) it also reports to
+    /// systemd: `READY=1` once every role is ready, a `STATUS=` line when a role
+    /// restarts, is disabled or is back, `STOPPING=1` when the shutdown begins,
+    /// and, with `WatchdogSec=`, `WATCHDOG=1` every half period while every
+    /// required role is ready (and during the shutdown). Without the variable
+    /// nothing is sent; a socket that cannot be reached is logged and ignored.
     fn run(
         self,
     ) -> impl Future<Output = Result<ShutdownReport<Self::Role>, AppError<Self::Role>>> + Send {
-        async move { self.start().await?.shutdown_on_signal().await }
+        async move {
+            let handle = self.launch();
+            #[cfg(unix)]
+            let notifier = notify::Target::from_env()
+                .and_then(|target| notify::spawn(Self::spec(), &handle, target));
+            let ended = match handle.started().await {
+                Ok(()) => handle.shutdown_on_signal().await,
+                Err(e) => Err(e.into()),
+            };
+            // Its last message is `STOPPING=1`; let it go out before the process exits.
+            #[cfg(unix)]
+            if let Some(notifier) = notifier {
+                let _ = notifier.await;
+            }
+            ended
+        }
     }
 }

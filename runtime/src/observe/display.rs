@@ -40,6 +40,9 @@ impl fmt::Display for EventKind {
                 causes.iter().try_for_each(|cause| write!(f, ": {cause}"))
             }
             EventKind::Panicked { message } => write!(f, "panicked: {message}"),
+            EventKind::Hung { period } => {
+                write!(f, "hung: no heartbeat within {}", DisplayDuration(*period))
+            }
             EventKind::RestartScheduled { delay, attempt } => {
                 // Jittered delays carry nanosecond noise; milliseconds are what a reader wants.
                 let millis =

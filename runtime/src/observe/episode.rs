@@ -102,7 +102,7 @@ impl<R: Role> Episode<R> {
     }
 
     /// The event that began the episode: the failure (`exited`, `failed`,
-    /// `panicked`) or the `shutdown_requested`; `None` if it was not retained.
+    /// `panicked`, `hung`) or the `shutdown_requested`; `None` if it was not retained.
     pub fn cause(&self) -> Option<&Event<R>> {
         self.steps.first().map(|s| &s.event).filter(|e| {
             matches!(
@@ -110,6 +110,7 @@ impl<R: Role> Episode<R> {
                 EventKind::Exited
                     | EventKind::Failed { .. }
                     | EventKind::Panicked { .. }
+                    | EventKind::Hung { .. }
                     | EventKind::ShutdownRequested { .. }
             )
         })

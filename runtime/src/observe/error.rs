@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::observe::exit;
 use crate::observe::report::ShutdownReport;
 use crate::spec::Budget;
 use crate::spec::duration::{self, DisplayDuration};
@@ -24,6 +25,8 @@ pub enum Cause {
     ExitedBeforeReady,
     /// The role did not become ready within its `ready` timeout.
     ReadyTimeout(#[serde(with = "duration")] Duration),
+    /// The role called no `Context::heartbeat` within its `watchdog` period.
+    Hung(#[serde(with = "duration")] Duration),
     /// The role's own restart budget ran out.
     BudgetExhausted(Budget),
     /// The app-wide `intensity` ran out.
@@ -51,6 +54,7 @@ impl fmt::Display for Cause {
             Cause::Panic(m) => write!(f, "panicked: {m}"),
             Cause::ExitedBeforeReady => f.write_str("exited before it was ready"),
             Cause::ReadyTimeout(t) => write!(f, "not ready within {}", DisplayDuration(*t)),
+            Cause::Hung(t) => write!(f, "hung: no heartbeat within {}", DisplayDuration(*t)),
             Cause::BudgetExhausted(b) => write!(
                 f,
                 "restart budget of {} per {} exhausted",
@@ -178,6 +182,22 @@ pub enum AppError<R> {
 }
 
 impl<R: Role> AppError<R> {
+    /// The process exit code of an app that ended with this error (see [`exit`](crate::exit)):
+    /// [`exit::ESCALATED`](crate::exit::ESCALATED), [`exit::START_FAILED`](crate::exit::START_FAILED),
+    /// [`exit::MISCONFIGURED`](crate::exit::MISCONFIGURED) or
+    /// [`exit::SUPERVISOR_LOST`](crate::exit::SUPERVISOR_LOST).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Escalated { .. } => exit::ESCALATED,
+            AppError::Start(StartError {
+                cause: Cause::Misconfigured(_),
+                ..
+            }) => exit::MISCONFIGURED,
+            AppError::Start(_) => exit::START_FAILED,
+            AppError::SupervisorLost => exit::SUPERVISOR_LOST,
+        }
+    }
+
     /// The shutdown report, when the app got as far as shutting down.
     pub fn report(&self) -> Option<&ShutdownReport<R>> {
         match self {

@@ -118,6 +118,13 @@ pub enum EventKind {
         /// The panic message.
         message: String,
     },
+    /// The incarnation called no `Context::heartbeat` within its `watchdog`
+    /// period: it is stopped and its restart policy treats it as failed.
+    Hung {
+        /// The role's `watchdog` period.
+        #[serde(with = "duration")]
+        period: Duration,
+    },
     /// The role will be started again after `delay`.
     RestartScheduled {
         /// Backoff before the restart.

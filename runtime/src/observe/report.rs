@@ -5,6 +5,7 @@ use core::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::observe::event::{DrainOutcome, ShutdownReason, StopOutcome};
+use crate::observe::exit;
 use crate::spec::duration;
 use crate::spec::role::Role;
 
@@ -33,6 +34,9 @@ pub struct ShutdownReport<R> {
     /// What asked for the shutdown; `None` when none was recorded (the
     /// supervisor was lost).
     pub reason: Option<ShutdownReason>,
+    /// The `shutdown_timeout` ran out and whatever was left was aborted.
+    #[serde(default)]
+    pub deadline_exceeded: bool,
 }
 
 impl<R: Role> ShutdownReport<R> {
@@ -52,6 +56,17 @@ impl<R: Role> ShutdownReport<R> {
         self.roles.iter().find(|r| r.role == role)
     }
 
+    /// The process exit code of an app that ended with this report:
+    /// [`exit::OK`](crate::exit::OK), or [`exit::DEADLINE_EXCEEDED`](crate::exit::DEADLINE_EXCEEDED)
+    /// when the `shutdown_timeout` ran out.
+    pub fn exit_code(&self) -> u8 {
+        if self.deadline_exceeded {
+            exit::DEADLINE_EXCEEDED
+        } else {
+            exit::OK
+        }
+    }
+
     /// The outcome of one role.
     pub fn outcome(&self, role: R) -> Option<StopOutcome> {
         self.role(role).map(|r| r.outcome)
@@ -64,6 +79,7 @@ impl<R: Role> Default for ShutdownReport<R> {
             roles: Vec::new(),
             duration: Duration::ZERO,
             reason: None,
+            deadline_exceeded: false,
         }
     }
 }

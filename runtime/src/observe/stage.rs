@@ -22,7 +22,7 @@ use crate::spec::role::Role;
 /// |---|---|
 /// | `spawn` | `starting` (every incarnation, the first and each restart) |
 /// | `ready` | `ready` (also a one-shot job's completion) |
-/// | `failure_decision` | `exited`, `failed`, `panicked`, `budget_exhausted`, `disabled`, `escalated` |
+/// | `failure_decision` | `exited`, `failed`, `panicked`, `hung`, `budget_exhausted`, `disabled`, `escalated` |
 /// | `restart_attempt` | `restart_scheduled` |
 /// | `shutdown` | `shutdown_requested`, `shutdown_completed` |
 ///
@@ -139,6 +139,7 @@ impl Stager {
             EventKind::Exited
             | EventKind::Failed { .. }
             | EventKind::Panicked { .. }
+            | EventKind::Hung { .. }
             | EventKind::BudgetExhausted { .. }
             | EventKind::Disabled
             | EventKind::Escalated => Stage::FailureDecision,

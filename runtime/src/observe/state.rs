@@ -4,6 +4,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
+use crate::observe::health::Health;
 use crate::spec::AppSpec;
 use crate::spec::role::Role;
 
@@ -119,6 +120,8 @@ impl<R: Role> AppState<R> {
 /// The table behind `state()`: written by the supervisor, one role at a time.
 pub(crate) struct StateTable<R> {
     inner: Mutex<AppState<R>>,
+    /// Which roles are optional, by index, for `health`.
+    optional: Box<[bool]>,
 }
 
 impl<R: Role> StateTable<R> {
@@ -137,6 +140,7 @@ impl<R: Role> StateTable<R> {
                     })
                     .collect(),
             }),
+            optional: R::ALL.iter().map(|&r| spec.is_optional(r)).collect(),
         }
     }
 
@@ -146,6 +150,11 @@ impl<R: Role> StateTable<R> {
 
     pub(crate) fn snapshot(&self) -> AppState<R> {
         self.lock().clone()
+    }
+
+    /// The app's health right now, without copying the table.
+    pub(crate) fn health(&self, live: bool) -> Health<R> {
+        self.lock().health(&self.optional, live)
     }
 
     pub(crate) fn set_phase(&self, phase: Phase) {

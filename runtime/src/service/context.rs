@@ -3,9 +3,10 @@
 use core::any::TypeId;
 use core::marker::PhantomData;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::protocol::{Msg, Registry};
@@ -24,6 +25,11 @@ struct ReadySignal {
     tx: mpsc::UnboundedSender<Msg>,
     registry: Arc<Registry>,
     service_type: TypeId,
+    /// The last `heartbeat()`, in nanoseconds after `spawned`, plus one (0: none
+    /// yet): an atomic the supervisor reads when the watchdog fires, so a
+    /// heartbeat sends no message.
+    beat: AtomicU64,
+    spawned: Instant,
 }
 
 /// The identity of a running incarnation, for [`Context::new`].
@@ -80,6 +86,8 @@ impl Context {
                 tx,
                 registry,
                 service_type: identity.service_type,
+                beat: AtomicU64::new(0),
+                spawned: Instant::now(),
             }),
             resume,
         }
@@ -161,6 +169,28 @@ impl Context {
             },
             role: PhantomData,
         })
+    }
+
+    /// Tells the role's `watchdog` that this incarnation is making progress.
+    /// With `watchdog: PERIOD`, a ready incarnation must call it at least once
+    /// per period, or it counts as hung: it is stopped with its stop actions and
+    /// its restart policy handles it as a failure. Cheap (a clock read and an
+    /// atomic store), so it can be called on every loop iteration; without a
+    /// `watchdog` it does nothing that matters.
+    pub fn heartbeat(&self) {
+        let signal = &self.ready;
+        let since = Instant::now().saturating_duration_since(signal.spawned);
+        let nanos = u64::try_from(since.as_nanos()).unwrap_or(u64::MAX - 1);
+        signal.beat.store(nanos + 1, Ordering::Relaxed);
+    }
+
+    /// When this incarnation last called [`Context::heartbeat`].
+    pub(crate) fn last_heartbeat(&self) -> Option<Instant> {
+        let signal = &self.ready;
+        let nanos = signal.beat.load(Ordering::Relaxed).checked_sub(1)?;
+        signal
+            .spawned
+            .checked_add(core::time::Duration::from_nanos(nanos))
     }
 
     /// Completes when this incarnation must stop.

@@ -52,6 +52,18 @@ pub(crate) fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::O
     s.collect_str(&DisplayDuration(*d))
 }
 
+/// An optional duration as its DSL spelling, or `null`
+/// (`#[serde(serialize_with = "duration::serialize_option")]`).
+pub(crate) fn serialize_option<S: serde::Serializer>(
+    d: &Option<Duration>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => serialize(d, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// Reads back what [`serialize`] wrote: an integer and a unit, `"1500ms"`.
 pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;

@@ -195,6 +195,9 @@ pub struct RoleSpec<R: 'static> {
     pub ready: Readiness,
     #[doc(hidden)]
     pub stop: &'static [StopAction],
+    #[doc(hidden)]
+    #[serde(serialize_with = "duration::serialize_option")]
+    pub watchdog: Option<Duration>,
 }
 
 /// The whole app as declared: settings, roles and the orders computed by the macro.
@@ -272,6 +275,12 @@ impl<R: Role> AppSpec<R> {
     /// The role's stop actions, in the order they run.
     pub fn stop_actions(&self, role: R) -> &'static [StopAction] {
         self.role(role).stop
+    }
+
+    /// The role's `watchdog` period: an incarnation that calls no
+    /// `Context::heartbeat` within it counts as hung. `None` without `watchdog`.
+    pub fn watchdog(&self, role: R) -> Option<Duration> {
+        self.role(role).watchdog
     }
 
     /// Whether the role was declared `optional`.

@@ -54,6 +54,7 @@ static SPEC: AppSpec<TestRole> = AppSpec {
             restart: RestartPolicy::Critical,
             ready: Readiness::Spawned,
             stop: StopAction::DEFAULT,
+            watchdog: None,
         },
         RoleSpec {
             role: TestRole::Api,
@@ -73,6 +74,7 @@ static SPEC: AppSpec<TestRole> = AppSpec {
                     timeout: Duration::from_secs(5),
                 },
             ],
+            watchdog: Some(Duration::from_secs(10)),
         },
         RoleSpec {
             role: TestRole::Metrics,
@@ -85,6 +87,7 @@ static SPEC: AppSpec<TestRole> = AppSpec {
             stop: &[StopAction::Stop {
                 timeout: Duration::from_secs(5),
             }],
+            watchdog: None,
         },
     ],
     start_order: &[TestRole::Store, TestRole::Api, TestRole::Metrics],

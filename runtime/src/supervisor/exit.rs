@@ -23,6 +23,7 @@ impl<R: Role> Supervisor<R> {
         }
         slot.run = None;
         let status = slot.status;
+        self.disarm_watchdog(x);
         let completed_job = status == Status::Starting
             && exit == Exit::Clean
             && matches!(

@@ -35,6 +35,11 @@ pub(super) fn log<R: Role>(event: &Event<R>) {
             "role failed"
         ),
         EventKind::Panicked { message } => record!(error, panic = %message, "role panicked"),
+        EventKind::Hung { period } => record!(
+            warn,
+            period = %DisplayDuration(*period),
+            "role hung: no heartbeat within its watchdog period"
+        ),
         EventKind::RestartScheduled { delay, attempt } => record!(
             info,
             delay = %DisplayDuration(*delay),

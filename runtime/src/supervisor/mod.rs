@@ -17,6 +17,7 @@ mod slot;
 mod start;
 mod stop;
 mod timers;
+mod watchdog;
 
 use core::any::TypeId;
 use std::borrow::Cow;
@@ -336,6 +337,13 @@ impl<R: Role> Supervisor<R> {
     fn on_timers(&mut self) {
         let now = Instant::now();
         while let Some((key, timer)) = self.timers.pop_due(now) {
+            if let Timer::Watchdog { role, period } = timer {
+                if self.slots[role].watchdog == Some(key) {
+                    self.slots[role].watchdog = None;
+                    self.on_watchdog(role, key.0, period);
+                }
+                continue;
+            }
             if let Some(x) = timer.role() {
                 if self.slots[x].timer != Some(key) {
                     continue;
@@ -348,6 +356,7 @@ impl<R: Role> Supervisor<R> {
                 Timer::Drain { role } => self.on_drain_timeout(role),
                 Timer::Grace { role } => self.on_grace_over(role),
                 Timer::Deadline => self.on_deadline(),
+                Timer::Watchdog { .. } => {}
             }
         }
     }

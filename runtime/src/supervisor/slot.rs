@@ -65,8 +65,9 @@ pub(super) enum Purpose {
     Restart { owner: usize },
     /// It gave up, or a role it depends on did.
     Disable,
-    /// It failed without exiting (ready timeout): apply its restart policy once stopped.
-    Fail(Cause),
+    /// It failed without exiting (ready timeout, watchdog): apply its restart
+    /// policy once stopped, as to an exit of an incarnation that was ready or not.
+    Fail { cause: Cause, was_ready: bool },
     /// The app shuts down.
     Shutdown,
 }
@@ -125,6 +126,8 @@ pub(super) struct Slot {
     pub(super) resume: Option<Arc<serde_json::Value>>,
     pub(super) lease: bool,
     pub(super) timer: Option<TimerKey>,
+    /// The ready incarnation's watchdog, armed beside `timer`.
+    pub(super) watchdog: Option<TimerKey>,
     pub(super) stop: Option<Stop>,
     pub(super) episode: Option<EpisodeId>,
     /// Counted by the start phase until ready or disabled.
@@ -148,6 +151,7 @@ impl Slot {
             resume: None,
             lease: false,
             timer: None,
+            watchdog: None,
             stop: None,
             episode: None,
             awaited: true,

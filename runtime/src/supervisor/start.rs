@@ -115,6 +115,7 @@ impl<R: Role> Supervisor<R> {
         self.set_status(x, Status::Ready);
         self.take_lease(x);
         self.emit(x, EventKind::Ready);
+        self.arm_watchdog(x, Instant::now());
         self.slots[x].episode = None;
         self.no_longer_awaited(x);
     }
@@ -144,7 +145,13 @@ impl<R: Role> Supervisor<R> {
                 self.fail_start(x, cause);
             }
         } else {
-            self.queue_stop(x, Purpose::Fail(cause));
+            self.queue_stop(
+                x,
+                Purpose::Fail {
+                    cause,
+                    was_ready: false,
+                },
+            );
         }
     }
 }

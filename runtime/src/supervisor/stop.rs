@@ -21,6 +21,7 @@ impl<R: Role> Supervisor<R> {
     /// dependent has stopped. `y` stops satisfying its dependents at once.
     pub(super) fn queue_stop(&mut self, y: usize, purpose: Purpose) {
         self.clear_timer(y);
+        self.disarm_watchdog(y);
         self.set_status(y, Status::Stopping);
         let waiting = self
             .spec
@@ -275,9 +276,9 @@ impl<R: Role> Supervisor<R> {
                     );
                 }
             }
-            Purpose::Fail(cause) => {
+            Purpose::Fail { cause, was_ready } => {
                 self.set_status(y, Status::Stopped);
-                self.after_exit(y, false, Some(cause));
+                self.after_exit(y, was_ready, Some(cause));
             }
         }
         for owner in stop.waiters {
@@ -372,9 +373,15 @@ impl<R: Role> Supervisor<R> {
 
     /// Every role has ended: wait for every task, then publish the result.
     pub(super) async fn complete(mut self) {
-        let (episode, began, end, reason) = match self.shutdown.as_ref() {
-            Some(s) => (Some(s.episode), s.began, s.end.clone(), Some(s.reason)),
-            None => (None, Instant::now(), End::Clean { role: None }, None),
+        let (episode, began, end, reason, forced) = match self.shutdown.as_ref() {
+            Some(s) => (
+                Some(s.episode),
+                s.began,
+                s.end.clone(),
+                Some(s.reason),
+                s.forced,
+            ),
+            None => (None, Instant::now(), End::Clean { role: None }, None, false),
         };
         // Nothing runs any more: no handle is left to read.
         self.shared.handles.withdraw_all();
@@ -401,6 +408,7 @@ impl<R: Role> Supervisor<R> {
                 .collect(),
             duration: Instant::now().saturating_duration_since(began),
             reason,
+            deadline_exceeded: forced,
         };
         self.set_phase(Phase::Stopped);
         let start_error = |role: usize, cause: Cause, report: ShutdownReport<R>| StartError {

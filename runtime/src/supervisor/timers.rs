@@ -20,19 +20,22 @@ pub(super) enum Timer {
     Drain { role: usize },
     /// The role's `stop(T)` grace period ran out: abort it.
     Grace { role: usize },
+    /// The role's ready incarnation is due a heartbeat (`watchdog: period`).
+    Watchdog { role: usize, period: Duration },
     /// The app's `shutdown_timeout` ran out: abort everything left.
     Deadline,
 }
 
 impl Timer {
-    /// The role the timer belongs to, `None` for app-wide timers.
+    /// The role whose `Slot::timer` this is; `None` for app-wide timers and
+    /// for the watchdog, which runs beside a role's other timers (`Slot::watchdog`).
     pub(super) fn role(self) -> Option<usize> {
         match self {
             Timer::Ready { role, .. }
             | Timer::Restart { role }
             | Timer::Drain { role }
             | Timer::Grace { role } => Some(role),
-            Timer::Deadline => None,
+            Timer::Watchdog { .. } | Timer::Deadline => None,
         }
     }
 }

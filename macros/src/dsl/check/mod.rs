@@ -5,6 +5,7 @@ mod clash;
 mod names;
 mod restart;
 mod stop;
+mod watchdog;
 
 pub use clash::check_generated_names;
 pub use names::{check_leases, lease_of, unique_roles, variant_name};
@@ -26,6 +27,7 @@ pub fn app(app: &App, errors: &mut Errors) {
         restart::check_role(role, errors);
         check_ready(role, errors);
         stop::check_list(role, errors);
+        watchdog::check_role(role, errors);
         names::check_lease_not_empty(role, errors);
     }
 }

@@ -79,6 +79,13 @@ fn role(model: &Model, p: &TokenStream, index: usize, role: &Role) -> TokenStrea
         let actions = role.stop.iter().map(|a| stop_action(p, a));
         quote!(&[#(#actions),*])
     };
+    let watchdog = match role.watchdog {
+        Some(period) => {
+            let period = duration(p, period);
+            quote!(#p::Some(#period))
+        }
+        None => quote!(#p::None),
+    };
     quote! {
         #p::RoleSpec {
             role: #this,
@@ -89,6 +96,7 @@ fn role(model: &Model, p: &TokenStream, index: usize, role: &Role) -> TokenStrea
             restart: #restart,
             ready: #ready,
             stop: #stop,
+            watchdog: #watchdog,
         }
     }
 }

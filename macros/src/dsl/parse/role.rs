@@ -8,12 +8,19 @@ use syn::{Ident, LitStr, Token, Type, bracketed};
 use super::keyword::unknown;
 use super::value;
 use super::{Next, Seen, each_item, keep, name_colon, never_joins};
-use crate::dsl::ast::Role;
+use crate::dsl::ast::{Role, Watchdog};
 use crate::dsl::check::variant_name;
 use crate::dsl::errors::Errors;
 
 /// The keys a role block accepts.
-pub const ROLE_KEYS: [&str; 5] = ["depends_on", "restart", "ready", "stop", "lease"];
+pub const ROLE_KEYS: [&str; 6] = [
+    "depends_on",
+    "restart",
+    "ready",
+    "stop",
+    "lease",
+    "watchdog",
+];
 
 /// The rest of a role once `[optional] name:` has been read.
 pub fn role(
@@ -47,6 +54,7 @@ pub fn role(
         ready: None,
         stop: None,
         lease: None,
+        watchdog: None,
     };
     if input.peek(syn::token::Brace) {
         let block: Group = input.parse()?;
@@ -82,6 +90,10 @@ fn key(
         "restart" => keep(&mut role.restart, first, value::restart(input, errors)?),
         "ready" => keep(&mut role.ready, first, value::ready(input, errors)?),
         "stop" => keep(&mut role.stop, first, value::stop_list(input, errors)?),
+        "watchdog" => {
+            let period = value::duration(input, errors)?;
+            keep(&mut role.watchdog, first, Watchdog { key, period });
+        }
         _ => keep(&mut role.lease, first, lease(input)?),
     }
     Ok(())

@@ -46,6 +46,7 @@ supervision! {
             ready: signaled(1s),
             stop: [stop(750ns)],
             lease: "the-map",
+            watchdog: 1500ms,
         },
         job: nested::deeper::Job {
             depends_on: [map],
@@ -100,6 +101,8 @@ fn main() {
     assert_eq!(spec.readiness(Map), Readiness::Signaled { timeout: Duration::from_secs(1) });
     assert_eq!(spec.stop_actions(Map), &[StopAction::Stop { timeout: Duration::from_nanos(750) }]);
     assert_eq!(spec.lease(Map), "the-map");
+    assert_eq!(spec.watchdog(Map), Some(Duration::from_millis(1500)));
+    assert_eq!(spec.watchdog(Job), None);
     assert_eq!(Map.to_string(), "the-map");
     assert_eq!(spec.restart(Job), RestartPolicy::Temporary);
     assert_eq!(spec.readiness(Job), Readiness::Completed { timeout: Duration::from_secs(3) });

@@ -1,0 +1,57 @@
+//! The `watchdog` period: a heartbeat deadline that can be met, on a role that
+//! keeps running.
+
+use super::check_positive;
+use crate::dsl::ast::{ReadyKind, Role};
+use crate::dsl::errors::Errors;
+
+const MILLISECOND: u64 = 1_000_000;
+const DAY: u64 = 86_400 * 1_000_000_000;
+
+pub fn check_role(role: &Role, errors: &mut Errors) {
+    let Some(watchdog) = &role.watchdog else {
+        return;
+    };
+    check_period(&watchdog.period, errors);
+    check_not_completed(role, &watchdog.key, errors);
+}
+
+/// Below a millisecond no heartbeat can be relied on (the runtime's timers are
+/// millisecond-grained), and a hang noticed after more than a day is not noticed.
+fn check_period(period: &crate::dsl::ast::Duration, errors: &mut Errors) {
+    check_positive(period, "`watchdog` period", errors);
+    let written = period.span.source_text().unwrap_or_default();
+    match period.nanos {
+        Some(n) if n > 0 && n < MILLISECOND => errors.at(
+            period.span,
+            format!(
+                "`watchdog: {written}` is finer than the runtime's 1ms timers; \
+                 use at least `1ms` (a period of seconds is usual)"
+            ),
+        ),
+        Some(n) if n > DAY => errors.at(
+            period.span,
+            format!(
+                "`watchdog: {written}` is longer than a day, so a hang would go unnoticed \
+                 that long; use at most `24h` (a period of seconds is usual)"
+            ),
+        ),
+        _ => {}
+    }
+}
+
+/// A `completed` job ends once its work is done rather than running on, so there
+/// is no steady state in which it could beat; its `ready` timeout bounds it.
+fn check_not_completed(role: &Role, key: &syn::Ident, errors: &mut Errors) {
+    if role
+        .ready
+        .as_ref()
+        .is_some_and(|r| r.kind == ReadyKind::Completed)
+    {
+        errors.at(
+            key.span(),
+            "a one-shot job (`ready: completed(..)`) cannot have a `watchdog`: its \
+             `completed` timeout already bounds it; remove `watchdog`",
+        );
+    }
+}
