@@ -50,8 +50,7 @@ supervision! {
 async fn a_service_runs_alone_with_the_resume_state_and_incarnation_the_test_gives() {
     let mut queue = Harness::new(office::queue)
         .incarnation(3)
-        .resume_state(&vec![7_u64, 8, 9])
-        .expect("serializes")
+        .resume_state(vec![7_u64, 8, 9])
         .start(Queue);
     queue.ready().await.expect("ready");
     assert!(queue.is_ready());

@@ -78,7 +78,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::protocol::{Msg, Published, Registry};
-use crate::service::context::{Context, Identity};
+use crate::service::context::{Context, Identity, State};
 use crate::service::handles::{DependencyOf, Reader, RoleKey, ServedBy};
 use crate::service::{BoxError, Provide, Service};
 use crate::spec::role::Role;
@@ -87,7 +87,7 @@ use crate::spec::role::Role;
 pub struct Harness<K> {
     role: PhantomData<K>,
     incarnation: u64,
-    resume: Option<Arc<serde_json::Value>>,
+    resume: Option<State>,
     registry: Arc<Registry>,
 }
 
@@ -115,12 +115,9 @@ impl<K: RoleKey> Harness<K> {
 
     /// What the service finds in `cx.resume_state()`, as a previous
     /// incarnation's `drain(.., resume_state)` would have left it.
-    pub fn resume_state<T: serde::Serialize>(
-        mut self,
-        state: &T,
-    ) -> Result<Self, serde_json::Error> {
-        self.resume = Some(Arc::new(serde_json::to_value(state)?));
-        Ok(self)
+    pub fn resume_state<T: Send + 'static>(mut self, state: T) -> Self {
+        self.resume = Some(Box::new(state));
+        self
     }
 
     /// `dependency` (one of the role's `depends_on`) offers `handle`.

@@ -1,17 +1,17 @@
 //! What a running incarnation knows about itself and how it talks back.
 
-use core::any::TypeId;
+use core::any::{Any, TypeId};
 use core::marker::PhantomData;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::protocol::{Msg, Registry};
-use crate::service::Provide;
 use crate::service::handles::{Deps, HandleError, Reader, RoleKey};
+use crate::service::{BoxError, Drain, Provide};
 use crate::spec::role::Role;
 
 /// What ties one incarnation to its supervisor: one readiness message however
@@ -25,11 +25,33 @@ struct ReadySignal {
     tx: mpsc::UnboundedSender<Msg>,
     registry: Arc<Registry>,
     service_type: TypeId,
+    /// Cancelled when the role's `drain` action begins for this incarnation.
+    drain: CancellationToken,
+    /// What `run` handed over with `hand_over`, until the drain takes it; and
+    /// whether `run` has ended (then nothing more will be handed over).
+    handover: Mutex<Handover>,
+    handed: Notify,
     /// The last `heartbeat()`, in nanoseconds after `spawned`, plus one (0: none
     /// yet): an atomic the supervisor reads when the watchdog fires, so a
     /// heartbeat sends no message.
     beat: AtomicU64,
     spawned: Instant,
+}
+
+impl ReadySignal {
+    fn handover(&self) -> std::sync::MutexGuard<'_, Handover> {
+        self.handover.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A drain state on its way from one incarnation to the next, its type erased:
+/// only `S::State` of the role's own service type is ever put in.
+pub(crate) type State = Box<dyn Any + Send>;
+
+#[derive(Debug, Default)]
+struct Handover {
+    state: Option<State>,
+    run_ended: bool,
 }
 
 /// The identity of a running incarnation, for [`Context::new`].
@@ -65,7 +87,8 @@ pub struct Context {
     incarnation: u64,
     cancel: CancellationToken,
     ready: Arc<ReadySignal>,
-    resume: Option<Arc<serde_json::Value>>,
+    /// The previous incarnation's drained state, taken by `resume_state`.
+    resume: Arc<Mutex<Option<State>>>,
 }
 
 impl Context {
@@ -73,7 +96,7 @@ impl Context {
         identity: Identity,
         tx: mpsc::UnboundedSender<Msg>,
         registry: Arc<Registry>,
-        resume: Option<Arc<serde_json::Value>>,
+        resume: Option<State>,
     ) -> Self {
         Context {
             role: identity.lease,
@@ -86,10 +109,13 @@ impl Context {
                 tx,
                 registry,
                 service_type: identity.service_type,
+                drain: CancellationToken::new(),
+                handover: Mutex::new(Handover::default()),
+                handed: Notify::new(),
                 beat: AtomicU64::new(0),
                 spawned: Instant::now(),
             }),
-            resume,
+            resume: Arc::new(Mutex::new(resume)),
         }
     }
 
@@ -208,11 +234,93 @@ impl Context {
         &self.cancel
     }
 
-    /// The state the previous incarnation's `drain(.., resume_state)` returned, if any
-    /// and if it reads as a `T`.
-    pub fn resume_state<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
-        let value = self.resume.as_deref()?;
-        T::deserialize(value).ok()
+    /// The state the previous incarnation's `drain(.., resume_state)` handed
+    /// over, if any and if it is a `T` (the service's `Drain::State`): kept
+    /// typed, never serialized. Handed over once: the first call that asks for
+    /// the right type takes it.
+    pub fn resume_state<T: 'static>(&self) -> Option<T> {
+        let mut resume = self.resume.lock().unwrap_or_else(PoisonError::into_inner);
+        if !resume.as_ref().is_some_and(|state| state.is::<T>()) {
+            return None;
+        }
+        let state = resume.take()?;
+        state.downcast::<T>().ok().map(|state| *state)
+    }
+
+    /// Completes when the role's `drain` action begins for this incarnation
+    /// (never, for a role whose stop list has no `drain`). From then on `run`
+    /// should take no new work and hand what it holds to
+    /// [`Context::hand_over`]; see [`Drain`] for who owns the work when.
+    pub async fn drain_requested(&self) {
+        self.ready.drain.cancelled().await;
+    }
+
+    /// Whether the drain of this incarnation has begun.
+    pub fn is_drain_requested(&self) -> bool {
+        self.ready.drain.is_cancelled()
+    }
+
+    /// Hands `state` (the work `run` still holds) to the drain: the default
+    /// [`Drain::drain`] returns it, and with `drain(.., resume_state)` the next
+    /// incarnation gets it from [`Context::resume_state`]. `service` is the
+    /// caller's own service (`self`), which types the call; a later call
+    /// replaces the state.
+    ///
+    /// Fails with [`HandleError::NotThisRole`] when `service` is not of this
+    /// role's type.
+    pub fn hand_over<S: Drain>(&self, service: &S, state: S::State) -> Result<(), HandleError> {
+        let _ = service;
+        let signal = &self.ready;
+        if signal.service_type != TypeId::of::<S>() {
+            return Err(HandleError::NotThisRole {
+                named: core::any::type_name::<S>().to_owned(),
+                context: self.role.to_owned(),
+            });
+        }
+        signal.handover().state = Some(Box::new(state));
+        signal.handed.notify_waiters();
+        Ok(())
+    }
+
+    /// What `run` handed over with [`Context::hand_over`], once it has; an
+    /// error if `run` ends without handing anything over.
+    pub async fn handed_over<S: Drain + ?Sized>(&self) -> Result<S::State, BoxError> {
+        let signal = &self.ready;
+        loop {
+            let notified = signal.handed.notified();
+            {
+                let mut handover = signal.handover();
+                if let Some(state) = handover.state.take() {
+                    // Only `hand_over::<S>`, checked against this role's
+                    // type, puts a state in: it is an `S::State`.
+                    return state
+                        .downcast::<S::State>()
+                        .map(|state| *state)
+                        .map_err(|_| {
+                            format!(
+                                "the state handed over is not a `{}`",
+                                core::any::type_name::<S::State>()
+                            )
+                            .into()
+                        });
+                }
+                if handover.run_ended {
+                    return Err("`run` ended without handing its work over".into());
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// The drain action begins: wakes `drain_requested`.
+    pub(crate) fn request_drain(&self) {
+        self.ready.drain.cancel();
+    }
+
+    /// `run` returned (or was aborted): `handed_over` stops waiting.
+    pub(crate) fn run_ended(&self) {
+        self.ready.handover().run_ended = true;
+        self.ready.handed.notify_waiters();
     }
 
     /// Asks this incarnation to stop (the supervisor's `stop` action).

@@ -5,47 +5,54 @@ use core::future::Future;
 use core::pin::Pin;
 use std::sync::Arc;
 
-use crate::service::context::Context;
+use crate::service::context::{Context, State};
 use crate::service::{BoxError, Drain, Service};
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 trait DynService: Send + Sync + 'static {
     fn run(self: Arc<Self>, cx: Context) -> BoxFuture<Result<(), BoxError>>;
-    fn drain(
-        self: Arc<Self>,
-        cx: Context,
-    ) -> Option<BoxFuture<Result<serde_json::Value, BoxError>>>;
+    fn drain(self: Arc<Self>, cx: Context) -> Option<BoxFuture<Result<State, BoxError>>>;
 }
 
 struct Plain<S>(S);
 struct Drainable<S>(S);
 
+/// Tells the context that `run` is over however it ends (returned, panicked
+/// or aborted), so a drain waiting for a hand-over stops waiting.
+struct RunEnds(Context);
+
+impl Drop for RunEnds {
+    fn drop(&mut self) {
+        self.0.run_ended();
+    }
+}
+
+/// Runs one incarnation of `service`, telling the context when it is over.
+async fn run_once<S: Service>(service: &S, cx: Context) -> Result<(), BoxError> {
+    let _ends = RunEnds(cx.clone());
+    service.run(cx).await
+}
+
 impl<S: Service> DynService for Plain<S> {
     fn run(self: Arc<Self>, cx: Context) -> BoxFuture<Result<(), BoxError>> {
-        Box::pin(async move { self.0.run(cx).await })
+        Box::pin(async move { run_once(&self.0, cx).await })
     }
 
-    fn drain(
-        self: Arc<Self>,
-        _: Context,
-    ) -> Option<BoxFuture<Result<serde_json::Value, BoxError>>> {
+    fn drain(self: Arc<Self>, _: Context) -> Option<BoxFuture<Result<State, BoxError>>> {
         None
     }
 }
 
 impl<S: Drain> DynService for Drainable<S> {
     fn run(self: Arc<Self>, cx: Context) -> BoxFuture<Result<(), BoxError>> {
-        Box::pin(async move { self.0.run(cx).await })
+        Box::pin(async move { run_once(&self.0, cx).await })
     }
 
-    fn drain(
-        self: Arc<Self>,
-        cx: Context,
-    ) -> Option<BoxFuture<Result<serde_json::Value, BoxError>>> {
+    fn drain(self: Arc<Self>, cx: Context) -> Option<BoxFuture<Result<State, BoxError>>> {
         Some(Box::pin(async move {
             let state = self.0.drain(&cx).await?;
-            Ok(serde_json::to_value(state)?)
+            Ok(Box::new(state) as State)
         }))
     }
 }
@@ -64,11 +71,9 @@ impl ErasedService {
         Arc::clone(&self.service).run(cx)
     }
 
-    /// Drains, when the service implements `Drain`; the state comes back as JSON.
-    pub(crate) fn drain(
-        &self,
-        cx: Context,
-    ) -> Option<BoxFuture<Result<serde_json::Value, BoxError>>> {
+    /// Drains, when the service implements `Drain`; the state comes back typed
+    /// (as the service's `Drain::State`), its type erased.
+    pub(crate) fn drain(&self, cx: Context) -> Option<BoxFuture<Result<State, BoxError>>> {
         Arc::clone(&self.service).drain(cx)
     }
 }

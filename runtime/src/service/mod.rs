@@ -54,6 +54,17 @@ pub trait Service: Send + Sync + 'static {
 
 /// A service that can hand over its in-flight work before it stops.
 ///
+/// Who owns the work, when: until its `drain` action begins the work belongs
+/// to `run`. Then `cx.drain_requested()` completes, and `run` keeps running
+/// (its lease is still held, so dependents may still be finishing) but takes
+/// no new work; what it still holds it gives to `cx.hand_over(self, state)`.
+/// From that call on the runtime owns it: `drain` returns it (the default
+/// does just that), and with `drain(.., resume_state)` it reaches the next
+/// incarnation's `cx.resume_state()`, typed, never serialized. If the drain
+/// times out, fails, or `run` ends without handing anything over, the drain
+/// is reported as such and nothing is resumed. Then the lease is released and
+/// `stop` cancels `run`.
+///
 /// ```
 /// use std::sync::Mutex;
 /// use supervision::{BoxError, Context, Drain, Service};
@@ -91,8 +102,16 @@ pub trait Drain: Service {
     /// What survives into the next incarnation; `()` when nothing does.
     type State: serde::Serialize + serde::de::DeserializeOwned + Send + 'static;
 
-    /// Stops taking new work and returns what is left in flight.
-    fn drain(&self, cx: &Context) -> impl Future<Output = Result<Self::State, BoxError>> + Send;
+    /// Returns what is left in flight, for the next incarnation.
+    ///
+    /// The default waits for `run` to hand it over: `run` sees
+    /// `cx.drain_requested()` complete, stops taking work, and calls
+    /// `cx.hand_over(self, state)`. Override it when the work lives where
+    /// `drain` can reach it itself.
+    fn drain(&self, cx: &Context) -> impl Future<Output = Result<Self::State, BoxError>> + Send {
+        let cx = cx.clone();
+        async move { cx.handed_over::<Self>().await }
+    }
 }
 
 /// A service that offers its dependents a value: a connection pool, a queue

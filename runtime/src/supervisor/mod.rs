@@ -39,6 +39,7 @@ use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::{Phase, StateTable};
 use crate::protocol::{Link, Msg, Outcome, Published, Registry, Shared, Started};
+use crate::service::context::State;
 use crate::service::erased::ErasedService;
 use crate::spec::AppSpec;
 use crate::spec::options::Options;
@@ -61,7 +62,7 @@ struct TaskKey {
 /// What a task returns; errors are turned into their text inside the task.
 enum TaskOut {
     Run(Result<(), ErrorChain>),
-    Drain(Result<serde_json::Value, String>),
+    Drain(Result<State, String>),
 }
 
 /// How one incarnation ended.

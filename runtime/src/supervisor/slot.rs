@@ -1,8 +1,6 @@
 //! Per-role bookkeeping, kept small: the supervisor holds one `Slot` per role in a
 //! `Vec` indexed by `Role::index`.
 
-use std::sync::Arc;
-
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
@@ -10,7 +8,7 @@ use super::timers::TimerKey;
 use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::{DrainOutcome, EpisodeId, StopOutcome};
 use crate::observe::state::RoleStatus;
-use crate::service::context::Context;
+use crate::service::context::{Context, State};
 use crate::supervisor::budget::Window;
 
 /// Where a role is; finer than the public [`RoleStatus`].
@@ -123,7 +121,7 @@ pub(super) struct Slot {
     pub(super) held: Vec<usize>,
     pub(super) restart: Option<Restart>,
     pub(super) window: Window,
-    pub(super) resume: Option<Arc<serde_json::Value>>,
+    pub(super) resume: Option<State>,
     pub(super) lease: bool,
     pub(super) timer: Option<TimerKey>,
     /// The ready incarnation's watchdog, armed beside `timer`.

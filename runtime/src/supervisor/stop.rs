@@ -1,8 +1,6 @@
 //! Stopping roles: the stop-action sequence (shared by shutdown, restarts and
 //! disables), dependents-first ordering, and the app's shutdown.
 
-use std::sync::Arc;
-
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -13,6 +11,7 @@ use crate::observe::error::{AppError, Cause, StartError};
 use crate::observe::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
 use crate::observe::report::{RoleReport, ShutdownReport};
 use crate::observe::state::Phase;
+use crate::service::context::State;
 use crate::spec::StopAction;
 use crate::spec::role::Role;
 
@@ -115,6 +114,7 @@ impl<R: Role> Supervisor<R> {
                     };
                     let span = run.span.clone();
                     let incarnation = run.cx.incarnation();
+                    run.cx.request_drain();
                     self.emit(y, EventKind::Draining);
                     let task = self.tasks.spawn(
                         async move { TaskOut::Drain(drain.await.map_err(|e| e.to_string())) }
@@ -158,7 +158,7 @@ impl<R: Role> Supervisor<R> {
         &mut self,
         y: usize,
         incarnation: u64,
-        result: Result<serde_json::Value, String>,
+        result: Result<State, String>,
     ) {
         if self.slots[y].incarnation != Some(incarnation) {
             return;
@@ -173,7 +173,7 @@ impl<R: Role> Supervisor<R> {
         let outcome = match result {
             Ok(state) => {
                 if resume {
-                    self.slots[y].resume = Some(Arc::new(state));
+                    self.slots[y].resume = Some(state);
                 }
                 DrainOutcome::Drained
             }
