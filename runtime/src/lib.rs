@@ -83,10 +83,13 @@
 //!   child. A role that is to start again while a dependency stays stopped
 //!   never could: a required one escalates ([`Cause::DependencyStopped`]), an
 //!   optional one is disabled with its dependents.
-//! - **During start** nothing is retried: a required role that exits or times
-//!   out before its first readiness fails `start` at once (as an OTP child
-//!   whose `init` fails), and so does one that stops for good while roles that
-//!   depend on it have not started yet.
+//! - **During start**, by default, nothing is retried: a required role that
+//!   exits or times out before its first readiness fails `start` at once (as
+//!   an OTP child whose `init` fails), and so does one that stops for good
+//!   while roles that depend on it have not started yet. With
+//!   [`StartMode::Retry`] (in [`Options`]) such a role's own restart policy,
+//!   budget and backoff apply during the start too, each attempt under its
+//!   `ready` timeout.
 //! - **Watchdogs**: a role with `watchdog: T` must call
 //!   [`Context::heartbeat`] at least once per T once ready; an incarnation
 //!   that does not is hung (an [`EventKind::Hung`] event), is stopped with its
@@ -151,7 +154,7 @@ pub use crate::service::context::Context;
 pub use crate::service::handles::{DependencyOf, Deps, HandleError, RoleKey, ServedBy};
 pub use crate::service::{BoxError, Drain, Provide, Service};
 pub use crate::spec::duration::{DisplayDuration, Elapsed};
-pub use crate::spec::options::Options;
+pub use crate::spec::options::{Options, StartMode};
 pub use crate::spec::plan::{Action, LifecycleEvent, LifecyclePhase};
 pub use crate::spec::role::Role;
 pub use crate::spec::{

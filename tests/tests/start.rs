@@ -431,3 +431,110 @@ async fn an_optional_temporary_bystander_stopped_before_it_was_ready_is_disabled
         ]
     );
 }
+
+supervision! {
+    app Booting {
+        db: Script {
+            ready: signaled(1s),
+            restart: permanent(3 per 60s, backoff: fixed(100ms)),
+        },
+        api: Script { depends_on: [db] },
+    }
+}
+
+/// Refuses the first `refusals` connections (10ms each), then is ready;
+/// `hang_first` makes the first incarnation miss its ready timeout instead
+/// (it stops at once when asked to).
+fn database(refusals: u64, hang_first: bool) -> Script {
+    Script::new(move |cx| async move {
+        if hang_first && cx.incarnation() == 0 {
+            cx.stop_requested().await;
+            return Ok(());
+        }
+        if cx.incarnation() < refusals {
+            tokio::time::sleep(ms(10)).await;
+            return Err("connection refused".into());
+        }
+        cx.ready();
+        cx.stop_requested().await;
+        Ok(())
+    })
+}
+
+fn booting(db: Script) -> Booting {
+    Booting {
+        db,
+        api: Script::until_stopped(),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_start_retries_a_role_that_fails_before_ready_is_restarted_within_its_budget() {
+    let begun = tokio::time::Instant::now();
+    let options = supervision::Options::default().start(supervision::StartMode::Retry);
+    let handle = booting(database(2, false))
+        .start_with(options)
+        .await
+        .expect("the third connection succeeds");
+    // 10ms refused, 100ms backoff, 10ms refused, 100ms backoff, then ready.
+    assert_eq!(begun.elapsed(), ms(220));
+    let db: Vec<_> = kinds(&handle.events().events)
+        .into_iter()
+        .filter(|(role, _)| role == "db")
+        .map(|(_, kind)| kind)
+        .collect();
+    assert_eq!(
+        db,
+        [
+            "starting",
+            "failed",
+            "restart_scheduled",
+            "starting",
+            "failed",
+            "restart_scheduled",
+            "starting",
+            "ready"
+        ]
+    );
+    assert_eq!(handle.state().role(BootingRole::Api).status, RoleStatus::Ready);
+    handle.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_start_retries_the_start_fails_once_the_budget_is_spent() {
+    let begun = tokio::time::Instant::now();
+    let options = supervision::Options::default().start(supervision::StartMode::Retry);
+    let error = booting(database(u64::MAX, false))
+        .start_with(options)
+        .await
+        .expect_err("never connects");
+    assert_eq!(error.role, BootingRole::Db);
+    assert!(matches!(error.cause, Cause::BudgetExhausted(_)), "{error}");
+    // Four attempts of 10ms, three backoffs of 100ms: the fourth failure
+    // finds the budget of 3 restarts spent.
+    assert_eq!(begun.elapsed(), ms(340));
+    assert_eq!(
+        error.to_string(),
+        "role `db` could not start: restart budget of 3 per 1m exhausted \
+         (after db#3 failed: connection refused)"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_start_retries_a_missed_ready_timeout_is_retried_and_fail_fast_stays_the_default() {
+    let begun = tokio::time::Instant::now();
+    let options = supervision::Options::default().start(supervision::StartMode::Retry);
+    let handle = booting(database(0, true))
+        .start_with(options)
+        .await
+        .expect("the second incarnation is ready");
+    // The ready timeout of 1s, then 100ms of backoff.
+    assert_eq!(begun.elapsed(), ms(1100));
+    handle.shutdown().await;
+
+    let error = booting(database(1, false))
+        .start()
+        .await
+        .expect_err("fail-fast by default");
+    assert_eq!(error.cause, Cause::Error("connection refused".to_owned()));
+}

@@ -36,6 +36,26 @@ pub struct Options {
     pub jitter: bool,
     /// Seed of the jitter sequence; by default derived from the app name.
     pub jitter_seed: Option<u64>,
+    /// What a role that fails before its first readiness does to the start.
+    pub start: StartMode,
+}
+
+/// How the start phase treats a role that fails (or misses its ready timeout)
+/// before it was ever ready.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum StartMode {
+    /// The start fails at once (a required role) or the role is disabled (an
+    /// optional one), as an OTP child whose `init` fails: a dependency that is
+    /// not there at boot is a configuration error to surface, not to wait out.
+    #[default]
+    FailFast,
+    /// The role's own restart policy applies, as it does once running:
+    /// `permanent` and `transient` roles are restarted within their budget,
+    /// with their backoff, each attempt under its `ready` timeout; the start
+    /// fails (or the optional role is disabled) only when the budget is spent.
+    /// For a database that refuses the first connections while it boots.
+    Retry,
 }
 
 impl Default for Options {
@@ -45,6 +65,7 @@ impl Default for Options {
             subscriber_capacity: 1024,
             jitter: true,
             jitter_seed: None,
+            start: StartMode::FailFast,
         }
     }
 }
@@ -65,6 +86,12 @@ impl Options {
     /// Sets [`Options::jitter`].
     pub fn jitter(mut self, on: bool) -> Self {
         self.jitter = on;
+        self
+    }
+
+    /// Sets [`Options::start`].
+    pub fn start(mut self, mode: StartMode) -> Self {
+        self.start = mode;
         self
     }
 

@@ -12,6 +12,7 @@ use crate::observe::event::{EventKind, ShutdownReason};
 use crate::observe::state::Phase;
 use crate::protocol::Published;
 use crate::spec::role::Role;
+use crate::spec::options::StartMode;
 use crate::spec::{Backoff, Budget, Readiness, RestartPolicy, Strategy};
 
 impl<R: Role> Supervisor<R> {
@@ -99,7 +100,7 @@ impl<R: Role> Supervisor<R> {
     /// `x` is no longer running.
     pub(super) fn after_exit(&mut self, x: usize, was_ready: bool, failure: Option<Cause>) {
         let role = Self::role(x);
-        if self.phase == Phase::Starting && !was_ready {
+        if self.phase == Phase::Starting && !was_ready && !self.retries_start(x, failure.is_some()) {
             let cause = failure.unwrap_or(Cause::ExitedBeforeReady);
             if self.spec.is_optional(role) {
                 self.disable(x);
@@ -138,9 +139,20 @@ impl<R: Role> Supervisor<R> {
         }
     }
 
+    /// Whether an exit of `x` before its first readiness is retried during the
+    /// start (`StartMode::Retry`, and a policy that restarts on this exit).
+    pub(super) fn retries_start(&self, x: usize, failed: bool) -> bool {
+        self.start_mode == StartMode::Retry
+            && match self.spec.restart(Self::role(x)) {
+                RestartPolicy::Permanent { .. } => true,
+                RestartPolicy::Transient { .. } => failed,
+                RestartPolicy::Temporary | RestartPolicy::Critical => false,
+            }
+    }
+
     /// `x` stays stopped for good. Its running dependents keep running; those
     /// waiting to start never can, and give up (see `rejoin`). During the start
-    /// phase nothing is retried: if the start waits for `x` or for a dependent of
+    /// phase a role that stays stopped is not waited for: if the start waits for `x` or for a dependent of
     /// it, the start fails (an optional `x` never ready is disabled instead).
     fn stay_stopped(&mut self, x: usize, cause: Cause) {
         self.set_status(x, Status::Stopped);

@@ -42,6 +42,7 @@ use crate::protocol::{Link, Msg, Outcome, Published, Registry, Shared, Started};
 use crate::service::context::State;
 use crate::service::erased::ErasedService;
 use crate::spec::AppSpec;
+use crate::spec::options::StartMode;
 use crate::spec::options::Options;
 use crate::spec::role::Role;
 
@@ -123,6 +124,7 @@ pub(crate) struct Supervisor<R: Role> {
     seq: u64,
     episodes: u64,
     jitter: Jitter,
+    start_mode: StartMode,
     intensity: Window,
     /// Roles the start phase still waits for.
     awaiting_start: usize,
@@ -181,6 +183,7 @@ pub(crate) fn launch<R: Role>(
         seq: 0,
         episodes: 0,
         jitter: Jitter::new(seed, options.jitter),
+        start_mode: options.start,
         intensity: Window::default(),
         awaiting_start: n,
         to_start: BinaryHeap::new(),

@@ -138,7 +138,7 @@ impl<R: Role> Supervisor<R> {
         self.slots[x].episode = Some(episode);
         let chain = ErrorChain::text(cause.to_string());
         self.fail_incarnation(x, chain);
-        if self.phase == Phase::Starting {
+        if self.phase == Phase::Starting && !self.retries_start(x, true) {
             if self.spec.is_optional(Self::role(x)) {
                 self.disable(x);
             } else {
