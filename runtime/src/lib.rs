@@ -170,7 +170,8 @@ pub use crate::spec::{
 ///     shutdown_timeout: DURATION,                           // default 30s
 ///     [optional] role: Type,                                // every default
 ///     [optional] role: Type {
-///         depends_on: [other, ...],
+///         depends_on: [other, ...],                         // order, restart, handles
+///         after: [other, ...],                              // order only
 ///         restart: permanent[(N per W[, backoff: none | fixed(D) | exponential(MIN, MAX)])]
 ///                | transient[(..)] | temporary | critical, // default permanent(3 per 5s)
 ///         ready: spawned | signaled(TIMEOUT) | completed(TIMEOUT),

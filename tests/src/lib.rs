@@ -127,6 +127,8 @@ impl<R: Role> SpecBuilder<R> {
                 optional: def.optional,
                 dependencies: Vec::leak(deps),
                 dependents: Vec::leak(dependents),
+                after: &[],
+                followers: &[],
                 restart: def.restart,
                 ready: def.ready,
                 stop: Vec::leak(def.stop),

@@ -496,7 +496,10 @@ async fn with_start_retries_a_role_that_fails_before_ready_is_restarted_within_i
             "ready"
         ]
     );
-    assert_eq!(handle.state().role(BootingRole::Api).status, RoleStatus::Ready);
+    assert_eq!(
+        handle.state().role(BootingRole::Api).status,
+        RoleStatus::Ready
+    );
     handle.shutdown().await;
 }
 

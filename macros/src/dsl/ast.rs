@@ -39,6 +39,7 @@ pub struct Role {
     /// `None` when the type is missing (already reported).
     pub ty: Option<Type>,
     pub depends_on: Option<Vec<Ident>>,
+    pub after: Option<Vec<Ident>>,
     pub restart: Option<Restart>,
     pub ready: Option<Ready>,
     pub stop: Option<StopList>,

@@ -1,6 +1,7 @@
 //! The dependency graph: the one implementation of the topology rules
 //! (unknown, self and repeated dependencies, required on optional, cycles)
-//! and of the start order.
+//! and of the start order. Two kinds of edge: `depends_on` (start after it,
+//! restart with it, read its handle) and `after` (start after it, only).
 //!
 //! Everything here is O(roles + edges): names resolve through one hash map,
 //! repeats are found with a per-role stamp, cycles with one iterative DFS and
@@ -20,6 +21,14 @@ pub struct Node<'a> {
     pub name: &'a Ident,
     pub optional: bool,
     pub depends_on: &'a [Ident],
+    pub after: &'a [Ident],
+}
+
+/// What an edge means: both order the start; only `depends_on` ties restarts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    DependsOn,
+    After,
 }
 
 /// The resolved graph, by role index (declaration order).
@@ -29,6 +38,10 @@ pub struct Graph {
     pub dependencies: Vec<Vec<usize>>,
     /// Direct dependents, in declaration order.
     pub dependents: Vec<Vec<usize>>,
+    /// The `after` lists, as declared, minus the rejected entries.
+    pub after: Vec<Vec<usize>>,
+    /// The roles listing each role in their `after`, in declaration order.
+    pub followers: Vec<Vec<usize>>,
     /// Kahn's order, earliest declared first among ready roles. With a cycle
     /// (already reported) the roles on it follow in declaration order, so
     /// the generated items stay usable.
@@ -47,22 +60,39 @@ pub fn build(nodes: &[Node], removed: &HashSet<String>, errors: &mut Errors) -> 
         .collect();
     let edges = resolve(nodes, &index, removed, errors);
     report_cycles(nodes, &edges, errors);
-    let dependencies: Vec<Vec<usize>> = edges
+    let of_kind = |kind: Kind| -> Vec<Vec<usize>> {
+        edges
+            .iter()
+            .map(|list| list.iter().filter(|e| e.2 == kind).map(|e| e.0).collect())
+            .collect()
+    };
+    let dependencies = of_kind(Kind::DependsOn);
+    let after = of_kind(Kind::After);
+    let dependents = reverse(&dependencies);
+    let followers = reverse(&after);
+    let every: Vec<Vec<usize>> = edges
         .iter()
-        .map(|list| list.iter().map(|(to, _)| *to).collect())
+        .map(|list| list.iter().map(|e| e.0).collect())
         .collect();
-    let mut dependents = vec![Vec::new(); nodes.len()];
-    for (from, list) in dependencies.iter().enumerate() {
-        for &to in list {
-            dependents[to].push(from);
-        }
-    }
-    let start_order = kahn(&dependencies, &dependents);
+    let start_order = kahn(&every, &reverse(&every));
     Graph {
         dependencies,
         dependents,
+        after,
+        followers,
         start_order,
     }
+}
+
+/// Who points at each role, in declaration order.
+fn reverse(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut reversed = vec![Vec::new(); edges.len()];
+    for (from, list) in edges.iter().enumerate() {
+        for &to in list {
+            reversed[to].push(from);
+        }
+    }
+    reversed
 }
 
 /// A role's name as `depends_on` and messages write it: `r#type` is `type`.
@@ -70,50 +100,83 @@ fn text(ident: &Ident) -> String {
     ident.unraw().to_string()
 }
 
-/// Each role's valid dependencies with the token naming them.
+/// Each role's valid edges, `depends_on` first, with the token naming them.
 fn resolve<'a>(
     nodes: &'a [Node],
     index: &HashMap<String, usize>,
     removed: &HashSet<String>,
     errors: &mut Errors,
-) -> Vec<Vec<(usize, &'a Ident)>> {
-    // `stamp[d] == i + 1` when role `i` already listed `d`: no per-role set to clear.
+) -> Vec<Vec<(usize, &'a Ident, Kind)>> {
+    // `stamp[d] == i + 1` when role `i` already listed `d` in `depends_on`
+    // (`after_stamp`: in `after`): no per-role set to clear.
     let mut stamp = vec![0usize; nodes.len()];
+    let mut after_stamp = vec![0usize; nodes.len()];
     let mut first_listed: Vec<Option<&Ident>> = vec![None; nodes.len()];
+    let mut first_after: Vec<Option<&Ident>> = vec![None; nodes.len()];
     let mut edges = Vec::with_capacity(nodes.len());
     let mut unknown = Unknown::default();
     for (i, node) in nodes.iter().enumerate() {
-        let mut list = Vec::with_capacity(node.depends_on.len());
-        for ident in node.depends_on {
+        let mut list = Vec::with_capacity(node.depends_on.len() + node.after.len());
+        let entries = node
+            .depends_on
+            .iter()
+            .map(|ident| (ident, Kind::DependsOn))
+            .chain(node.after.iter().map(|ident| (ident, Kind::After)));
+        for (ident, kind) in entries {
             let dep = text(ident);
             if removed.contains(&dep) {
                 // A role dropped for a clash, already reported: no "unknown role" too.
                 continue;
             }
+            let key = match kind {
+                Kind::DependsOn => "depends_on",
+                Kind::After => "after",
+            };
             let Some(&d) = index.get(&dep) else {
-                unknown.report(ident, &dep, nodes, errors);
+                unknown.report(ident, &dep, key, nodes, errors);
                 continue;
             };
             let name = text(node.name);
             if d == i {
                 // A role cannot be ready before itself: it would never start.
-                errors.at(ident.span(), format!("role `{dep}` depends on itself"));
+                let verb = match kind {
+                    Kind::DependsOn => "depends on",
+                    Kind::After => "starts after",
+                };
+                errors.at(ident.span(), format!("role `{dep}` {verb} itself"));
                 continue;
             }
-            if stamp[d] == i + 1 {
-                let earlier = first_listed[d].map_or(ident.span(), Ident::span);
+            let (own, first) = match kind {
+                Kind::DependsOn => (&mut stamp, &mut first_listed),
+                Kind::After => (&mut after_stamp, &mut first_after),
+            };
+            if own[d] == i + 1 {
+                let earlier = first[d].map_or(ident.span(), Ident::span);
                 let place = earlier_place(earlier, ident.span());
                 errors.at(
                     ident.span(),
-                    format!("`{dep}` is listed twice in `depends_on`, first {place}; remove one"),
+                    format!("`{dep}` is listed twice in `{key}`, first {place}; remove one"),
                 );
                 continue;
             }
-            stamp[d] = i + 1;
-            first_listed[d] = Some(ident);
-            if nodes[d].optional && !node.optional {
+            own[d] = i + 1;
+            first[d] = Some(ident);
+            if kind == Kind::After && stamp[d] == i + 1 {
+                // `depends_on` already orders the start; listing it twice
+                // would leave a reader unsure which coupling holds.
+                errors.at(
+                    ident.span(),
+                    format!(
+                        "`{dep}` is in both `depends_on` and `after`; `depends_on` already \
+                         starts `{name}` after it, so remove it from `after`"
+                    ),
+                );
+                continue;
+            }
+            if kind == Kind::DependsOn && nodes[d].optional && !node.optional {
                 // A required role must never lose a dependency at run time,
-                // but an optional one may be disabled for good.
+                // but an optional one may be disabled for good. (`after` only
+                // orders: a disabled role is simply not waited for.)
                 errors.at(
                     ident.span(),
                     format!(
@@ -122,7 +185,7 @@ fn resolve<'a>(
                     ),
                 );
             }
-            list.push((d, ident));
+            list.push((d, ident, kind));
         }
         edges.push(list);
     }
@@ -140,7 +203,7 @@ struct Unknown {
 impl Unknown {
     const SUGGESTIONS: usize = 32;
 
-    fn report(&mut self, ident: &Ident, dep: &str, nodes: &[Node], errors: &mut Errors) {
+    fn report(&mut self, ident: &Ident, dep: &str, key: &str, nodes: &[Node], errors: &mut Errors) {
         if self.names.is_empty() {
             self.names = nodes.iter().map(|n| text(n.name)).collect();
         }
@@ -152,7 +215,7 @@ impl Unknown {
         self.reported += 1;
         errors.at(
             ident.span(),
-            format!("unknown role `{dep}` in `depends_on`{hint}"),
+            format!("unknown role `{dep}` in `{key}`{hint}"),
         );
     }
 }
@@ -169,7 +232,7 @@ enum Color {
 ///
 /// Every cycle contains a back edge and each back edge is reported once, so
 /// a cycle is never reported twice, nor missed.
-fn report_cycles(nodes: &[Node], edges: &[Vec<(usize, &Ident)>], errors: &mut Errors) {
+fn report_cycles(nodes: &[Node], edges: &[Vec<(usize, &Ident, Kind)>], errors: &mut Errors) {
     let mut color = vec![Color::Unvisited; nodes.len()];
     // The current DFS path: (role, next edge to follow).
     let mut path: Vec<(usize, usize)> = Vec::new();
@@ -182,7 +245,7 @@ fn report_cycles(nodes: &[Node], edges: &[Vec<(usize, &Ident)>], errors: &mut Er
         path.push((root, 0));
         while let Some(top) = path.last_mut() {
             let (node, next) = *top;
-            let Some(&(to, ident)) = edges[node].get(next) else {
+            let Some(&(to, ident, _)) = edges[node].get(next) else {
                 color[node] = Color::Done;
                 path.pop();
                 continue;

@@ -107,6 +107,7 @@ pub fn build(app: ast::App, errors: &mut Errors) -> Model {
             name: &r.name,
             optional: r.optional.is_some(),
             depends_on: r.depends_on.as_deref().unwrap_or(&[]),
+            after: r.after.as_deref().unwrap_or(&[]),
         })
         .collect();
     let graph = graph::build(&nodes, &removed, errors);

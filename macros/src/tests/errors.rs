@@ -615,3 +615,27 @@ fn every_rule_form_points_at_its_token() {
         assert_eq!(at, text, "{dsl}: `{first}` points at the wrong token");
     }
 }
+
+#[test]
+fn after_rules_point_at_the_listed_name() {
+    let found = errors(
+        "app A { a: X, b: Y { after: [b, a, a] }, c: Z { depends_on: [a], after: [a, nope] } }",
+    );
+    let columns: Vec<_> = found.iter().map(|(m, _, c, _)| (m.as_str(), *c)).collect();
+    assert_eq!(
+        columns,
+        [
+            ("role `b` starts after itself", 29),
+            (
+                "`a` is listed twice in `after`, first earlier on this line; remove one",
+                35
+            ),
+            (
+                "`a` is in both `depends_on` and `after`; `depends_on` already starts `c` \
+                 after it, so remove it from `after`",
+                73
+            ),
+            ("unknown role `nope` in `after`", 76),
+        ]
+    );
+}

@@ -138,6 +138,8 @@ impl ::supervision::__private::App for Atpd {
                         AtpdRole::TransferSupervisor,
                         AtpdRole::DiagnosticsEndpoint,
                     ],
+                    after: &[],
+                    followers: &[],
                     restart: ::supervision::__private::RestartPolicy::Critical,
                     ready: ::supervision::__private::Readiness::Spawned,
                     stop: ::supervision::__private::StopAction::DEFAULT,
@@ -149,6 +151,8 @@ impl ::supervision::__private::App for Atpd {
                     optional: false,
                     dependencies: &[AtpdRole::IdentityManager],
                     dependents: &[AtpdRole::TransferSupervisor],
+                    after: &[],
+                    followers: &[],
                     restart: ::supervision::__private::RestartPolicy::Permanent {
                         budget: ::supervision::__private::Budget {
                             max_restarts: 5,
@@ -166,6 +170,8 @@ impl ::supervision::__private::App for Atpd {
                     optional: false,
                     dependencies: &[AtpdRole::IdentityManager, AtpdRole::PeerDirectory],
                     dependents: &[AtpdRole::DiagnosticsEndpoint],
+                    after: &[],
+                    followers: &[],
                     restart: ::supervision::__private::RestartPolicy::Permanent {
                         budget: ::supervision::__private::Budget {
                             max_restarts: 3,
@@ -200,6 +206,8 @@ impl ::supervision::__private::App for Atpd {
                         AtpdRole::TransferSupervisor,
                     ],
                     dependents: &[],
+                    after: &[],
+                    followers: &[],
                     restart: ::supervision::__private::RestartPolicy::Temporary,
                     ready: ::supervision::__private::Readiness::Spawned,
                     stop: ::supervision::__private::StopAction::DEFAULT,
@@ -211,6 +219,8 @@ impl ::supervision::__private::App for Atpd {
                     optional: false,
                     dependencies: &[],
                     dependents: &[],
+                    after: &[],
+                    followers: &[],
                     restart: ::supervision::__private::RestartPolicy::DEFAULT,
                     ready: ::supervision::__private::Readiness::Spawned,
                     stop: ::supervision::__private::StopAction::DEFAULT,

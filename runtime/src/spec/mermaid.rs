@@ -37,6 +37,10 @@ impl<R: Role> AppSpec<R> {
             for dependent in self.dependents(role) {
                 writeln!(out, "    r{} --> r{}", role.index(), dependent.index())?;
             }
+            // `after` only orders the start: a dotted edge.
+            for follower in self.followers(role) {
+                writeln!(out, "    r{} -.-> r{}", role.index(), follower.index())?;
+            }
         }
         let optional: Vec<String> = self
             .roles()

@@ -190,6 +190,10 @@ pub struct RoleSpec<R: 'static> {
     #[doc(hidden)]
     pub dependents: &'static [R],
     #[doc(hidden)]
+    pub after: &'static [R],
+    #[doc(hidden)]
+    pub followers: &'static [R],
+    #[doc(hidden)]
     pub restart: RestartPolicy,
     #[doc(hidden)]
     pub ready: Readiness,
@@ -260,6 +264,17 @@ impl<R: Role> AppSpec<R> {
     /// The roles that depend directly on `role`, in declaration order.
     pub fn dependents(&self, role: R) -> &'static [R] {
         self.role(role).dependents
+    }
+
+    /// The roles `role` starts after (and stops before) without depending on
+    /// them: its `after` list, as declared.
+    pub fn after(&self, role: R) -> &'static [R] {
+        self.role(role).after
+    }
+
+    /// The roles that list `role` in their `after`, in declaration order.
+    pub fn followers(&self, role: R) -> &'static [R] {
+        self.role(role).followers
     }
 
     /// The role's restart policy.

@@ -11,8 +11,8 @@ use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::{EventKind, ShutdownReason};
 use crate::observe::state::Phase;
 use crate::protocol::Published;
-use crate::spec::role::Role;
 use crate::spec::options::StartMode;
+use crate::spec::role::Role;
 use crate::spec::{Backoff, Budget, Readiness, RestartPolicy, Strategy};
 
 impl<R: Role> Supervisor<R> {
@@ -100,7 +100,8 @@ impl<R: Role> Supervisor<R> {
     /// `x` is no longer running.
     pub(super) fn after_exit(&mut self, x: usize, was_ready: bool, failure: Option<Cause>) {
         let role = Self::role(x);
-        if self.phase == Phase::Starting && !was_ready && !self.retries_start(x, failure.is_some()) {
+        if self.phase == Phase::Starting && !was_ready && !self.retries_start(x, failure.is_some())
+        {
             let cause = failure.unwrap_or(Cause::ExitedBeforeReady);
             if self.spec.is_optional(role) {
                 self.disable(x);

@@ -42,8 +42,8 @@ use crate::protocol::{Link, Msg, Outcome, Published, Registry, Shared, Started};
 use crate::service::context::State;
 use crate::service::erased::ErasedService;
 use crate::spec::AppSpec;
-use crate::spec::options::StartMode;
 use crate::spec::options::Options;
+use crate::spec::options::StartMode;
 use crate::spec::role::Role;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,7 +167,7 @@ pub(crate) fn launch<R: Role>(
         services,
         slots: R::ALL
             .iter()
-            .map(|&r| Slot::new(spec.dependencies(r).len()))
+            .map(|&r| Slot::new(spec.dependencies(r).len() + spec.after(r).len()))
             .collect(),
         stop_rank,
         tasks: JoinSet::new(),
@@ -411,26 +411,37 @@ impl<R: Role> Supervisor<R> {
             return;
         }
         self.slots[x].status = status;
+        let role = Self::role(x);
         let (was, is) = (old.satisfies_dependents(), status.satisfies_dependents());
         if was != is {
-            for d in self.spec.dependents(Self::role(x)) {
-                let d = d.index();
-                let slot = &mut self.slots[d];
-                if is {
-                    slot.deps_unready = slot.deps_unready.saturating_sub(1);
-                    if slot.deps_unready == 0 {
-                        self.queue_start(d);
-                    }
-                } else {
-                    slot.deps_unready += 1;
-                }
-            }
+            self.count_unready(self.spec.dependents(role), is);
+        }
+        let (was, is) = (old.satisfies_followers(), status.satisfies_followers());
+        if was != is {
+            self.count_unready(self.spec.followers(role), is);
         }
         let incarnation = self.slots[x].incarnation;
         self.shared.state.update(x, |r| {
             r.status = status.public();
             r.incarnation = incarnation;
         });
+    }
+
+    /// One dependency of each of `waiting` became satisfied (`satisfied`) or
+    /// stopped being so; a role whose count reaches zero may start.
+    fn count_unready(&mut self, waiting: &[R], satisfied: bool) {
+        for d in waiting {
+            let d = d.index();
+            let slot = &mut self.slots[d];
+            if satisfied {
+                slot.deps_unready = slot.deps_unready.saturating_sub(1);
+                if slot.deps_unready == 0 {
+                    self.queue_start(d);
+                }
+            } else {
+                slot.deps_unready += 1;
+            }
+        }
     }
 
     fn set_timer(&mut self, x: usize, at: Instant, timer: Timer) {

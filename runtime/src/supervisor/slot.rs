@@ -35,6 +35,15 @@ impl Status {
         matches!(self, Status::Ready | Status::Completed)
     }
 
+    /// Whether the roles that start `after` it may start: it is ready, or it
+    /// will not run again (ordering is owed only to a role that will run).
+    pub(super) fn satisfies_followers(self) -> bool {
+        matches!(
+            self,
+            Status::Ready | Status::Completed | Status::Stopped | Status::Disabled
+        )
+    }
+
     pub(super) fn public(self) -> RoleStatus {
         match self {
             Status::Pending => RoleStatus::Pending,

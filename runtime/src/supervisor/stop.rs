@@ -22,10 +22,12 @@ impl<R: Role> Supervisor<R> {
         self.clear_timer(y);
         self.disarm_watchdog(y);
         self.set_status(y, Status::Stopping);
+        let role = Self::role(y);
         let waiting = self
             .spec
-            .dependents(Self::role(y))
+            .dependents(role)
             .iter()
+            .chain(self.spec.followers(role))
             .filter(|d| self.slots[d.index()].live)
             .count();
         let waiters = match purpose {
@@ -50,7 +52,13 @@ impl<R: Role> Supervisor<R> {
     /// `x` no longer runs nor stops: dependencies waiting for it may begin their stop.
     pub(super) fn set_live(&mut self, x: usize, live: bool) {
         if std::mem::replace(&mut self.slots[x].live, live) && !live {
-            for p in self.spec.dependencies(Self::role(x)) {
+            let role = Self::role(x);
+            for p in self
+                .spec
+                .dependencies(role)
+                .iter()
+                .chain(self.spec.after(role))
+            {
                 let p = p.index();
                 if let Some(stop) = self.slots[p].stop.as_mut()
                     && stop.began.is_none()

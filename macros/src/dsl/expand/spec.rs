@@ -59,6 +59,8 @@ fn role(model: &Model, p: &TokenStream, index: usize, role: &Role) -> TokenStrea
     let this = variant(&index);
     let dependencies = model.graph.dependencies[index].iter().map(variant);
     let dependents = model.graph.dependents[index].iter().map(variant);
+    let after = model.graph.after[index].iter().map(variant);
+    let followers = model.graph.followers[index].iter().map(variant);
     let lease = &role.lease;
     let optional = role.optional;
     let restart = restart(p, &role.restart);
@@ -93,6 +95,8 @@ fn role(model: &Model, p: &TokenStream, index: usize, role: &Role) -> TokenStrea
             optional: #optional,
             dependencies: &[#(#dependencies),*],
             dependents: &[#(#dependents),*],
+            after: &[#(#after),*],
+            followers: &[#(#followers),*],
             restart: #restart,
             ready: #ready,
             stop: #stop,

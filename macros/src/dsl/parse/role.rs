@@ -13,8 +13,9 @@ use crate::dsl::check::variant_name;
 use crate::dsl::errors::Errors;
 
 /// The keys a role block accepts.
-pub const ROLE_KEYS: [&str; 6] = [
+pub const ROLE_KEYS: [&str; 7] = [
     "depends_on",
+    "after",
     "restart",
     "ready",
     "stop",
@@ -50,6 +51,7 @@ pub fn role(
         name,
         ty,
         depends_on: None,
+        after: None,
         restart: None,
         ready: None,
         stop: None,
@@ -87,6 +89,7 @@ fn key(
     let first = seen.first(&key, "key", errors);
     match text.as_str() {
         "depends_on" => keep(&mut role.depends_on, first, dependencies(input)?),
+        "after" => keep(&mut role.after, first, dependencies(input)?),
         "restart" => keep(&mut role.restart, first, value::restart(input, errors)?),
         "ready" => keep(&mut role.ready, first, value::ready(input, errors)?),
         "stop" => keep(&mut role.stop, first, value::stop_list(input, errors)?),

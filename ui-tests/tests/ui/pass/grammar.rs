@@ -54,8 +54,8 @@ supervision! {
             ready: completed(3s),
             stop: [release_lease, stop,],
         },
-        /// After a type with a comma in its generics.
-        plain: Generic<u8>,
+        /// After a type with a comma in its generics; starts after `job`, only.
+        plain: Generic<u8> { after: [job] },
         optional extra: ::supervision_ui_tests::Metrics { depends_on: [job, plain], restart: permanent(1 per 1s, backoff: exponential(1ms, 2ms),), },
         r#optional: Generic<u16>,
     }
