@@ -2,7 +2,7 @@
 //! systemd's `After=` without `Requires=`.
 
 use supervision::{App, RoleStatus, StopOutcome, Strategy, supervision};
-use supervision_tests::{Script, kinds, ms, secs};
+use supervision_tests::{Script, kinds, ms, role_kinds, secs};
 
 supervision! {
     app Web {
@@ -49,16 +49,10 @@ async fn an_after_role_starts_after_its_role_is_ready_and_keeps_running_through_
     tokio::time::sleep(secs(2)).await;
     let report = handle.shutdown().await;
     let events = kinds(&handle.events().events);
-    let of = |role: &str| -> Vec<String> {
-        events
-            .iter()
-            .filter(|(r, _)| r == role)
-            .map(|(_, k)| k.clone())
-            .collect()
-    };
+    let of = |role| role_kinds(&handle.events().events, role);
     // The cascade takes `cache` (depends_on) along, not `api` (after).
     assert_eq!(
-        of("cache"),
+        of(WebRole::Cache),
         [
             "starting",
             "ready",
@@ -73,7 +67,7 @@ async fn an_after_role_starts_after_its_role_is_ready_and_keeps_running_through_
         ]
     );
     assert_eq!(
-        of("api"),
+        of(WebRole::Api),
         ["starting", "ready", "lease_released", "stopping", "stopped"]
     );
     // The shutdown still stops `api` before `db`: stop order is start order reversed.

@@ -3,7 +3,7 @@
 
 use supervision::testing::{Harness, Script};
 use supervision::{App, BoxError, Context, EventKind, HandleError, Provide, Service, supervision};
-use supervision_tests::{kinds, ms, secs};
+use supervision_tests::{ms, role_kinds, secs};
 
 /// Resumes what the previous incarnation drained, and publishes how many
 /// jobs it holds.
@@ -129,11 +129,7 @@ async fn a_whole_app_of_scripted_roles_restarts_as_its_topology_says() {
     .expect("starts");
     tokio::time::sleep(secs(5)).await;
     handle.shutdown().await;
-    let db: Vec<_> = kinds(&handle.events().events)
-        .into_iter()
-        .filter(|(role, _)| role == "db")
-        .map(|(_, kind)| kind)
-        .collect();
+    let db = role_kinds(&handle.events().events, ScriptedRole::Db);
     assert_eq!(
         db,
         [

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use supervision::{App, Cause, EventKind, Phase, RoleStatus, StopOutcome, supervision};
-use supervision_tests::{Log, Script, kinds, ms, rows, secs};
+use supervision_tests::{Log, Script, kinds, ms, role_kinds, rows, secs};
 
 supervision! {
     app Gated {
@@ -478,11 +478,7 @@ async fn with_start_retries_a_role_that_fails_before_ready_is_restarted_within_i
         .expect("the third connection succeeds");
     // 10ms refused, 100ms backoff, 10ms refused, 100ms backoff, then ready.
     assert_eq!(begun.elapsed(), ms(220));
-    let db: Vec<_> = kinds(&handle.events().events)
-        .into_iter()
-        .filter(|(role, _)| role == "db")
-        .map(|(_, kind)| kind)
-        .collect();
+    let db = role_kinds(&handle.events().events, BootingRole::Db);
     assert_eq!(
         db,
         [

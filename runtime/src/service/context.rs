@@ -156,13 +156,8 @@ impl Context {
         handle: S::Handle,
     ) -> Result<(), HandleError> {
         let _ = service;
+        self.check_service::<S>()?;
         let signal = &self.ready;
-        if signal.service_type != TypeId::of::<S>() {
-            return Err(HandleError::NotThisRole {
-                named: core::any::type_name::<S>().to_owned(),
-                context: self.role.to_owned(),
-            });
-        }
         // The supervisor is gone only when the app has stopped: nothing to tell.
         let _ = signal.tx.send(Msg::Publish {
             role: signal.role,
@@ -270,13 +265,8 @@ impl Context {
     /// role's type.
     pub fn hand_over<S: Drain>(&self, service: &S, state: S::State) -> Result<(), HandleError> {
         let _ = service;
+        self.check_service::<S>()?;
         let signal = &self.ready;
-        if signal.service_type != TypeId::of::<S>() {
-            return Err(HandleError::NotThisRole {
-                named: core::any::type_name::<S>().to_owned(),
-                context: self.role.to_owned(),
-            });
-        }
         signal.handover().state = Some(Box::new(state));
         signal.handed.notify_waiters();
         Ok(())
@@ -310,6 +300,17 @@ impl Context {
             }
             notified.await;
         }
+    }
+
+    /// `S` is this role's service type: what types `ready_with` and `hand_over`.
+    fn check_service<S: 'static>(&self) -> Result<(), HandleError> {
+        if self.ready.service_type == TypeId::of::<S>() {
+            return Ok(());
+        }
+        Err(HandleError::NotThisRole {
+            named: core::any::type_name::<S>().to_owned(),
+            context: self.role.to_owned(),
+        })
     }
 
     /// The drain action begins: wakes `drain_requested`.
