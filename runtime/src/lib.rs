@@ -154,7 +154,7 @@ pub use crate::service::context::Context;
 pub use crate::service::handles::{DependencyOf, Deps, HandleError, RoleKey, ServedBy};
 pub use crate::service::{BoxError, Drain, Provide, Service};
 pub use crate::spec::duration::{DisplayDuration, Elapsed};
-pub use crate::spec::options::{Options, StartMode};
+pub use crate::spec::options::{Options, OverrideError, RoleOverrides, StartMode};
 pub use crate::spec::plan::{Action, LifecycleEvent, LifecyclePhase};
 pub use crate::spec::role::Role;
 pub use crate::spec::{
@@ -182,7 +182,11 @@ pub use crate::spec::{
 /// }
 /// ```
 ///
-/// Durations are integer literals with a unit (`ns us ms s m h`). For
+/// Durations are integer literals with a unit (`ns us ms s m h`). A duration
+/// or a restart count may also be a const: a path (`TIMEOUT`,
+/// `config::TIMEOUT`) or a braced const expression (`{ Duration::from_secs(5) }`),
+/// of type `Duration` or `u32`, held to the same rules as a literal at compile
+/// time. [`Options`] overrides timeouts and budgets at run time. For
 /// `pub app Atpd { .. }` it generates `pub struct Atpd` (one field per role),
 /// `pub enum AtpdRole`, `Atpd::START_ORDER` / `Atpd::STOP_ORDER`,
 /// `impl App for Atpd`, and `pub mod atpd` with one typed key per role

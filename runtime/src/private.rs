@@ -57,3 +57,57 @@ impl<R: Role> serde::de::Visitor<'_> for RoleVisitor<R> {
             .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(name), &self))
     }
 }
+
+/// A const expression of a `supervision!` app, bound once on the app struct
+/// (`impl Setting<Duration, 0> for App`), so the spec and the checks read
+/// the same value and rustc reports a bad expression once.
+pub trait Setting<T, const N: usize> {
+    /// The expression's value.
+    const VALUE: T;
+}
+
+/// The rules the macro checks on literals, for const values: each runs in a
+/// `const _` item, so a bad value fails the build with the literal's message,
+/// at the expression (`#[track_caller]`).
+pub mod check {
+    use core::time::Duration;
+
+    /// `message` unless `value` is longer than zero.
+    #[track_caller]
+    pub const fn not_zero(value: Duration, message: &'static str) {
+        if value.is_zero() {
+            panic!("{}", message);
+        }
+    }
+
+    /// `message` unless `count` is more than zero.
+    #[track_caller]
+    pub const fn count_not_zero(count: u32, message: &'static str) {
+        if count == 0 {
+            panic!("{}", message);
+        }
+    }
+
+    /// `message` when `value` is shorter than `min` but not zero (zero is
+    /// [`not_zero`]'s to report).
+    #[track_caller]
+    pub const fn not_below(value: Duration, min: Duration, message: &'static str) {
+        if !value.is_zero() && value.as_nanos() < min.as_nanos() {
+            panic!("{}", message);
+        }
+    }
+
+    /// `message` when `value` is longer than `max`.
+    #[track_caller]
+    pub const fn not_above(value: Duration, max: Duration, message: &'static str) {
+        if value.as_nanos() > max.as_nanos() {
+            panic!("{}", message);
+        }
+    }
+
+    /// `message` when `min` is longer than `max`.
+    #[track_caller]
+    pub const fn ordered(min: Duration, max: Duration, message: &'static str) {
+        not_above(min, max, message);
+    }
+}

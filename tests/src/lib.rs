@@ -239,6 +239,22 @@ impl DrainScript {
             Arc::new(move |cx| Box::pin(drain(cx))),
         )
     }
+
+    /// Ready at once and ends when asked to stop, but its drain never
+    /// finishes: only the drain timeout ends it.
+    pub fn never_drains() -> Self {
+        DrainScript::new(
+            |cx| async move {
+                cx.ready();
+                cx.stop_requested().await;
+                Ok(())
+            },
+            |_| async {
+                std::future::pending::<()>().await;
+                Ok(serde_json::Value::Null)
+            },
+        )
+    }
 }
 
 impl Service for DrainScript {

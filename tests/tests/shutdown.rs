@@ -206,17 +206,7 @@ async fn drained_state_is_handed_to_the_next_incarnation() {
 
 #[tokio::test(start_paused = true)]
 async fn a_drain_that_overruns_its_timeout_is_abandoned_and_the_stop_goes_on() {
-    let queue = DrainScript::new(
-        |cx| async move {
-            cx.ready();
-            cx.stop_requested().await;
-            Ok(())
-        },
-        |_| async {
-            std::future::pending::<()>().await;
-            Ok(serde_json::Value::Null)
-        },
-    );
+    let queue = DrainScript::never_drains();
     let handle = Drained {
         source: Script::until_stopped(),
         queue,

@@ -15,6 +15,9 @@ pub struct App {
     pub name: Ident,
     pub settings: Settings,
     pub roles: Vec<Role>,
+    /// The const expressions the app names, by [`ConstExpr::id`], numbered
+    /// once parsing is done.
+    pub consts: Vec<ConstExpr>,
 }
 
 #[derive(Default)]
@@ -53,16 +56,43 @@ pub struct Watchdog {
     pub period: Duration,
 }
 
-/// A duration literal; `nanos` is `None` when it was malformed (already reported).
-#[derive(Clone, Copy)]
-pub struct Duration {
-    pub nanos: Option<u64>,
+/// A duration or a count as written: a literal the macro reads now, or a
+/// const expression only rustc can evaluate.
+#[derive(Clone)]
+pub enum Value<T> {
+    Literal(T),
+    Const(ConstExpr),
+    /// Malformed, already reported: the default stands in.
+    Malformed,
+}
+
+/// What a const expression must evaluate to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ConstType {
+    Duration,
+    Count,
+}
+
+/// `TIMEOUT`, `config::TIMEOUT` or `{ Duration::from_secs(5) }`, where a
+/// literal may stand; `id` is its position in [`App::consts`].
+#[derive(Clone)]
+pub struct ConstExpr {
+    pub id: usize,
+    pub ty: ConstType,
+    pub expr: TokenStream,
     pub span: Span,
 }
 
-/// `N per WINDOW`; `max` is `None` when the count was malformed (already reported).
+/// A duration: `nanos` for a literal (`30s`), or a const of type `Duration`.
+#[derive(Clone)]
+pub struct Duration {
+    pub value: Value<u64>,
+    pub span: Span,
+}
+
+/// `N per WINDOW`; `N` is a literal or a const of type `u32`.
 pub struct Budget {
-    pub max: Option<u32>,
+    pub max: Value<u32>,
     pub max_span: Span,
     pub window: Duration,
 }

@@ -2,6 +2,8 @@
 
 use proc_macro2::{Span, TokenStream};
 
+use crate::dsl::check::ConstCheck;
+
 /// Collects errors from parse, check and graph; turned into `compile_error!`s at the end.
 ///
 /// Phases never stop at the first mistake: they record it here and carry on
@@ -10,9 +12,25 @@ use proc_macro2::{Span, TokenStream};
 #[derive(Default)]
 pub struct Errors {
     list: Vec<syn::Error>,
+    /// Mistakes only rustc can see: rules on const values, taken by the
+    /// model of the app they belong to.
+    deferred: Vec<ConstCheck>,
 }
 
 impl Errors {
+    /// Hands a rule on a const value to rustc.
+    pub fn defer(&mut self, check: ConstCheck) {
+        self.deferred.push(check);
+    }
+
+    /// The rules deferred since the last call (those of the app just
+    /// checked), in source order, as rustc then reports them.
+    pub fn take_deferred(&mut self) -> Vec<ConstCheck> {
+        let mut deferred = std::mem::take(&mut self.deferred);
+        deferred.sort_by_key(|check| (check.span.start().line, check.span.start().column));
+        deferred
+    }
+
     pub fn push(&mut self, error: syn::Error) {
         self.list.push(error);
     }

@@ -8,7 +8,7 @@ use syn::ext::IdentExt;
 use syn::{Attribute, Ident, Type, Visibility};
 
 use super::ast::{self, ActionKind, PolicyKind, ReadyKind, StrategyKind};
-use super::check;
+use super::check::{self, ConstCheck};
 use super::errors::Errors;
 use super::graph::{self, Graph};
 
@@ -18,12 +18,22 @@ const DEFAULT_STOP_TIMEOUT: u64 = 5 * SECOND;
 /// `StopAction::DEFAULT`: `[release_lease, stop(5s)]`.
 pub const DEFAULT_STOP: [StopAction; 2] = [
     StopAction::ReleaseLease,
-    StopAction::Stop(DEFAULT_STOP_TIMEOUT),
+    StopAction::Stop(Value::Literal(DEFAULT_STOP_TIMEOUT)),
 ];
 const DEFAULT_BUDGET: Budget = Budget {
-    max: 3,
-    window: 5 * SECOND,
+    max: Value::Literal(3),
+    window: Value::Literal(5 * SECOND),
 };
+
+/// A value of the spec: a literal, or the const with this id in [`Model::consts`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value<T> {
+    Literal(T),
+    Const(usize),
+}
+
+/// A duration: nanoseconds, or a const of type `Duration`.
+pub type Nanos = Value<u64>;
 
 pub struct Model {
     pub krate: TokenStream,
@@ -33,9 +43,13 @@ pub struct Model {
     pub role_enum: Ident,
     pub strategy: StrategyKind,
     pub intensity: Option<Budget>,
-    pub shutdown_timeout: u64,
+    pub shutdown_timeout: Nanos,
     pub roles: Vec<Role>,
     pub graph: Graph,
+    /// The const expressions the app names, bound once each by expansion.
+    pub consts: Vec<ast::ConstExpr>,
+    /// The rules rustc checks on them.
+    pub checks: Vec<ConstCheck>,
 }
 
 pub struct Role {
@@ -53,14 +67,14 @@ pub struct Role {
     pub stop: Vec<StopAction>,
     /// The `drain` token, when the stop list has one: the service must be `Drain`.
     pub drain: Option<Span>,
-    /// The heartbeat period, in nanoseconds; none by default.
-    pub watchdog: Option<u64>,
+    /// The heartbeat period; none by default.
+    pub watchdog: Option<Nanos>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Budget {
-    pub max: u32,
-    pub window: u64,
+    pub max: Value<u32>,
+    pub window: Nanos,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,8 +82,8 @@ pub enum Backoff {
     /// `Backoff::DEFAULT`: exponential from 10ms to 1s.
     Default,
     None,
-    Fixed(u64),
-    Exponential(u64, u64),
+    Fixed(Nanos),
+    Exponential(Nanos, Nanos),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,20 +99,21 @@ pub enum Restart {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ready {
     Spawned,
-    Signaled(u64),
-    Completed(u64),
+    Signaled(Nanos),
+    Completed(Nanos),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopAction {
-    Drain { timeout: u64, resume_state: bool },
+    Drain { timeout: Nanos, resume_state: bool },
     ReleaseLease,
-    Stop(u64),
+    Stop(Nanos),
 }
 
 /// Runs every check, then resolves the graph and the defaults.
 pub fn build(app: ast::App, errors: &mut Errors) -> Model {
     check::app(&app, errors);
+    let checks = errors.take_deferred();
     let (roles, removed) = check::unique_roles(app.roles, errors);
     check::check_leases(&roles, errors);
     let nodes: Vec<graph::Node> = roles
@@ -125,10 +140,14 @@ pub fn build(app: ast::App, errors: &mut Errors) -> Model {
         intensity: settings.intensity.as_ref().map(budget),
         shutdown_timeout: settings
             .shutdown_timeout
-            .and_then(|d| d.nanos)
-            .unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
+            .as_ref()
+            .map_or(Value::Literal(DEFAULT_SHUTDOWN_TIMEOUT), |d| {
+                nanos(d, DEFAULT_SHUTDOWN_TIMEOUT)
+            }),
         roles: roles.into_iter().map(role).collect(),
         graph,
+        consts: app.consts,
+        checks,
     }
 }
 
@@ -156,18 +175,27 @@ fn role(role: ast::Role) -> Role {
         ready: role.ready.as_ref().map_or(Ready::Spawned, ready),
         stop,
         drain,
-        watchdog: role.watchdog.and_then(|w| w.period.nanos),
+        watchdog: role.watchdog.and_then(|w| known(&w.period.value)),
     }
 }
 
-fn nanos(duration: &ast::Duration, default: u64) -> u64 {
-    duration.nanos.unwrap_or(default)
+/// The value as the spec takes it; `None` when malformed (already reported).
+fn known<T: Copy>(value: &ast::Value<T>) -> Option<Value<T>> {
+    match value {
+        ast::Value::Literal(literal) => Some(Value::Literal(*literal)),
+        ast::Value::Const(constant) => Some(Value::Const(constant.id)),
+        ast::Value::Malformed => None,
+    }
+}
+
+fn nanos(duration: &ast::Duration, default: u64) -> Nanos {
+    known(&duration.value).unwrap_or(Value::Literal(default))
 }
 
 fn budget(budget: &ast::Budget) -> Budget {
     Budget {
-        max: budget.max.unwrap_or(DEFAULT_BUDGET.max),
-        window: nanos(&budget.window, DEFAULT_BUDGET.window),
+        max: known(&budget.max).unwrap_or(DEFAULT_BUDGET.max),
+        window: known(&budget.window.value).unwrap_or(DEFAULT_BUDGET.window),
     }
 }
 
@@ -191,11 +219,13 @@ fn restart(restart: &ast::Restart) -> Restart {
 fn backoff(backoff: &ast::Backoff) -> Backoff {
     match backoff {
         ast::Backoff::None => Backoff::None,
-        ast::Backoff::Fixed(delay) => delay.nanos.map_or(Backoff::Default, Backoff::Fixed),
-        ast::Backoff::Exponential { min, max, .. } => match (min.nanos, max.nanos) {
-            (Some(min), Some(max)) => Backoff::Exponential(min, max),
-            _ => Backoff::Default,
-        },
+        ast::Backoff::Fixed(delay) => known(&delay.value).map_or(Backoff::Default, Backoff::Fixed),
+        ast::Backoff::Exponential { min, max, .. } => {
+            match (known(&min.value), known(&max.value)) {
+                (Some(min), Some(max)) => Backoff::Exponential(min, max),
+                _ => Backoff::Default,
+            }
+        }
     }
 }
 
@@ -203,7 +233,7 @@ fn ready(ready: &ast::Ready) -> Ready {
     let timeout = ready
         .timeout
         .as_ref()
-        .map_or(10 * SECOND, |d| nanos(d, 10 * SECOND));
+        .map_or(Value::Literal(10 * SECOND), |d| nanos(d, 10 * SECOND));
     match ready.kind {
         ReadyKind::Spawned => Ready::Spawned,
         ReadyKind::Signaled => Ready::Signaled(timeout),
@@ -215,7 +245,9 @@ fn stop_action(action: &ast::StopAction) -> StopAction {
     let timeout = action
         .timeout
         .as_ref()
-        .map_or(DEFAULT_STOP_TIMEOUT, |d| nanos(d, DEFAULT_STOP_TIMEOUT));
+        .map_or(Value::Literal(DEFAULT_STOP_TIMEOUT), |d| {
+            nanos(d, DEFAULT_STOP_TIMEOUT)
+        });
     match action.kind {
         ActionKind::Drain => StopAction::Drain {
             timeout,

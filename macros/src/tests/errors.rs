@@ -639,3 +639,51 @@ fn after_rules_point_at_the_listed_name() {
         ]
     );
 }
+
+/// Const values are rustc's to evaluate: the macro takes a path or a braced
+/// expression wherever a literal may stand, and reports none of them.
+#[test]
+fn const_values_are_no_macro_error() {
+    let dsl = "app A {
+        intensity: MAX per { Duration::from_secs(60) },
+        shutdown_timeout: config::SHUTDOWN,
+        a: X {
+            restart: transient(MAX per WINDOW, backoff: exponential(MIN, { MIN.saturating_mul(8) })),
+            ready: signaled(<X as Tuned>::READY),
+            stop: [drain(DRAIN), release_lease, stop(STOP)],
+            watchdog: PERIOD,
+        },
+        b: Y { restart: permanent(3 per 5s, backoff: fixed(DELAY)) },
+    }";
+    assert_eq!(errors(dsl), []);
+}
+
+#[test]
+fn a_const_expression_other_than_a_path_needs_braces() {
+    assert_eq!(
+        one("app A { a: X { ready: signaled(timeout()) } }"),
+        (
+            "a const expression other than a path goes in braces, as in \
+             `{ Duration::from_secs(5) }`"
+                .to_owned(),
+            "timeout".to_owned()
+        )
+    );
+    assert_eq!(
+        one("app A { a: X { restart: permanent(per 5s) } }").0,
+        "expected a restart budget such as `3 per 5s`"
+    );
+}
+
+/// A literal beside a const is still checked by the macro; the const's rule
+/// goes to rustc.
+#[test]
+fn literals_beside_consts_are_still_checked() {
+    assert_eq!(
+        one("app A { a: X { restart: permanent(MAX per 0s) } }"),
+        (
+            "restart window must be longer than zero".to_owned(),
+            "0s".to_owned()
+        )
+    );
+}

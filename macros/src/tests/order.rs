@@ -62,11 +62,14 @@ fn defaults_fill_every_key() {
         role.stop,
         [
             model::StopAction::ReleaseLease,
-            model::StopAction::Stop(5_000_000_000)
+            model::StopAction::Stop(model::Value::Literal(5_000_000_000))
         ]
     );
     assert_eq!(role.lease, "a");
-    assert_eq!(model.shutdown_timeout, 30_000_000_000);
+    assert_eq!(
+        model.shutdown_timeout,
+        model::Value::Literal(30_000_000_000)
+    );
 }
 
 #[test]

@@ -47,3 +47,21 @@ fn atpd_expansion_matches_snapshot() {
 fn best_effort_expansion_matches_snapshot() {
     check("best_effort", BROKEN);
 }
+
+/// Const values: each bound once on the app struct, the spec reading it, and
+/// one `const _` per rule a literal would be held to.
+const CONSTS: &str = r#"
+    pub app Tuned {
+        shutdown_timeout: config::SHUTDOWN,
+        db: Db {
+            restart: permanent(RESTARTS per 10s, backoff: exponential(MIN, 1s)),
+            ready: signaled({ Duration::from_secs(3) }),
+            stop: [release_lease, stop(STOP)],
+        },
+    }
+"#;
+
+#[test]
+fn const_values_expansion_matches_snapshot() {
+    check("const_values", CONSTS);
+}

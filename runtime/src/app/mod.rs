@@ -116,8 +116,17 @@ pub trait App: Sized + Send + 'static {
     fn run(
         self,
     ) -> impl Future<Output = Result<ShutdownReport<Self::Role>, AppError<Self::Role>>> + Send {
+        self.run_with(Options::default())
+    }
+
+    /// [`App::run`] with non-default [`Options`], e.g. overrides read from
+    /// the environment or a config file.
+    fn run_with(
+        self,
+        options: Options,
+    ) -> impl Future<Output = Result<ShutdownReport<Self::Role>, AppError<Self::Role>>> + Send {
         async move {
-            let handle = self.launch();
+            let handle = self.launch_with(options);
             #[cfg(unix)]
             let notifier = notify::Target::from_env()
                 .and_then(|target| notify::spawn(Self::spec(), &handle, target));

@@ -10,6 +10,7 @@ use crate::observe::exit;
 use crate::observe::report::ShutdownReport;
 use crate::spec::Budget;
 use crate::spec::duration::{self, DisplayDuration};
+use crate::spec::options::OverrideError;
 use crate::spec::role::Role;
 
 /// Why a role failed or gave up.
@@ -45,6 +46,8 @@ pub enum Cause {
     },
     /// The app value did not provide one service per role.
     Misconfigured(String),
+    /// An override of `Options` cannot apply to the role (or the app).
+    InvalidOverride(OverrideError),
 }
 
 impl fmt::Display for Cause {
@@ -73,6 +76,7 @@ impl fmt::Display for Cause {
                 write!(f, "depends on `{dependency}`, which stays stopped")
             }
             Cause::Misconfigured(m) => write!(f, "misconfigured: {m}"),
+            Cause::InvalidOverride(e) => write!(f, "invalid override: {e}"),
         }
     }
 }
@@ -190,7 +194,7 @@ impl<R: Role> AppError<R> {
         match self {
             AppError::Escalated { .. } => exit::ESCALATED,
             AppError::Start(StartError {
-                cause: Cause::Misconfigured(_),
+                cause: Cause::Misconfigured(_) | Cause::InvalidOverride(_),
                 ..
             }) => exit::MISCONFIGURED,
             AppError::Start(_) => exit::START_FAILED,

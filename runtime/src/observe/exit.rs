@@ -12,7 +12,7 @@
 //! | 70 | [`ESCALATED`] | with an escalation: a required role gave up (`EX_SOFTWARE`) |
 //! | 71 | [`SUPERVISOR_LOST`] | without a result: its tokio runtime went away (`EX_OSERR`) |
 //! | 75 | [`DEADLINE_EXCEEDED`] | with a shutdown that overran `shutdown_timeout`, the rest aborted (`EX_TEMPFAIL`) |
-//! | 78 | [`MISCONFIGURED`] | before it started: the app value did not match its spec (`EX_CONFIG`) |
+//! | 78 | [`MISCONFIGURED`] | before it started: the app value did not match its spec, or an override of `Options` could not apply (`EX_CONFIG`) |
 //!
 //! [`exit_code`] turns what [`App::run`](crate::App::run) returned into the
 //! `ExitCode` a `main` returns.
@@ -33,7 +33,8 @@ pub const ESCALATED: u8 = 70;
 pub const SUPERVISOR_LOST: u8 = 71;
 /// The shutdown overran `shutdown_timeout`: `EX_TEMPFAIL`, a restart may do better.
 pub const DEADLINE_EXCEEDED: u8 = 75;
-/// The app did not provide one service per role: `EX_CONFIG`, restarting will
+/// The app did not provide one service per role, or an override of `Options`
+/// could not apply: `EX_CONFIG`, restarting will
 /// not help (a candidate for `RestartPreventExitStatus=`).
 pub const MISCONFIGURED: u8 = 78;
 

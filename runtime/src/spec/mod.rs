@@ -9,6 +9,7 @@
 //! stop lists well formed, start order topological), so the runtime trusts it.
 
 pub(crate) mod duration;
+pub(crate) mod effective;
 mod mermaid;
 pub(crate) mod options;
 pub(crate) mod plan;

@@ -42,6 +42,7 @@ use crate::protocol::{Link, Msg, Outcome, Published, Registry, Shared, Started};
 use crate::service::context::State;
 use crate::service::erased::ErasedService;
 use crate::spec::AppSpec;
+use crate::spec::effective::Effective;
 use crate::spec::options::Options;
 use crate::spec::options::StartMode;
 use crate::spec::role::Role;
@@ -104,7 +105,8 @@ struct Shutdown {
 }
 
 pub(crate) struct Supervisor<R: Role> {
-    spec: &'static AppSpec<R>,
+    /// The declared spec with the overrides of `Options`.
+    spec: Effective<R>,
     services: Vec<ErasedService>,
     slots: Vec<Slot>,
     /// Position of each role in the stop order, to sort affected sets.
@@ -151,8 +153,19 @@ pub(crate) fn launch<R: Role>(
         handles: Arc::new(Registry::new(TypeId::of::<R>(), R::ALL.len())),
     });
     let n = R::ALL.len();
+    let (effective, invalid) = match Effective::new(spec, &options) {
+        Ok(effective) => (effective, None),
+        Err((role, e)) => (
+            Effective::declared(spec),
+            Some((role, Cause::InvalidOverride(e))),
+        ),
+    };
     let misconfigured = (services.len() != n)
-        .then(|| format!("the app provided {} services for {n} roles", services.len()));
+        .then(|| {
+            let text = format!("the app provided {} services for {n} roles", services.len());
+            (None, Cause::Misconfigured(text))
+        })
+        .or(invalid);
     let seed = options
         .jitter_seed
         .unwrap_or_else(|| Jitter::seed_from(spec.name()));
@@ -163,7 +176,7 @@ pub(crate) fn launch<R: Role>(
         }
     }
     let supervisor = Supervisor {
-        spec,
+        spec: effective,
         services,
         slots: R::ALL
             .iter()
@@ -201,15 +214,17 @@ pub(crate) fn launch<R: Role>(
 }
 
 impl<R: Role> Supervisor<R> {
-    async fn run(mut self, misconfigured: Option<String>) {
+    /// `misconfigured` names the role to blame (the first one when the
+    /// mistake is the whole app's) and why the app cannot start.
+    async fn run(mut self, misconfigured: Option<(Option<R>, Cause)>) {
         match (misconfigured, R::ALL.first()) {
-            (Some(text), Some(_)) => {
+            (Some((role, cause)), Some(_)) => {
                 self.request_shutdown(
                     ShutdownReason::StartFailed,
                     None,
                     End::StartFailed {
-                        role: 0,
-                        cause: Cause::Misconfigured(text),
+                        role: role.map_or(0, Role::index),
+                        cause,
                     },
                 );
             }

@@ -2,12 +2,14 @@
 //! saying why the rule exists. Topology rules live in `graph`, not here.
 
 mod clash;
+mod consts;
 mod names;
 mod restart;
 mod stop;
 mod watchdog;
 
 pub use clash::check_generated_names;
+pub use consts::{ConstCheck, ConstRule, Operand};
 pub use names::{check_leases, lease_of, unique_roles, variant_name};
 
 use super::ast::{App, Duration, ReadyKind, Role};
@@ -48,9 +50,14 @@ fn check_has_roles(app: &App, errors: &mut Errors) {
 /// Windows and timeouts of zero make no sense: a zero window never counts a
 /// restart, a zero timeout always expires.
 pub fn check_positive(duration: &Duration, what: &str, errors: &mut Errors) {
-    if duration.nanos == Some(0) {
-        errors.at(duration.span, format!("{what} must be longer than zero"));
-    }
+    consts::require(
+        &duration.value,
+        duration.span,
+        |nanos| nanos == 0,
+        ConstRule::NotZero,
+        || format!("{what} must be longer than zero"),
+        errors,
+    );
 }
 
 /// `signaled` and `completed` wait for something, so they need a deadline;

@@ -2,7 +2,8 @@
 
 use syn::Ident;
 
-use super::check_positive;
+use super::consts::require;
+use super::{ConstCheck, ConstRule, Operand, check_positive};
 use crate::dsl::ast::{Backoff, Budget, PolicyKind, Role};
 use crate::dsl::errors::Errors;
 
@@ -62,12 +63,17 @@ fn check_critical_required(role: &Role, errors: &mut Errors) {
 /// A budget of zero restarts is `temporary` spelled wrong; a zero window
 /// never holds a restart.
 pub fn check_budget(budget: &Budget, window: &str, errors: &mut Errors) {
-    if budget.max == Some(0) {
-        errors.at(
-            budget.max_span,
-            "a budget of 0 restarts allows none; use `restart: temporary` for a role never restarted",
-        );
-    }
+    require(
+        &budget.max,
+        budget.max_span,
+        |max| max == 0,
+        ConstRule::NotZero,
+        || {
+            "a budget of 0 restarts allows none; use `restart: temporary` for a role never restarted"
+                .to_owned()
+        },
+        errors,
+    );
     check_positive(&budget.window, window, errors);
 }
 
@@ -80,18 +86,25 @@ fn check_backoff(backoff: &Backoff, errors: &mut Errors) {
         Backoff::Exponential { ident, min, max } => {
             check_positive(min, "backoff minimum", errors);
             check_positive(max, "backoff maximum", errors);
-            if let (Some(lo), Some(hi)) = (min.nanos, max.nanos)
-                && lo > hi
-            {
-                let text = |d: &crate::dsl::ast::Duration| d.span.source_text().unwrap_or_default();
-                errors.at(
-                    ident.span(),
-                    format!(
-                        "backoff minimum `{}` is greater than its maximum `{}`; write `exponential(MIN, MAX)`",
-                        text(min),
-                        text(max)
-                    ),
-                );
+            let text = |d: &crate::dsl::ast::Duration| d.span.source_text().unwrap_or_default();
+            let message = || {
+                format!(
+                    "backoff minimum `{}` is greater than its maximum `{}`; write `exponential(MIN, MAX)`",
+                    text(min),
+                    text(max)
+                )
+            };
+            match (Operand::of(&min.value), Operand::of(&max.value)) {
+                (Some(Operand::Nanos(lo)), Some(Operand::Nanos(hi))) if lo > hi => {
+                    errors.at(ident.span(), message());
+                }
+                (Some(Operand::Nanos(_)), Some(Operand::Nanos(_))) => {}
+                (Some(lo), Some(hi)) => errors.defer(ConstCheck {
+                    span: ident.span(),
+                    rule: ConstRule::Ordered(lo, hi),
+                    message: message(),
+                }),
+                _ => {}
             }
         }
     }

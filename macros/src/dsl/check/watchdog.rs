@@ -1,7 +1,8 @@
 //! The `watchdog` period: a heartbeat deadline that can be met, on a role that
 //! keeps running.
 
-use super::check_positive;
+use super::consts::require;
+use super::{ConstRule, check_positive};
 use crate::dsl::ast::{ReadyKind, Role};
 use crate::dsl::errors::Errors;
 
@@ -21,23 +22,32 @@ pub fn check_role(role: &Role, errors: &mut Errors) {
 fn check_period(period: &crate::dsl::ast::Duration, errors: &mut Errors) {
     check_positive(period, "`watchdog` period", errors);
     let written = period.span.source_text().unwrap_or_default();
-    match period.nanos {
-        Some(n) if n > 0 && n < MILLISECOND => errors.at(
-            period.span,
+    require(
+        &period.value,
+        period.span,
+        |n| n > 0 && n < MILLISECOND,
+        |id| ConstRule::NotBelow(id, MILLISECOND),
+        || {
             format!(
                 "`watchdog: {written}` is finer than the runtime's 1ms timers; \
                  use at least `1ms` (a period of seconds is usual)"
-            ),
-        ),
-        Some(n) if n > DAY => errors.at(
-            period.span,
+            )
+        },
+        errors,
+    );
+    require(
+        &period.value,
+        period.span,
+        |n| n > DAY,
+        |id| ConstRule::NotAbove(id, DAY),
+        || {
             format!(
                 "`watchdog: {written}` is longer than a day, so a hang would go unnoticed \
                  that long; use at most `24h` (a period of seconds is usual)"
-            ),
-        ),
-        _ => {}
-    }
+            )
+        },
+        errors,
+    );
 }
 
 /// A `completed` job ends once its work is done rather than running on, so there

@@ -4,6 +4,7 @@ use proc_macro2::{Group, Literal, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
+use super::consts::{self, Values};
 use super::spec;
 use crate::dsl::model::Model;
 
@@ -18,7 +19,9 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
     };
     let start: Vec<_> = model.graph.start_order.iter().map(variant).collect();
     let stop: Vec<_> = start.iter().rev().cloned().collect();
-    let spec = spec::expand(model, private, &start, &stop);
+    let values = Values::new(model, private);
+    let spec = spec::expand(model, &values, &start, &stop);
+    let consts = consts::expand(model, &values);
     // A role without a type (already reported) has no service to run.
     let typed = model
         .roles
@@ -59,6 +62,8 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
                 <[#private::ErasedService]>::into_vec(#private::Box::new([#(#services),*]))
             }
         }
+
+        #consts
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod app_impl;
 mod app_struct;
+mod consts;
 mod keys;
 mod role_enum;
 mod spec;

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::duration;
+use super::consts::Values;
 use crate::dsl::ast::StrategyKind;
 use crate::dsl::model::{Backoff, Budget, DEFAULT_STOP, Model, Ready, Restart, Role, StopAction};
 
@@ -13,10 +13,11 @@ use crate::dsl::model::{Backoff, Budget, DEFAULT_STOP, Model, Ready, Restart, Ro
 /// of rustc's "defined multiple times".
 pub fn expand(
     model: &Model,
-    p: &TokenStream,
+    v: &Values,
     start: &[TokenStream],
     stop: &[TokenStream],
 ) -> TokenStream {
+    let p = v.private;
     let name = &model.name;
     let app_name = name.to_string();
     let strategy = match model.strategy {
@@ -26,17 +27,17 @@ pub fn expand(
     };
     let intensity = match &model.intensity {
         Some(b) => {
-            let b = budget(p, b);
+            let b = budget(v, b);
             quote!(#p::Some(#b))
         }
         None => quote!(#p::None),
     };
-    let shutdown_timeout = duration(p, model.shutdown_timeout);
+    let shutdown_timeout = v.duration(model.shutdown_timeout);
     let roles = model
         .roles
         .iter()
         .enumerate()
-        .map(|(i, r)| role(model, p, i, r));
+        .map(|(i, r)| role(model, v, i, r));
     quote! {
         #p::AppSpec {
             name: #app_name,
@@ -50,7 +51,8 @@ pub fn expand(
     }
 }
 
-fn role(model: &Model, p: &TokenStream, index: usize, role: &Role) -> TokenStream {
+fn role(model: &Model, v: &Values, index: usize, role: &Role) -> TokenStream {
+    let p = v.private;
     let role_enum = &model.role_enum;
     let variant = |&i: &usize| {
         let v = &model.roles[i].variant;
@@ -63,27 +65,27 @@ fn role(model: &Model, p: &TokenStream, index: usize, role: &Role) -> TokenStrea
     let followers = model.graph.followers[index].iter().map(variant);
     let lease = &role.lease;
     let optional = role.optional;
-    let restart = restart(p, &role.restart);
+    let restart = restart(v, &role.restart);
     let ready = match role.ready {
         Ready::Spawned => quote!(#p::Readiness::Spawned),
         Ready::Signaled(t) => {
-            let t = duration(p, t);
+            let t = v.duration(t);
             quote!(#p::Readiness::Signaled { timeout: #t })
         }
         Ready::Completed(t) => {
-            let t = duration(p, t);
+            let t = v.duration(t);
             quote!(#p::Readiness::Completed { timeout: #t })
         }
     };
     let stop = if role.stop == DEFAULT_STOP {
         quote!(#p::StopAction::DEFAULT)
     } else {
-        let actions = role.stop.iter().map(|a| stop_action(p, a));
+        let actions = role.stop.iter().map(|a| stop_action(v, a));
         quote!(&[#(#actions),*])
     };
     let watchdog = match role.watchdog {
         Some(period) => {
-            let period = duration(p, period);
+            let period = v.duration(period);
             quote!(#p::Some(#period))
         }
         None => quote!(#p::None),
@@ -105,13 +107,15 @@ fn role(model: &Model, p: &TokenStream, index: usize, role: &Role) -> TokenStrea
     }
 }
 
-fn budget(p: &TokenStream, budget: &Budget) -> TokenStream {
-    let max = proc_macro2::Literal::u32_unsuffixed(budget.max);
-    let window = duration(p, budget.window);
+fn budget(v: &Values, budget: &Budget) -> TokenStream {
+    let p = v.private;
+    let max = v.count(budget.max);
+    let window = v.duration(budget.window);
     quote!(#p::Budget { max_restarts: #max, window: #window })
 }
 
-fn restart(p: &TokenStream, restart: &Restart) -> TokenStream {
+fn restart(v: &Values, restart: &Restart) -> TokenStream {
+    let p = v.private;
     let (variant, budget_value, backoff_value) = match restart {
         Restart::Default => return quote!(#p::RestartPolicy::DEFAULT),
         Restart::Temporary => return quote!(#p::RestartPolicy::Temporary),
@@ -119,38 +123,40 @@ fn restart(p: &TokenStream, restart: &Restart) -> TokenStream {
         Restart::Permanent(b, o) => (quote!(Permanent), b, o),
         Restart::Transient(b, o) => (quote!(Transient), b, o),
     };
-    let budget_value = budget(p, budget_value);
-    let backoff_value = backoff(p, backoff_value);
+    let budget_value = budget(v, budget_value);
+    let backoff_value = backoff(v, backoff_value);
     quote!(#p::RestartPolicy::#variant { budget: #budget_value, backoff: #backoff_value })
 }
 
-fn backoff(p: &TokenStream, backoff: &Backoff) -> TokenStream {
+fn backoff(v: &Values, backoff: &Backoff) -> TokenStream {
+    let p = v.private;
     match *backoff {
         Backoff::Default => quote!(#p::Backoff::DEFAULT),
         Backoff::None => quote!(#p::Backoff::None),
         Backoff::Fixed(d) => {
-            let d = duration(p, d);
+            let d = v.duration(d);
             quote!(#p::Backoff::Fixed { delay: #d })
         }
         Backoff::Exponential(min, max) => {
-            let (min, max) = (duration(p, min), duration(p, max));
+            let (min, max) = (v.duration(min), v.duration(max));
             quote!(#p::Backoff::Exponential { min: #min, max: #max })
         }
     }
 }
 
-fn stop_action(p: &TokenStream, action: &StopAction) -> TokenStream {
+fn stop_action(v: &Values, action: &StopAction) -> TokenStream {
+    let p = v.private;
     match *action {
         StopAction::Drain {
             timeout,
             resume_state,
         } => {
-            let t = duration(p, timeout);
+            let t = v.duration(timeout);
             quote!(#p::StopAction::Drain { timeout: #t, resume_state: #resume_state })
         }
         StopAction::ReleaseLease => quote!(#p::StopAction::ReleaseLease),
         StopAction::Stop(t) => {
-            let t = duration(p, t);
+            let t = v.duration(t);
             quote!(#p::StopAction::Stop { timeout: #t })
         }
     }

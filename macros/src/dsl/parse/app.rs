@@ -8,7 +8,7 @@ use syn::{Attribute, Ident, Visibility};
 
 use super::entry::{entry, next_entry};
 use super::{Seen, continues_type, each_item, keep, value};
-use crate::dsl::ast::{App, Settings};
+use crate::dsl::ast::{App, Backoff, Budget, ConstExpr, Duration, Settings, Value};
 use crate::dsl::errors::{Errors, earlier_place};
 
 /// The app settings; a role may not take one of these names.
@@ -48,6 +48,7 @@ pub fn app(input: ParseStream, krate: TokenStream, errors: &mut Errors) -> syn::
         name,
         settings: Settings::default(),
         roles: Vec::new(),
+        consts: Vec::new(),
     };
     let mut seen = Seen::default();
     each_item(
@@ -57,7 +58,68 @@ pub fn app(input: ParseStream, krate: TokenStream, errors: &mut Errors) -> syn::
         errors,
         |stream, errors| entry(stream, &mut app, &mut seen, errors),
     );
+    number_consts(&mut app);
     Ok(app)
+}
+
+/// Numbers the app's const expressions in source order and lists them in
+/// [`App::consts`], so a check and the spec can name each one.
+fn number_consts(app: &mut App) {
+    let mut consts = Vec::new();
+    for (id, constant) in consts_of(app).into_iter().enumerate() {
+        constant.id = id;
+        consts.push(constant.clone());
+    }
+    app.consts = consts;
+}
+
+/// Every const expression of the app, settings first, then role by role.
+fn consts_of(app: &mut App) -> Vec<&mut ConstExpr> {
+    let mut out = Vec::new();
+    if let Some(intensity) = &mut app.settings.intensity {
+        budget_consts(intensity, &mut out);
+    }
+    if let Some(timeout) = &mut app.settings.shutdown_timeout {
+        duration_const(timeout, &mut out);
+    }
+    for role in &mut app.roles {
+        if let Some(params) = role.restart.as_mut().and_then(|r| r.params.as_mut()) {
+            budget_consts(&mut params.budget, &mut out);
+            match &mut params.backoff {
+                Some(Backoff::Fixed(delay)) => duration_const(delay, &mut out),
+                Some(Backoff::Exponential { min, max, .. }) => {
+                    duration_const(min, &mut out);
+                    duration_const(max, &mut out);
+                }
+                Some(Backoff::None) | None => {}
+            }
+        }
+        if let Some(timeout) = role.ready.as_mut().and_then(|r| r.timeout.as_mut()) {
+            duration_const(timeout, &mut out);
+        }
+        for action in role.stop.iter_mut().flat_map(|list| &mut list.actions) {
+            if let Some(timeout) = &mut action.timeout {
+                duration_const(timeout, &mut out);
+            }
+        }
+        if let Some(watchdog) = &mut role.watchdog {
+            duration_const(&mut watchdog.period, &mut out);
+        }
+    }
+    out
+}
+
+fn duration_const<'a>(duration: &'a mut Duration, out: &mut Vec<&'a mut ConstExpr>) {
+    if let Value::Const(constant) = &mut duration.value {
+        out.push(constant);
+    }
+}
+
+fn budget_consts<'a>(budget: &'a mut Budget, out: &mut Vec<&'a mut ConstExpr>) {
+    if let Value::Const(constant) = &mut budget.max {
+        out.push(constant);
+    }
+    duration_const(&mut budget.window, out);
 }
 
 /// The app, then whatever follows it. The items are always emitted, so

@@ -22,6 +22,9 @@ use crate::dsl::check::variant_name;
 use crate::dsl::errors::Errors;
 use crate::dsl::suggest::closest;
 
+/// The settings whose value may be a const expression.
+const CONST_SETTINGS: [&str; 2] = ["intensity", "shutdown_timeout"];
+
 /// One setting or role.
 pub fn entry(
     input: ParseStream,
@@ -34,7 +37,7 @@ pub fn entry(
     let text = name.unraw().to_string();
     let is_setting = SETTINGS.contains(&text.as_str());
     if optional.is_none() {
-        if is_setting && looks_like_setting_value(input) {
+        if is_setting && (looks_like_setting_value(input) || looks_like_const(&text, input)) {
             return setting(input, &name, &mut app.settings, seen, errors);
         }
         if let Some(error) = not_a_role(&name, input, app.roles.last()) {
@@ -233,6 +236,27 @@ fn looks_like_setting_value(input: ParseStream) -> bool {
         .to_string()
         .starts_with(|c: char| c.is_ascii_lowercase());
     lower && !fork.peek(Token![::]) && !fork.peek(Token![<]) && !fork.peek(syn::token::Brace)
+}
+
+/// `{ .. }` or a path Rust's naming says is a const, not a type (`TIMEOUT`,
+/// `config::TIMEOUT`), after a setting that takes one: `shutdown_timeout:
+/// TIMEOUT` is the setting, not a role of type `TIMEOUT`.
+fn looks_like_const(name: &str, input: ParseStream) -> bool {
+    if !CONST_SETTINGS.contains(&name) {
+        return false;
+    }
+    if input.peek(syn::token::Brace) {
+        return true;
+    }
+    let fork = input.fork();
+    let Ok(path) = fork.parse::<syn::Path>() else {
+        return false;
+    };
+    let screaming = path.segments.last().is_some_and(|last| {
+        let name = last.ident.unraw().to_string();
+        !name.contains(|c: char| c.is_ascii_lowercase())
+    });
+    screaming && !fork.peek(Token![<]) && !fork.peek(syn::token::Brace)
 }
 
 /// Whether the value after a role key's name reads as that key's value (a

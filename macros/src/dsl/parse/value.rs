@@ -1,12 +1,15 @@
 //! Values of role keys and app settings: durations, budgets, policies, stop lists.
 
+use proc_macro2::Group;
+use quote::ToTokens;
 use syn::parse::ParseStream;
-use syn::{Ident, Lit, LitInt, Token, bracketed, parenthesized};
+use syn::spanned::Spanned;
+use syn::{ExprPath, Ident, Lit, LitInt, Token, bracketed, parenthesized};
 
 use super::keyword::{one_of, unknown};
 use crate::dsl::ast::{
-    ActionKind, Backoff, Budget, Duration, PolicyKind, Ready, ReadyKind, Restart, RestartParams,
-    StopAction, StopList, StrategyKind,
+    ActionKind, Backoff, Budget, ConstExpr, ConstType, Duration, PolicyKind, Ready, ReadyKind,
+    Restart, RestartParams, StopAction, StopList, StrategyKind, Value,
 };
 use crate::dsl::errors::Errors;
 
@@ -20,9 +23,15 @@ const UNITS: [(&str, u64); 6] = [
     ("h", 3_600_000_000_000),
 ];
 
-/// A duration such as `30s`. A bad unit or an overflow is recorded, not
-/// returned, so the surrounding list keeps parsing.
+/// A duration such as `30s`, or a const of type `Duration`. A bad unit or an
+/// overflow is recorded, not returned, so the surrounding list keeps parsing.
 pub fn duration(input: ParseStream, errors: &mut Errors) -> syn::Result<Duration> {
+    if let Some(constant) = const_expr(input, ConstType::Duration)? {
+        return Ok(Duration {
+            span: constant.span,
+            value: Value::Const(constant),
+        });
+    }
     let lit: Lit = input
         .parse()
         .map_err(|e| syn::Error::new(e.span(), "expected a duration such as `30s` or `100ms`"))?;
@@ -55,7 +64,50 @@ pub fn duration(input: ParseStream, errors: &mut Errors) -> syn::Result<Duration
             ));
         }
     };
-    Ok(Duration { nanos, span })
+    Ok(Duration {
+        value: nanos.map_or(Value::Malformed, Value::Literal),
+        span,
+    })
+}
+
+/// A const expression where a literal may stand, written as in const
+/// generics: a path bare (`TIMEOUT`, `config::TIMEOUT`), anything else in
+/// braces (`{ Duration::from_secs(5) }`). `None` when a literal follows.
+///
+/// Braces keep the grammar unambiguous: a bare expression would run into
+/// the `per` of a budget or the `,` of a parameter list.
+fn const_expr(input: ParseStream, ty: ConstType) -> syn::Result<Option<ConstExpr>> {
+    let expr = if input.peek(syn::token::Brace) {
+        input.parse::<Group>()?.into_token_stream()
+    } else if input.peek(Token![::])
+        || input.peek(Token![<])
+        || (input.peek(<Ident as syn::ext::IdentExt>::peek_any) && !starts_with_per(input))
+    {
+        let path: ExprPath = input.parse()?;
+        if input.peek(syn::token::Paren) || input.peek(Token![.]) || input.peek(syn::token::Brace) {
+            return Err(syn::Error::new(
+                path.span(),
+                "a const expression other than a path goes in braces, \
+                 as in `{ Duration::from_secs(5) }`",
+            ));
+        }
+        path.into_token_stream()
+    } else {
+        return Ok(None);
+    };
+    let span = expr.span();
+    Ok(Some(ConstExpr {
+        id: 0,
+        ty,
+        expr,
+        span,
+    }))
+}
+
+/// `per` where a count belongs (`per 5s`): a missing count, not a const named `per`.
+fn starts_with_per(input: ParseStream) -> bool {
+    let fork = input.fork();
+    matches!(fork.call(<Ident as syn::ext::IdentExt>::parse_any), Ok(word) if word == "per")
 }
 
 /// `-5s`: a duration is a length of time, never negative.
@@ -138,8 +190,38 @@ fn int_duration(int: &LitInt, errors: &mut Errors) -> Option<u64> {
     nanos
 }
 
-/// `N per WINDOW`.
+/// `N per WINDOW`; `N` is a literal or a const of type `u32`.
 pub fn budget(input: ParseStream, errors: &mut Errors) -> syn::Result<Budget> {
+    let (max, max_span) = match const_expr(input, ConstType::Count)? {
+        Some(constant) => {
+            let span = constant.span;
+            (Value::Const(constant), span)
+        }
+        None => restart_count(input, errors)?,
+    };
+    let per = input.call(<Ident as syn::ext::IdentExt>::parse_any);
+    match per {
+        Ok(per) if per == "per" => {}
+        _ => {
+            return Err(syn::Error::new(
+                max_span,
+                "expected `per` after the number of restarts, as in `3 per 5s`",
+            ));
+        }
+    }
+    let window = duration(input, errors)?;
+    Ok(Budget {
+        max,
+        max_span,
+        window,
+    })
+}
+
+/// The `3` of `3 per 5s`; a malformed count is recorded, and parsing goes on.
+fn restart_count(
+    input: ParseStream,
+    errors: &mut Errors,
+) -> syn::Result<(Value<u32>, proc_macro2::Span)> {
     let count: LitInt = input
         .parse()
         .map_err(|e| syn::Error::new(e.span(), "expected a restart budget such as `3 per 5s`"))?;
@@ -153,22 +235,7 @@ pub fn budget(input: ParseStream, errors: &mut Errors) -> syn::Result<Budget> {
             "expected a number of restarts (a whole number up to 4294967295) before `per`",
         );
     }
-    let per = input.call(<Ident as syn::ext::IdentExt>::parse_any);
-    match per {
-        Ok(per) if per == "per" => {}
-        _ => {
-            return Err(syn::Error::new(
-                count.span(),
-                "expected `per` after the number of restarts, as in `3 per 5s`",
-            ));
-        }
-    }
-    let window = duration(input, errors)?;
-    Ok(Budget {
-        max,
-        max_span: count.span(),
-        window,
-    })
+    Ok((max.map_or(Value::Malformed, Value::Literal), count.span()))
 }
 
 /// The values of `strategy`.
