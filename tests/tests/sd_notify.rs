@@ -188,3 +188,138 @@ fn without_a_reachable_socket_nothing_is_sent_and_nothing_fails() {
     assert!(run_child("child_single", &socket, &[("NOTIFY_SOCKET", missing)]).is_empty());
     let _ = std::fs::remove_file(&path);
 }
+
+supervision! {
+    app Wedged {
+        store: Script { restart: critical },
+        // A failure leaves it restarting for an hour: the process is wedged.
+        peer: Script { depends_on: [store], restart: permanent(5 per 1h, backoff: fixed(1h)) },
+    }
+}
+
+/// The child of `a_harness_speaking_systemds_protocol_restarts_a_wedged_process`,
+/// on the real clock: with `WEDGE` set, `peer` fails 300ms after the start and
+/// stays down; without it, the app runs until SIGTERM.
+#[ignore = "run by its parent test, in a child with systemd's environment"]
+#[tokio::test]
+async fn child_wedged() {
+    let wedge = std::env::var_os("WEDGE").is_some();
+    let peer = Script::new(move |cx| async move {
+        cx.ready();
+        if wedge {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            return Err("deadlocked on its peers".into());
+        }
+        cx.stop_requested().await;
+        Ok(())
+    });
+    let app = Wedged {
+        store: Script::until_stopped(),
+        peer,
+    };
+    let report = app.run().await.expect("SIGTERM ends run with Ok");
+    assert!(report.is_clean());
+}
+
+/// What systemd does with `Type=notify` and `WatchdogSec=`: wait for
+/// `READY=1`, expect `WATCHDOG=1` within every period, kill and restart a
+/// process that misses one, and on stop send SIGTERM and wait for it to exit.
+/// Real processes on the real clock: periods are generous, and nothing is
+/// asserted on timing, only on what the harness saw and did.
+#[test]
+fn a_harness_speaking_systemds_protocol_restarts_a_wedged_process() {
+    use std::time::{Duration, Instant};
+    const WATCHDOG: Duration = Duration::from_secs(2);
+    let path = socket_path("harness");
+    let socket = UnixDatagram::bind(&path).expect("binds");
+    let path_text = path.to_str().expect("a UTF-8 temp path").to_owned();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .expect("a read timeout");
+    let exe = std::env::current_exe().expect("the test binary is known");
+    let spawn = |wedge: bool| {
+        let mut command = Command::new(&exe);
+        command
+            .args(["--ignored", "--exact", "child_wedged", "--test-threads=1"])
+            .env("NOTIFY_SOCKET", &path_text)
+            .env("WATCHDOG_USEC", WATCHDOG.as_micros().to_string())
+            .env_remove("WATCHDOG_PID")
+            .env_remove("WEDGE")
+            .stdout(Stdio::null());
+        if wedge {
+            command.env("WEDGE", "1");
+        }
+        command.spawn().expect("the child runs")
+    };
+    // Reads the next datagram, waiting at most `within`.
+    let next = |within: Duration| -> Option<String> {
+        let until = Instant::now() + within;
+        let mut buf = [0u8; 4096];
+        while Instant::now() < until {
+            if let Ok(n) = socket.recv(&mut buf) {
+                return Some(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+        }
+        None
+    };
+    // Follows one process until it is ready, then until it misses a ping
+    // (`true`) or `pings` pings have come (`false`).
+    let supervise = |pings: usize| -> (Vec<String>, bool) {
+        let mut seen = Vec::new();
+        loop {
+            let message = next(Duration::from_secs(30)).expect("the process reports ready");
+            let ready = message.starts_with("READY=1");
+            seen.push(message);
+            if ready {
+                break;
+            }
+        }
+        let mut pinged = 0;
+        while pinged < pings {
+            match next(WATCHDOG) {
+                Some(message) => {
+                    pinged += usize::from(message == "WATCHDOG=1");
+                    seen.push(message);
+                }
+                None => return (seen, true),
+            }
+        }
+        (seen, false)
+    };
+
+    let mut wedged = spawn(true);
+    let (first, missed) = supervise(usize::MAX);
+    assert!(missed, "the wedged process stops pinging");
+    wedged.kill().expect("the harness kills it");
+    let _ = wedged.wait();
+    assert_eq!(
+        first.first().map(String::as_str),
+        Some("READY=1\nSTATUS=running: 2 roles")
+    );
+    assert_eq!(
+        first.last().map(String::as_str),
+        Some("STATUS=restarting peer (1/5)"),
+        "the last word of the wedged process: {first:?}"
+    );
+
+    // The restart: a healthy process reports ready and keeps pinging.
+    let mut healthy = spawn(false);
+    let (second, missed) = supervise(2);
+    assert!(!missed, "the healthy process pings: {second:?}");
+    let status = Command::new("kill")
+        .args(["-TERM", &healthy.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let stopping =
+        std::iter::from_fn(|| next(Duration::from_secs(30))).find(|m| m.starts_with("STOPPING=1"));
+    assert_eq!(
+        stopping.as_deref(),
+        Some("STOPPING=1\nSTATUS=stopping: Ctrl-C or SIGTERM")
+    );
+    assert!(
+        healthy.wait().expect("it exits").success(),
+        "a clean stop exits 0"
+    );
+    let _ = std::fs::remove_file(&path);
+}
