@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use supervision::{BoxError, Context, Drain, Provide, Service, supervision};
-use supervision_examples::{Flags, Handover, run_daemon, say, tick_until_stopped};
+use supervision_examples::{Flags, WorkQueue, run_daemon, say, tick_until_stopped};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -258,12 +258,9 @@ impl Transfers {
     }
 }
 
-/// Runs transfers one at a time from its queue; drains the queue on stop and
-/// the next incarnation resumes it.
-#[derive(Default)]
-pub struct TransferSupervisor {
-    handover: Handover<Transfer>,
-}
+/// Runs transfers one at a time from its queue; when its drain begins it hands
+/// the queue over, and the next incarnation resumes it.
+pub struct TransferSupervisor;
 
 /// How long one transfer takes.
 const TRANSFER_TIME: Duration = Duration::from_millis(1200);
@@ -281,12 +278,12 @@ impl Service for TransferSupervisor {
         if !backlog.is_empty() {
             say(&cx, format_args!("resuming {}", files(&backlog)));
         }
-        let (tx, queue) = self.handover.open_queue(backlog, 64);
+        let (tx, queue) = WorkQueue::open(backlog, 64);
         tokio::time::sleep(Duration::from_millis(100)).await;
         cx.ready_with(self, Transfers(tx))?;
         say(&cx, format_args!("accepting transfers"));
-        queue
-            .run(&cx, |transfer| {
+        let left = queue
+            .run_until_drain(&cx, |transfer| {
                 let route = routes.to(&transfer.peer);
                 let cx = cx.clone();
                 async move {
@@ -297,18 +294,17 @@ impl Service for TransferSupervisor {
                     Ok(())
                 }
             })
-            .await
+            .await?;
+        say(&cx, format_args!("drained: handing over {}", files(&left)));
+        cx.hand_over(self, left)?;
+        cx.stop_requested().await;
+        Ok(())
     }
 }
 
+/// The default `drain`: what `run` hands over, resumed by the next incarnation.
 impl Drain for TransferSupervisor {
     type State = Vec<Transfer>;
-
-    async fn drain(&self, cx: &Context) -> Result<Self::State, BoxError> {
-        let left = self.handover.take().await?;
-        say(cx, format_args!("drained: handing over {}", files(&left)));
-        Ok(left)
-    }
 }
 
 /// The files of `transfers`, for the log.
@@ -421,7 +417,7 @@ fn app() -> Atpd {
         identity_manager: IdentityManager { node: "node-7f3a" },
         peer_directory: PeerDirectory,
         path_manager: PathManager,
-        transfer_supervisor: TransferSupervisor::default(),
+        transfer_supervisor: TransferSupervisor,
         receive_service: ReceiveService::default(),
         cache_seeder: CacheSeeder,
         inbox_mailbox: InboxMailbox,

@@ -39,7 +39,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use supervision::{AppHandle, BoxError, Context, Drain, Phase, Provide, Service, supervision};
-use supervision_examples::{Flags, Handover, flag_value, run_daemon_with, say};
+use supervision_examples::{Flags, WorkQueue, flag_value, run_daemon_with, say};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -202,12 +202,10 @@ impl Service for Migrate {
 #[derive(Clone, Debug)]
 pub struct Orders(mpsc::Sender<Order>);
 
-/// Fulfils orders one at a time; on stop, writes those still queued to the
-/// store as pending, and picks pending ones up again when it starts.
-#[derive(Default)]
-pub struct Worker {
-    handover: Handover<Order>,
-}
+/// Fulfils orders one at a time; when its drain begins, writes those still
+/// queued to the store as pending, and picks pending ones up again when it
+/// starts.
+pub struct Worker;
 
 impl Provide for Worker {
     type Handle = Orders;
@@ -224,10 +222,10 @@ impl Service for Worker {
                 format_args!("picking up {} pending orders", backlog.len()),
             );
         }
-        let (tx, queue) = self.handover.open_queue(backlog, 1024);
+        let (tx, queue) = WorkQueue::open(backlog, 1024);
         cx.ready_with(self, Orders(tx))?;
-        queue
-            .run(&cx, |order| {
+        let left = queue
+            .run_until_drain(&cx, |order| {
                 let (cx, db) = (cx.clone(), db.clone());
                 async move {
                     say(
@@ -246,16 +244,9 @@ impl Service for Worker {
                     Ok(())
                 }
             })
-            .await
-    }
-}
-
-impl Drain for Worker {
-    type State = ();
-
-    async fn drain(&self, cx: &Context) -> Result<(), BoxError> {
-        let left = self.handover.take().await?;
-        let db = cx.deps(shop::worker)?.get(shop::store)?;
+            .await?;
+        // The store outlives the worker (it stops after its dependents), so
+        // the orders left are safe there; nothing else is handed over.
         let ids: Vec<String> = left.iter().map(|o| format!("#{}", o.id)).collect();
         for order in left {
             db.upsert(Order {
@@ -264,17 +255,24 @@ impl Drain for Worker {
             });
         }
         match ids.len() {
-            0 => say(cx, format_args!("drained: no order in flight")),
+            0 => say(&cx, format_args!("drained: no order in flight")),
             n => say(
-                cx,
+                &cx,
                 format_args!(
                     "drained: {n} orders persisted as pending: {}",
                     ids.join(" ")
                 ),
             ),
         }
+        cx.hand_over(self, ())?;
+        cx.stop_requested().await;
         Ok(())
     }
+}
+
+/// The default `drain`: it completes once `run` has written the queue to the store.
+impl Drain for Worker {
+    type State = ();
 }
 
 /// The HTTP API; publishes the address it listens on.
@@ -473,7 +471,7 @@ async fn main() -> ExitCode {
     let shop = Shop {
         store: Store,
         migrate: Migrate,
-        worker: Worker::default(),
+        worker: Worker,
         api: Api {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
             app: Arc::clone(&app),

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Mutex;
+use std::sync::PoisonError;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use std::process::ExitCode;
@@ -16,7 +17,7 @@ use supervision::{
     RestartPolicy, Role, ShutdownReport,
 };
 use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// How events are printed.
@@ -68,75 +69,33 @@ pub async fn tick_until_stopped(cx: &Context, period: Duration, message: &str) {
     }
 }
 
-/// How [`Drain::drain`](supervision::Drain::drain) gets the unfinished work
-/// of the running incarnation, whose [`WorkQueue::run`] loop owns it: the
-/// drain asks, the loop answers with what is left and takes no more work. One
-/// per service; each incarnation opens its queue anew.
-pub struct Handover<T> {
-    asks: Mutex<Option<mpsc::UnboundedSender<oneshot::Sender<Vec<T>>>>>,
-}
-
-impl<T> Handover<T> {
-    /// No incarnation running yet.
-    pub const fn new() -> Self {
-        Handover {
-            asks: Mutex::new(None),
-        }
-    }
-
-    /// Opens this incarnation's queue, `backlog` first (what the last drain
-    /// handed over): the sender is for the role's handle, the queue for its
-    /// run loop. The drain's requests go to this queue from now on.
-    pub fn open_queue(&self, backlog: Vec<T>, capacity: usize) -> (mpsc::Sender<T>, WorkQueue<T>) {
-        let (asks, asked) = mpsc::unbounded_channel();
-        *self.asks.lock().unwrap_or_else(PoisonError::into_inner) = Some(asks);
-        let (tx, inbox) = mpsc::channel(capacity);
-        let queue = WorkQueue {
-            backlog: backlog.into(),
-            inbox,
-            asked,
-        };
-        (tx, queue)
-    }
-
-    /// Asks the running incarnation's queue for its unfinished work: the item
-    /// in progress (its work abandoned), the backlog, then what was still in
-    /// the channel, in order. The queue accepts nothing afterwards.
-    pub async fn take(&self) -> Result<Vec<T>, BoxError> {
-        let asks = self
-            .asks
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-            .ok_or("no incarnation is running")?;
-        let (reply, answer) = oneshot::channel();
-        asks.send(reply)
-            .map_err(|_| "the queue stopped before the drain")?;
-        Ok(answer
-            .await
-            .map_err(|_| "the queue stopped without handing its work over")?)
-    }
-}
-
-impl<T> Default for Handover<T> {
-    fn default() -> Self {
-        Handover::new()
-    }
-}
-
-/// One incarnation's queue of work, from [`Handover::open_queue`].
+/// A role's queue of work, done one item at a time: the sender is the role's
+/// handle, the queue its `run` loop. Each incarnation opens its own, starting
+/// with what the last one handed over.
 pub struct WorkQueue<T> {
     backlog: VecDeque<T>,
     inbox: mpsc::Receiver<T>,
-    asked: mpsc::UnboundedReceiver<oneshot::Sender<Vec<T>>>,
 }
 
 impl<T: Clone> WorkQueue<T> {
-    /// Works through the queue one item at a time, in order, until the
-    /// incarnation is asked to stop or the drain takes what is left. An item
-    /// leaves the queue only once `work` on it returned `Ok`; an error ends
-    /// the incarnation with that error.
-    pub async fn run<F, Fut>(mut self, cx: &Context, mut work: F) -> Result<(), BoxError>
+    /// A queue holding `backlog` first, then up to `capacity` items sent in.
+    pub fn open(backlog: Vec<T>, capacity: usize) -> (mpsc::Sender<T>, WorkQueue<T>) {
+        let (tx, inbox) = mpsc::channel(capacity);
+        let backlog = backlog.into();
+        (tx, WorkQueue { backlog, inbox })
+    }
+
+    /// Works through the queue in order until the role's drain begins
+    /// ([`Context::drain_requested`]), then closes it and returns what is
+    /// left, for [`Context::hand_over`]: the item in progress (its work
+    /// abandoned, to be done again in full), the backlog, then what was still
+    /// in the channel. An item leaves the queue only once `work` on it
+    /// returned `Ok`; an error ends the incarnation with that error.
+    pub async fn run_until_drain<F, Fut>(
+        mut self,
+        cx: &Context,
+        mut work: F,
+    ) -> Result<Vec<T>, BoxError>
     where
         F: FnMut(T) -> Fut,
         Fut: Future<Output = Result<(), BoxError>>,
@@ -149,18 +108,10 @@ impl<T: Clone> WorkQueue<T> {
                 current = Some(Box::pin(work(next.clone())));
             }
             tokio::select! {
-                () = cx.stop_requested() => return Ok(()),
-                Some(reply) = self.asked.recv() => {
-                    self.inbox.close();
-                    let mut left: Vec<T> = self.backlog.drain(..).collect();
-                    while let Ok(item) = self.inbox.try_recv() {
-                        left.push(item);
-                    }
-                    // A drain that timed out no longer listens: nothing to tell.
-                    let _ = reply.send(left);
-                    cx.stop_requested().await;
-                    return Ok(());
-                }
+                // A stop without a drain (past the shutdown deadline) ends the
+                // same way; nobody takes what is left then.
+                () = cx.drain_requested() => break,
+                () = cx.stop_requested() => break,
                 Some(item) = self.inbox.recv() => self.backlog.push_back(item),
                 done = in_progress(&mut current) => {
                     current = None;
@@ -169,6 +120,11 @@ impl<T: Clone> WorkQueue<T> {
                 }
             }
         }
+        self.inbox.close();
+        while let Ok(item) = self.inbox.try_recv() {
+            self.backlog.push_back(item);
+        }
+        Ok(self.backlog.into())
     }
 }
 
