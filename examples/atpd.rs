@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use supervision::{BoxError, Context, Drain, Provide, Service, supervision};
-use supervision_examples::{Flags, Handover, run_daemon, say, tick_until_stopped};
+use supervision_examples::{Flags, WorkQueue, run_daemon};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -117,10 +117,10 @@ impl Service for IdentityManager {
         let identity = Identity {
             node: Arc::from(self.node),
         };
-        say(&cx, format_args!("loaded identity {identity}"));
+        tracing::info!("loaded identity {identity}");
         cx.ready_with(self, identity)?;
         cx.stop_requested().await;
-        say(&cx, format_args!("identity sealed"));
+        tracing::info!("identity sealed");
         Ok(())
     }
 }
@@ -158,10 +158,7 @@ impl Service for PeerDirectory {
         let identity = cx.deps(atpd::peer_directory)?.get(atpd::identity_manager)?;
         let table = PeerTable::default();
         table.replace(&[("peer-a", "10.0.0.2:7000"), ("peer-b", "10.0.0.3:7000")]);
-        say(
-            &cx,
-            format_args!("{identity}: 2 peers from the cache, asking the seed list"),
-        );
+        tracing::info!("{identity}: 2 peers from the cache, asking the seed list");
         cx.ready_with(self, table.clone())?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         if cx.incarnation() < 2 {
@@ -172,7 +169,7 @@ impl Service for PeerDirectory {
             ("peer-b", "10.0.0.3:7000"),
             ("peer-c", "10.0.0.9:7000"),
         ]);
-        say(&cx, format_args!("seed list answered: 3 peers known"));
+        tracing::info!("seed list answered: 3 peers known");
         tick_until_stopped(&cx, Duration::from_secs(2), "peer table refreshed").await;
         Ok(())
     }
@@ -214,7 +211,7 @@ impl Service for PathManager {
         let peers = cx.deps(atpd::path_manager)?.get(atpd::peer_directory)?;
         let routes = Routes::default();
         let count = routes.compute(&peers);
-        say(&cx, format_args!("computed {count} routes"));
+        tracing::info!("computed {count} routes");
         cx.ready_with(self, routes.clone())?;
         let period = Duration::from_secs(3);
         let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
@@ -223,7 +220,7 @@ impl Service for PathManager {
                 () = cx.stop_requested() => return Ok(()),
                 _ = ticks.tick() => {
                     let count = routes.compute(&peers);
-                    say(&cx, format_args!("paths refreshed: {count} routes"));
+                    tracing::info!("paths refreshed: {count} routes");
                 }
             }
         }
@@ -258,12 +255,9 @@ impl Transfers {
     }
 }
 
-/// Runs transfers one at a time from its queue; drains the queue on stop and
-/// the next incarnation resumes it.
-#[derive(Default)]
-pub struct TransferSupervisor {
-    handover: Handover<Transfer>,
-}
+/// Runs transfers one at a time from its queue; when its drain begins it hands
+/// the queue over, and the next incarnation resumes it.
+pub struct TransferSupervisor;
 
 /// How long one transfer takes.
 const TRANSFER_TIME: Duration = Duration::from_millis(1200);
@@ -279,36 +273,34 @@ impl Service for TransferSupervisor {
             .get(atpd::path_manager)?;
         let backlog = cx.resume_state::<Vec<Transfer>>().unwrap_or_default();
         if !backlog.is_empty() {
-            say(&cx, format_args!("resuming {}", files(&backlog)));
+            tracing::info!("resuming {}", files(&backlog));
         }
-        let (tx, queue) = self.handover.open_queue(backlog, 64);
+        let (tx, queue) = WorkQueue::open(backlog, 64);
         tokio::time::sleep(Duration::from_millis(100)).await;
         cx.ready_with(self, Transfers(tx))?;
-        say(&cx, format_args!("accepting transfers"));
-        queue
-            .run(&cx, |transfer| {
+        tracing::info!("accepting transfers");
+        let left = queue
+            .run_until_drain(&cx, |transfer| {
                 let route = routes.to(&transfer.peer);
-                let cx = cx.clone();
                 async move {
                     let route = route.ok_or_else(|| format!("no route to {}", transfer.peer))?;
-                    say(&cx, format_args!("sending {transfer}, {route}"));
+                    tracing::info!("sending {transfer}, {route}");
                     tokio::time::sleep(TRANSFER_TIME).await;
-                    say(&cx, format_args!("done: {transfer}"));
+                    tracing::info!("done: {transfer}");
                     Ok(())
                 }
             })
-            .await
+            .await?;
+        tracing::info!("drained: handing over {}", files(&left));
+        cx.hand_over(self, left)?;
+        cx.stop_requested().await;
+        Ok(())
     }
 }
 
+/// The default `drain`: what `run` hands over, resumed by the next incarnation.
 impl Drain for TransferSupervisor {
     type State = Vec<Transfer>;
-
-    async fn drain(&self, cx: &Context) -> Result<Self::State, BoxError> {
-        let left = self.handover.take().await?;
-        say(cx, format_args!("drained: handing over {}", files(&left)));
-        Ok(left)
-    }
 }
 
 /// The files of `transfers`, for the log.
@@ -332,7 +324,7 @@ impl Service for ReceiveService {
         let deps = cx.deps(atpd::receive_service)?;
         let identity = deps.get(atpd::identity_manager)?;
         let transfers = deps.get(atpd::transfer_supervisor)?;
-        say(&cx, format_args!("listening for transfers to {identity}"));
+        tracing::info!("listening for transfers to {identity}");
         let mut requests = tokio::time::interval(Duration::from_millis(900));
         loop {
             tokio::select! {
@@ -341,7 +333,7 @@ impl Service for ReceiveService {
                     let n = self.received.fetch_add(1, Ordering::Relaxed) + 1;
                     let peer = if n.is_multiple_of(2) { "peer-b" } else { "peer-a" };
                     let transfer = Transfer { file: format!("file-{n}.dat"), peer: peer.to_owned() };
-                    say(&cx, format_args!("request: {transfer}"));
+                    tracing::info!("request: {transfer}");
                     transfers
                         .submit(transfer)
                         .await?;
@@ -351,12 +343,23 @@ impl Service for ReceiveService {
     }
 }
 
+/// Logs `message` every `period` until the incarnation is asked to stop.
+async fn tick_until_stopped(cx: &Context, period: Duration, message: &str) {
+    let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
+    loop {
+        tokio::select! {
+            () = cx.stop_requested() => return,
+            _ = ticks.tick() => tracing::info!("{message}"),
+        }
+    }
+}
+
 /// Pre-fetches popular content once transfers run.
 pub struct CacheSeeder;
 
 impl Service for CacheSeeder {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
-        say(&cx, format_args!("seeding cache"));
+        tracing::info!("seeding cache");
         tick_until_stopped(&cx, Duration::from_secs(5), "cache warm").await;
         Ok(())
     }
@@ -368,10 +371,7 @@ pub struct InboxMailbox;
 impl Service for InboxMailbox {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
         let peers = cx.deps(atpd::inbox_mailbox)?.get(atpd::peer_directory)?;
-        say(
-            &cx,
-            format_args!("mailbox open for {} peers", peers.snapshot().len()),
-        );
+        tracing::info!("mailbox open for {} peers", peers.snapshot().len());
         cx.stop_requested().await;
         Ok(())
     }
@@ -385,10 +385,7 @@ impl Service for DiagnosticsEndpoint {
         let identity = cx
             .deps(atpd::diagnostics_endpoint)?
             .get(atpd::identity_manager)?;
-        say(
-            &cx,
-            format_args!("serving /health for {identity} on 127.0.0.1:9102 (simulated)"),
-        );
+        tracing::info!("serving /health for {identity} on 127.0.0.1:9102 (simulated)");
         cx.stop_requested().await;
         Ok(())
     }
@@ -399,7 +396,7 @@ pub struct RelayService;
 
 impl Service for RelayService {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
-        say(&cx, format_args!("relay ready"));
+        tracing::info!("relay ready");
         cx.stop_requested().await;
         Ok(())
     }
@@ -410,7 +407,7 @@ pub struct RendezvousService;
 
 impl Service for RendezvousService {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
-        say(&cx, format_args!("rendezvous point up"));
+        tracing::info!("rendezvous point up");
         cx.stop_requested().await;
         Ok(())
     }
@@ -421,7 +418,7 @@ fn app() -> Atpd {
         identity_manager: IdentityManager { node: "node-7f3a" },
         peer_directory: PeerDirectory,
         path_manager: PathManager,
-        transfer_supervisor: TransferSupervisor::default(),
+        transfer_supervisor: TransferSupervisor,
         receive_service: ReceiveService::default(),
         cache_seeder: CacheSeeder,
         inbox_mailbox: InboxMailbox,

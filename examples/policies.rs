@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use supervision::{App, BoxError, Context, Service, supervision};
-use supervision_examples::{Flags, Output, run_daemon, say};
+use supervision_examples::{Flags, run_daemon};
 
 /// How an incarnation ends, after `Behaviour::after`.
 #[derive(Clone, Copy, Debug)]
@@ -40,14 +40,11 @@ impl Service for Behaviour {
             .ok()
             .and_then(|i| self.endings.get(i));
         let Some(ending) = ending else {
-            say(&cx, format_args!("running until stopped"));
+            tracing::info!("running until stopped");
             cx.stop_requested().await;
             return Ok(());
         };
-        say(
-            &cx,
-            format_args!("will end with {ending:?} in {:?}", self.after),
-        );
+        tracing::info!("will end with {ending:?} in {:?}", self.after);
         tokio::select! {
             () = cx.stop_requested() => return Ok(()),
             () = tokio::time::sleep(self.after) => {}
@@ -115,12 +112,7 @@ const CLOCK: Behaviour = Behaviour::new(1500, &[Ending::Clean, Ending::Clean]);
 
 async fn show<A: App>(title: &str, app: A) -> ExitCode {
     println!("\n=== {title} ===");
-    let flags = Flags {
-        diagram: false,
-        output: Output::Text,
-        exit_after: None,
-    };
-    run_daemon(app, flags).await
+    run_daemon(app, Flags::default()).await
 }
 
 #[tokio::main]

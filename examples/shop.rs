@@ -3,10 +3,10 @@
 //! `cargo run --example shop`, then, from another terminal:
 //!
 //! ```text
-//! curl -s -X POST localhost:3000/orders -H 'content-type: application/json' \
+//! curl -s -X POST 127.0.0.1:3000/orders -H 'content-type: application/json' \
 //!      -d '{"item":"widget","quantity":2}'
-//! curl -s localhost:3000/orders
-//! curl -s localhost:3000/health
+//! curl -s 127.0.0.1:3000/orders
+//! curl -si 127.0.0.1:3001/readyz
 //! ```
 //!
 //! `store` opens an in-memory database; the `migrate` job brings its schema up
@@ -14,21 +14,24 @@
 //! orders from its queue, one at a time; `api` (axum) takes the store and the
 //! queue's sender from its dependencies' typed handles: `POST /orders` queues an
 //! order for the worker (202), `GET /orders` lists the store (the orders
-//! fulfilled, and those a drain left pending), `GET /health` shows the app's
-//! state from `AppHandle::state`. Ctrl-C or SIGTERM stops `api` first (no new orders), then the
-//! worker drains: every order still queued is written to the store as `pending`,
-//! so no accepted order is lost, and the store closes last.
+//! fulfilled, and those a drain left pending). Beside the tree, on a port of
+//! their own, `GET /livez` and `GET /readyz` answer Kubernetes' probes from
+//! `AppHandle::health`. Ctrl-C or SIGTERM stops `api` first (no new orders),
+//! then the worker drains: every order still queued is written to the store as
+//! `pending`, so no accepted order is lost, and the store closes last. The
+//! process exits with `supervision::exit_code`: 0 after a clean shutdown.
 //!
-//! Flags: `--port PORT` (default 3000, on 127.0.0.1), `--self-check` (serve on
-//! a free port, place orders through HTTP, shut down and check that every
-//! order reached the store), and those of `atpd` (`--diagram`, `--json`,
-//! `--exit-after SECONDS`).
+//! Flags: `--port PORT` (the API, default 3000, on 127.0.0.1), `--probe-port
+//! PORT` (the probes, default 3001), `--self-check` (serve on free ports,
+//! place orders through HTTP, shut down and check that every order reached
+//! the store), and those of `atpd` (`--diagram`, `--json`, `--exit-after
+//! SECONDS`).
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::extract::State;
@@ -38,9 +41,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use supervision::{AppHandle, BoxError, Context, Drain, Phase, Provide, Service, supervision};
-use supervision_examples::{Flags, Handover, flag_value, run_daemon_with, say};
+use supervision::{AppHandle, BoxError, Context, Drain, Health, Provide, Service, supervision};
+use supervision_examples::{Flags, WorkQueue, flag_value, run_daemon_with};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 supervision! {
@@ -162,18 +166,15 @@ impl Provide for Store {
 impl Service for Store {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
         let db = Db::default();
-        say(&cx, format_args!("opened (in memory)"));
+        tracing::info!("opened (in memory)");
         cx.ready_with(self, db.clone())?;
         cx.stop_requested().await;
         let orders = db.orders();
         let pending = orders.iter().filter(|o| o.status == Status::Pending);
-        say(
-            &cx,
-            format_args!(
-                "closing with {} orders, {} of them pending",
-                orders.len(),
-                pending.count()
-            ),
+        tracing::info!(
+            "closing with {} orders, {} of them pending",
+            orders.len(),
+            pending.count()
         );
         Ok(())
     }
@@ -191,9 +192,9 @@ impl Service for Migrate {
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
             db.write().schema = version;
-            say(&cx, format_args!("{version}: {what}"));
+            tracing::info!("{version}: {what}");
         }
-        say(&cx, format_args!("schema at version {SCHEMA}"));
+        tracing::info!("schema at version {SCHEMA}");
         Ok(())
     }
 }
@@ -202,12 +203,10 @@ impl Service for Migrate {
 #[derive(Clone, Debug)]
 pub struct Orders(mpsc::Sender<Order>);
 
-/// Fulfils orders one at a time; on stop, writes those still queued to the
-/// store as pending, and picks pending ones up again when it starts.
-#[derive(Default)]
-pub struct Worker {
-    handover: Handover<Order>,
-}
+/// Fulfils orders one at a time; when its drain begins, writes those still
+/// queued to the store as pending, and picks pending ones up again when it
+/// starts.
+pub struct Worker;
 
 impl Provide for Worker {
     type Handle = Orders;
@@ -219,43 +218,32 @@ impl Service for Worker {
         db.check_schema()?;
         let backlog = db.pending();
         if !backlog.is_empty() {
-            say(
-                &cx,
-                format_args!("picking up {} pending orders", backlog.len()),
-            );
+            tracing::info!("picking up {} pending orders", backlog.len());
         }
-        let (tx, queue) = self.handover.open_queue(backlog, 1024);
+        let (tx, queue) = WorkQueue::open(backlog, 1024);
         cx.ready_with(self, Orders(tx))?;
-        queue
-            .run(&cx, |order| {
-                let (cx, db) = (cx.clone(), db.clone());
+        let left = queue
+            .run_until_drain(&cx, |order| {
+                let db = db.clone();
                 async move {
-                    say(
-                        &cx,
-                        format_args!(
-                            "order #{}: charging for {} x {}",
-                            order.id, order.quantity, order.item
-                        ),
+                    tracing::info!(
+                        "order #{}: charging for {} x {}",
+                        order.id,
+                        order.quantity,
+                        order.item
                     );
                     tokio::time::sleep(FULFIL_TIME).await;
                     db.upsert(Order {
                         status: Status::Fulfilled,
                         ..order
                     });
-                    say(&cx, format_args!("order #{} fulfilled", order.id));
+                    tracing::info!("order #{} fulfilled", order.id);
                     Ok(())
                 }
             })
-            .await
-    }
-}
-
-impl Drain for Worker {
-    type State = ();
-
-    async fn drain(&self, cx: &Context) -> Result<(), BoxError> {
-        let left = self.handover.take().await?;
-        let db = cx.deps(shop::worker)?.get(shop::store)?;
+            .await?;
+        // The store outlives the worker (it stops after its dependents), so
+        // the orders left are safe there; nothing else is handed over.
         let ids: Vec<String> = left.iter().map(|o| format!("#{}", o.id)).collect();
         for order in left {
             db.upsert(Order {
@@ -264,24 +252,26 @@ impl Drain for Worker {
             });
         }
         match ids.len() {
-            0 => say(cx, format_args!("drained: no order in flight")),
-            n => say(
-                cx,
-                format_args!(
-                    "drained: {n} orders persisted as pending: {}",
-                    ids.join(" ")
-                ),
+            0 => tracing::info!("drained: no order in flight"),
+            n => tracing::info!(
+                "drained: {n} orders persisted as pending: {}",
+                ids.join(" ")
             ),
         }
+        cx.hand_over(self, ())?;
+        cx.stop_requested().await;
         Ok(())
     }
+}
+
+/// The default `drain`: it completes once `run` has written the queue to the store.
+impl Drain for Worker {
+    type State = ();
 }
 
 /// The HTTP API; publishes the address it listens on.
 pub struct Api {
     addr: SocketAddr,
-    /// The app's own handle, for `GET /health`; set right after the launch.
-    app: Arc<OnceLock<AppHandle<ShopRole>>>,
 }
 
 impl Provide for Api {
@@ -293,7 +283,6 @@ impl Provide for Api {
 struct Shared {
     db: Db,
     orders: Orders,
-    app: Arc<OnceLock<AppHandle<ShopRole>>>,
 }
 
 impl Service for Api {
@@ -302,26 +291,29 @@ impl Service for Api {
         let shared = Shared {
             db: deps.get(shop::store)?,
             orders: deps.get(shop::worker)?,
-            app: Arc::clone(&self.app),
         };
         shared.db.check_schema()?;
-        let listener = tokio::net::TcpListener::bind(self.addr)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", self.addr))?;
+        let listener = listen(self.addr).await?;
         let addr = listener.local_addr()?;
         let router = Router::new()
             .route("/orders", get(list_orders).post(place_order))
-            .route("/health", get(health))
             .with_state(shared);
-        say(&cx, format_args!("listening on http://{addr}"));
+        tracing::info!("listening on http://{addr}");
         cx.ready_with(self, addr)?;
         let stop = cx.cancellation_token().clone();
         axum::serve(listener, router)
             .with_graceful_shutdown(async move { stop.cancelled().await })
             .await?;
-        say(&cx, format_args!("stopped taking requests"));
+        tracing::info!("stopped taking requests");
         Ok(())
     }
+}
+
+/// A listener on `addr`, or an error that names it.
+async fn listen(addr: SocketAddr) -> Result<TcpListener, BoxError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}").into())
 }
 
 /// The body of `POST /orders`.
@@ -369,24 +361,49 @@ async fn list_orders(State(shared): State<Shared>) -> Json<Vec<Order>> {
     Json(shared.db.orders())
 }
 
-async fn health(State(shared): State<Shared>) -> Response {
-    let Some(app) = shared.app.get() else {
-        return error(StatusCode::SERVICE_UNAVAILABLE, "starting");
+/// The probes an outer supervisor polls: `GET /livez` and `GET /readyz`, 200
+/// or 503 with the app's [`Health`] as the body. Served beside the tree, not
+/// by a role, so that they answer during the start, a restart cascade and the
+/// shutdown: `readyz` fails while a required role is down, `livez` only once
+/// the supervisor has ended.
+fn probes(app: AppHandle<ShopRole>) -> Router {
+    Router::new()
+        .route("/livez", get(livez))
+        .route("/readyz", get(readyz))
+        .with_state(app)
+}
+
+async fn livez(State(app): State<AppHandle<ShopRole>>) -> Response {
+    let health = app.health();
+    probe(health.live, health)
+}
+
+async fn readyz(State(app): State<AppHandle<ShopRole>>) -> Response {
+    let health = app.health();
+    probe(health.ready, health)
+}
+
+/// 200 when `ok`, 503 otherwise, with `health` as JSON.
+fn probe(ok: bool, health: Health<ShopRole>) -> Response {
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
     };
-    let state = app.state();
-    let status = match state.phase {
-        Phase::Running => StatusCode::OK,
-        _ => StatusCode::SERVICE_UNAVAILABLE,
-    };
-    (status, Json(state)).into_response()
+    (status, Json(health)).into_response()
 }
 
 /// `--self-check`: places orders through HTTP, reads them back, then shuts
-/// the app down and checks that every accepted order reached the store.
-async fn self_check(app: AppHandle<ShopRole>, verdict: Arc<OnceLock<Result<(), String>>>) {
+/// the app down and checks that every accepted order reached the store and
+/// that the probes followed.
+async fn self_check(
+    app: AppHandle<ShopRole>,
+    probes: std::io::Result<SocketAddr>,
+) -> Result<(), String> {
     let outcome = async {
-        let addr = app.wait(shop::api).await?;
-        let db = app.get(shop::store)?;
+        let probes = probes?;
+        app.started().await?;
+        let (addr, db) = (app.get(shop::api)?, app.get(shop::store)?);
         for item in ["widget", "gadget", "gizmo"] {
             let body = format!(r#"{{"item":"{item}","quantity":1}}"#);
             expect(request(addr, "POST", "/orders", &body).await?, 202)?;
@@ -395,13 +412,15 @@ async fn self_check(app: AppHandle<ShopRole>, verdict: Arc<OnceLock<Result<(), S
             request(addr, "POST", "/orders", r#"{"item":"","quantity":1}"#).await?,
             422,
         )?;
-        expect(request(addr, "GET", "/health", "").await?, 200)?;
+        expect(request(probes, "GET", "/livez", "").await?, 200)?;
+        expect(request(probes, "GET", "/readyz", "").await?, 200)?;
         tokio::time::sleep(Duration::from_millis(2500)).await;
         let listed = expect(request(addr, "GET", "/orders", "").await?, 200)?;
         if !listed.contains("fulfilled") {
             return Err(format!("no order fulfilled after 2.5s: {listed}").into());
         }
         app.shutdown().await;
+        expect(request(probes, "GET", "/livez", "").await?, 503)?;
         let stored = db.orders();
         match stored.len() {
             3 => Ok::<_, BoxError>(()),
@@ -412,8 +431,7 @@ async fn self_check(app: AppHandle<ShopRole>, verdict: Arc<OnceLock<Result<(), S
     if outcome.is_err() {
         app.request_shutdown();
     }
-    // Set once, here: nothing else sets it.
-    let _ = verdict.set(outcome.map_err(|e| e.to_string()));
+    outcome.map_err(|e| e.to_string())
 }
 
 /// The response's body if its status is `want`.
@@ -453,55 +471,76 @@ async fn request(
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let mut port: u16 = 3000;
-    let mut check = false;
+    let (mut port, mut probe_port, mut check) = (3000_u16, 3001_u16, false);
     let usage = "
-  --port PORT           serve on 127.0.0.1:PORT (default 3000)
-  --self-check          serve on a free port, place orders, shut down, check the store";
-    let flags = Flags::from_env_with(usage, |flag, args| {
+  --port PORT           serve the API on 127.0.0.1:PORT (default 3000)
+  --probe-port PORT     serve /livez and /readyz on 127.0.0.1:PORT (default 3001)
+  --self-check          serve on free ports, place orders, shut down, check the store";
+    let flags = Flags::from_env_with(usage, |flag, parser| {
         match flag {
-            "--port" => port = flag_value(flag, args, "a port number")?,
-            "--self-check" => check = true,
+            "port" => port = flag_value(parser, flag)?,
+            "probe-port" => probe_port = flag_value(parser, flag)?,
+            "self-check" => check = true,
             _ => return Ok(false),
         }
         Ok(true)
     });
     if check {
-        port = 0;
+        (port, probe_port) = (0, 0);
     }
-    let app = Arc::new(OnceLock::new());
+    // The probes listen before the app launches, so they answer during its
+    // start; `--diagram` only prints.
+    let probe_listener = if flags.diagram {
+        None
+    } else {
+        match listen(SocketAddr::from((Ipv4Addr::LOCALHOST, probe_port))).await {
+            Ok(listener) => Some(listener),
+            Err(e) => {
+                eprintln!("shop: {e}");
+                return ExitCode::from(supervision::exit::START_FAILED);
+            }
+        }
+    };
     let shop = Shop {
         store: Store,
         migrate: Migrate,
-        worker: Worker::default(),
+        worker: Worker,
         api: Api {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
-            app: Arc::clone(&app),
         },
     };
-    let verdict = Arc::new(OnceLock::new());
+    let mut check_task = None;
     let exit = run_daemon_with(shop, flags, |handle| {
-        // Set once, here: nothing else sets it.
-        let _ = app.set(handle.clone());
+        let Some(listener) = probe_listener else {
+            return;
+        };
+        let probe_addr = listener.local_addr();
+        let router = probes(handle.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                eprintln!("shop: the probes stopped: {e}");
+            }
+        });
         if check {
-            tokio::spawn(self_check(handle.clone(), Arc::clone(&verdict)));
+            check_task = Some(tokio::spawn(self_check(handle.clone(), probe_addr)));
         }
     })
     .await;
-    if check {
-        match verdict.get() {
-            Some(Ok(())) => {
-                println!("self-check passed: 3 orders accepted, 3 in the store after the shutdown");
-            }
-            Some(Err(e)) => {
-                eprintln!("self-check failed: {e}");
-                return ExitCode::FAILURE;
-            }
-            None => {
-                eprintln!("self-check failed: the app stopped before the check was over");
-                return ExitCode::FAILURE;
-            }
+    let Some(check_task) = check_task else {
+        return exit;
+    };
+    match check_task.await {
+        Ok(Ok(())) => {
+            println!("self-check passed: 3 orders accepted, 3 in the store after the shutdown");
+            exit
+        }
+        Ok(Err(e)) => {
+            eprintln!("self-check failed: {e}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("self-check failed: {e}");
+            ExitCode::FAILURE
         }
     }
-    exit
 }

@@ -1,438 +1,70 @@
-//! What the examples share: a service log, the event log, the shutdown report
-//! table and the command line. Run an example with `cargo run --example atpd`.
+//! What the examples share: their flags, the service log, the event printer,
+//! the shutdown report and a work queue that hands its backlog over on a
+//! drain. Run an example with `cargo run --example atpd`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+use std::ffi::OsString;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
-
 use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
+use lexopt::ValueExt;
 use supervision::{
-    App, AppHandle, AppSpec, BoxError, Context, Elapsed, EpisodeId, Event, EventKind,
-    RestartPolicy, Role, ShutdownReport,
+    App, AppError, AppHandle, BoxError, Context, Elapsed, EpisodeId, Event, EventKind, Role,
+    ShutdownReport,
 };
 use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::{mpsc, oneshot};
-use tokio::time::Instant;
-
-/// How events are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Output {
-    /// One readable line per event.
-    Text,
-    /// One JSON object per line; service logs go to stderr.
-    Json,
-}
-
-static CLOCK: Mutex<Option<Instant>> = Mutex::new(None);
-static JSON: AtomicBool = AtomicBool::new(false);
-
-/// Restarts the log clock (call right before launching an app) and picks the output.
-pub fn init_log(output: Output) {
-    *CLOCK.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
-    JSON.store(output == Output::Json, Ordering::Relaxed);
-}
-
-/// Prints a service log line where it belongs: stdout, or stderr beside `--json`.
-fn emit(line: &str) {
-    if JSON.load(Ordering::Relaxed) {
-        eprintln!("{line}");
-    } else {
-        println!("{line}");
-    }
-}
-
-/// A service's log line: the time since start, the role and its incarnation.
-pub fn say(cx: &Context, message: fmt::Arguments<'_>) {
-    let at = CLOCK
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get_or_insert_with(Instant::now)
-        .elapsed();
-    let who = format!("{}#{}", cx.role(), cx.incarnation());
-    emit(&format!("{:>9}  {who:<24}  | {message}", Elapsed(at)));
-}
-
-/// Says `message` every `period` until the incarnation is asked to stop.
-pub async fn tick_until_stopped(cx: &Context, period: Duration, message: &str) {
-    let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
-    loop {
-        tokio::select! {
-            () = cx.stop_requested() => return,
-            _ = ticks.tick() => say(cx, format_args!("{message}")),
-        }
-    }
-}
-
-/// How [`Drain::drain`](supervision::Drain::drain) gets the unfinished work
-/// of the running incarnation, whose [`WorkQueue::run`] loop owns it: the
-/// drain asks, the loop answers with what is left and takes no more work. One
-/// per service; each incarnation opens its queue anew.
-pub struct Handover<T> {
-    asks: Mutex<Option<mpsc::UnboundedSender<oneshot::Sender<Vec<T>>>>>,
-}
-
-impl<T> Handover<T> {
-    /// No incarnation running yet.
-    pub const fn new() -> Self {
-        Handover {
-            asks: Mutex::new(None),
-        }
-    }
-
-    /// Opens this incarnation's queue, `backlog` first (what the last drain
-    /// handed over): the sender is for the role's handle, the queue for its
-    /// run loop. The drain's requests go to this queue from now on.
-    pub fn open_queue(&self, backlog: Vec<T>, capacity: usize) -> (mpsc::Sender<T>, WorkQueue<T>) {
-        let (asks, asked) = mpsc::unbounded_channel();
-        *self.asks.lock().unwrap_or_else(PoisonError::into_inner) = Some(asks);
-        let (tx, inbox) = mpsc::channel(capacity);
-        let queue = WorkQueue {
-            backlog: backlog.into(),
-            inbox,
-            asked,
-        };
-        (tx, queue)
-    }
-
-    /// Asks the running incarnation's queue for its unfinished work: the item
-    /// in progress (its work abandoned), the backlog, then what was still in
-    /// the channel, in order. The queue accepts nothing afterwards.
-    pub async fn take(&self) -> Result<Vec<T>, BoxError> {
-        let asks = self
-            .asks
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-            .ok_or("no incarnation is running")?;
-        let (reply, answer) = oneshot::channel();
-        asks.send(reply)
-            .map_err(|_| "the queue stopped before the drain")?;
-        Ok(answer
-            .await
-            .map_err(|_| "the queue stopped without handing its work over")?)
-    }
-}
-
-impl<T> Default for Handover<T> {
-    fn default() -> Self {
-        Handover::new()
-    }
-}
-
-/// One incarnation's queue of work, from [`Handover::open_queue`].
-pub struct WorkQueue<T> {
-    backlog: VecDeque<T>,
-    inbox: mpsc::Receiver<T>,
-    asked: mpsc::UnboundedReceiver<oneshot::Sender<Vec<T>>>,
-}
-
-impl<T: Clone> WorkQueue<T> {
-    /// Works through the queue one item at a time, in order, until the
-    /// incarnation is asked to stop or the drain takes what is left. An item
-    /// leaves the queue only once `work` on it returned `Ok`; an error ends
-    /// the incarnation with that error.
-    pub async fn run<F, Fut>(mut self, cx: &Context, mut work: F) -> Result<(), BoxError>
-    where
-        F: FnMut(T) -> Fut,
-        Fut: Future<Output = Result<(), BoxError>>,
-    {
-        let mut current: Option<Pin<Box<Fut>>> = None;
-        loop {
-            if current.is_none()
-                && let Some(next) = self.backlog.front()
-            {
-                current = Some(Box::pin(work(next.clone())));
-            }
-            tokio::select! {
-                () = cx.stop_requested() => return Ok(()),
-                Some(reply) = self.asked.recv() => {
-                    self.inbox.close();
-                    let mut left: Vec<T> = self.backlog.drain(..).collect();
-                    while let Ok(item) = self.inbox.try_recv() {
-                        left.push(item);
-                    }
-                    // A drain that timed out no longer listens: nothing to tell.
-                    let _ = reply.send(left);
-                    cx.stop_requested().await;
-                    return Ok(());
-                }
-                Some(item) = self.inbox.recv() => self.backlog.push_back(item),
-                done = in_progress(&mut current) => {
-                    current = None;
-                    done?;
-                    self.backlog.pop_front();
-                }
-            }
-        }
-    }
-}
-
-/// The work in progress, or never if there is none.
-async fn in_progress<F: Future + Unpin>(current: &mut Option<F>) -> F::Output {
-    match current {
-        Some(work) => work.await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Prints one event in the chosen format.
-pub fn print_event<R: Role>(event: &Event<R>, output: Output) {
-    match output {
-        Output::Text => println!("{event}"),
-        Output::Json => match serde_json::to_string(event) {
-            Ok(line) => println!("{line}"),
-            Err(e) => eprintln!("event {} could not be serialized: {e}", event.seq),
-        },
-    }
-}
-
-/// Prints every event of the app, from its first to `shutdown_completed`, as
-/// it happens: [`AppHandle::follow`] replays what came before the call, so a
-/// printer spawned right after `launch` shows the whole start live. In text
-/// output, once a restart is over (every role its failure stopped is ready
-/// again) the failure's whole episode follows as one timeline, so the cascade
-/// reads in one place; `--json` output stays one event per line.
-pub fn spawn_event_printer<R: Role>(
-    handle: &AppHandle<R>,
-    spec: &'static AppSpec<R>,
-    output: Output,
-) -> tokio::task::JoinHandle<()> {
-    let mut events = handle.follow();
-    let handle = handle.clone();
-    tokio::spawn(async move {
-        let mut restarts = Restarts::new(spec);
-        loop {
-            match events.recv().await {
-                Ok(event) => {
-                    print_event(&event, output);
-                    if output == Output::Text
-                        && let Some(id) = restarts.observe(&event)
-                    {
-                        print_episode(&handle, id);
-                    }
-                    if event.kind == EventKind::ShutdownCompleted {
-                        return;
-                    }
-                }
-                Err(RecvError::Lagged(missed)) => {
-                    eprintln!("({missed} events not shown: the printer fell behind)")
-                }
-                Err(RecvError::Closed) => return,
-            }
-        }
-    })
-}
-
-/// Prints episode `id` as a timeline block.
-fn print_episode<R: Role>(handle: &AppHandle<R>, id: EpisodeId) {
-    let episode = match handle.episode(id) {
-        Ok(episode) => episode,
-        Err(error) => {
-            println!("({error})");
-            match error.into_partial() {
-                Some(partial) => partial,
-                None => return,
-            }
-        }
-    };
-    println!();
-    println!("{episode}");
-    println!();
-}
-
-/// Failure episodes in progress, followed event by event, to tell when a
-/// restart is over: the episode scheduled a restart, and every role it
-/// concerned is ready again, disabled, or a `temporary` one left stopped (a
-/// bystander that is not restarted, as in OTP).
-struct Restarts<R: 'static> {
-    spec: &'static AppSpec<R>,
-    open: BTreeMap<EpisodeId, Progress<R>>,
-}
-
-struct Progress<R> {
-    restarted: bool,
-    /// Per role: whether its latest event in the episode left it settled.
-    settled: BTreeMap<R, bool>,
-}
-
-impl<R: Role> Restarts<R> {
-    fn new(spec: &'static AppSpec<R>) -> Self {
-        Restarts {
-            spec,
-            open: BTreeMap::new(),
-        }
-    }
-
-    /// Episodes that never restart anything (a role left stopped) are forgotten
-    /// past this many, so a long-running daemon does not accumulate them.
-    const MAX_OPEN: usize = 64;
-
-    /// Takes one event; returns the episode whose restart it completes.
-    fn observe(&mut self, event: &Event<R>) -> Option<EpisodeId> {
-        if matches!(event.kind, EventKind::ShutdownRequested { .. }) {
-            // From here on nothing restarts.
-            self.open.clear();
-            return None;
-        }
-        let (Some(id), Some(role)) = (event.episode, event.role) else {
-            return None;
-        };
-        let progress = self.open.entry(id).or_insert_with(|| Progress {
-            restarted: false,
-            settled: BTreeMap::new(),
-        });
-        progress.restarted |= matches!(event.kind, EventKind::RestartScheduled { .. });
-        let settled = match event.kind {
-            EventKind::Ready | EventKind::Disabled => true,
-            EventKind::Stopped { .. } => self.spec.restart(role) == RestartPolicy::Temporary,
-            _ => false,
-        };
-        progress.settled.insert(role, settled);
-        let over = event.kind == EventKind::Ready
-            && progress.restarted
-            && progress.settled.values().all(|&s| s);
-        if over {
-            self.open.remove(&id);
-        }
-        while self.open.len() > Self::MAX_OPEN {
-            self.open.pop_first();
-        }
-        over.then_some(id)
-    }
-}
-
-/// Prints the shutdown report as a table, one row per role in stop order.
-pub fn print_report<R: Role>(report: &ShutdownReport<R>) {
-    println!();
-    println!("{:<24} {:<16} {:>10}  drain", "role", "outcome", "took");
-    println!("{:-<24} {:-<16} {:->10}  {:-<12}", "", "", "", "");
-    for row in &report.roles {
-        let drain = row
-            .drain
-            .as_ref()
-            .map_or_else(|| "-".to_owned(), ToString::to_string);
-        println!(
-            "{:<24} {:<16} {:>10}  {drain}",
-            row.role.name(),
-            row.outcome.to_string(),
-            Elapsed(row.duration)
-        );
-    }
-    println!("shutdown took {}", Elapsed(report.duration));
-}
-
-/// Runs an example app the way a daemon runs: `--diagram` prints the topology;
-/// otherwise start, print events, stop on Ctrl-C / SIGTERM / `--exit-after`,
-/// print the report. Exit code 0 after a clean shutdown, 1 otherwise.
-pub async fn run_daemon<A: App>(app: A, flags: Flags) -> ExitCode {
-    run_daemon_with(app, flags, |_| {}).await
-}
-
-/// [`run_daemon`], handing the app's handle to `launched` right after the
-/// launch, before any role runs far: for code inside the tree that needs the
-/// handle itself (an HTTP health check reading [`AppHandle::state`]).
-pub async fn run_daemon_with<A: App>(
-    app: A,
-    flags: Flags,
-    launched: impl FnOnce(&AppHandle<A::Role>),
-) -> ExitCode {
-    if flags.diagram {
-        print!("{}", A::spec().to_mermaid());
-        return ExitCode::SUCCESS;
-    }
-    init_log(flags.output);
-    let handle = app.launch();
-    launched(&handle);
-    let printer = spawn_event_printer(&handle, A::spec(), flags.output);
-    if let Err(error) = handle.started().await {
-        let _ = printer.await;
-        eprintln!("{} did not start: {error}", A::spec().name());
-        return ExitCode::FAILURE;
-    }
-    // A signal is recorded as the shutdown's reason; `--exit-after` asks
-    // through the handle.
-    let ended = tokio::select! {
-        ended = handle.shutdown_on_signal() => ended,
-        () = flags.exit_after() => {
-            handle.shutdown().await;
-            handle.join().await
-        }
-    };
-    // The printer ends with the `shutdown_completed` event, the last of all.
-    let _ = printer.await;
-    match ended {
-        Ok(report) => {
-            if flags.output == Output::Text {
-                print_report(&report);
-            }
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            if let Some(report) = error.report()
-                && flags.output == Output::Text
-            {
-                print_report(report);
-            }
-            eprintln!("{} stopped with an error: {error}", A::spec().name());
-            ExitCode::FAILURE
-        }
-    }
-}
+use tokio::sync::mpsc;
+use tracing_subscriber::fmt::{format::Writer, time::FormatTime, writer::BoxMakeWriter};
+use tracing_subscriber::prelude::*;
 
 /// The flags every long-running example takes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Flags {
     /// Print the topology as a Mermaid diagram and exit.
     pub diagram: bool,
-    /// Event output format.
-    pub output: Output,
-    /// Shut down by itself after this long, as if Ctrl-C had been pressed.
+    /// Print events as JSON lines; the service log goes to stderr.
+    pub json: bool,
+    /// Shut down by itself after this long, as on Ctrl-C.
     pub exit_after: Option<Duration>,
 }
 
 impl Flags {
-    /// Usage text shown with a bad flag.
+    /// The usage text shown with a bad flag.
     pub const USAGE: &'static str = "usage: [--diagram] [--json] [--exit-after SECONDS]
   --diagram             print the topology as a Mermaid diagram and exit
-  --json                print events as JSON lines (service logs go to stderr)
+  --json                print events as JSON lines (the service log goes to stderr)
   --exit-after SECONDS  shut down by itself after SECONDS, as on Ctrl-C";
 
-    /// Parses the arguments after the program name.
-    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
-        Flags::parse_with(args, |_, _| Ok(false))
-    }
-
-    /// [`Flags::parse`], offering each flag it does not know to `extra` with
-    /// the remaining arguments (for its value); `extra` answers whether the
-    /// flag was its own.
+    /// Parses `args` (without the program name). A long flag that is not one
+    /// of these is offered to `own`, with the parser for its value; `own`
+    /// answers whether the flag was its own.
     pub fn parse_with(
-        args: impl IntoIterator<Item = String>,
-        mut extra: impl FnMut(&str, &mut dyn Iterator<Item = String>) -> Result<bool, String>,
-    ) -> Result<Flags, String> {
-        let mut flags = Flags {
-            diagram: false,
-            output: Output::Text,
-            exit_after: None,
-        };
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            match arg.as_str() {
-                "--diagram" => flags.diagram = true,
-                "--json" => flags.output = Output::Json,
-                "--exit-after" => {
-                    let secs = flag_value(&arg, &mut args, "whole seconds")?;
+        args: impl IntoIterator<Item: Into<OsString>>,
+        mut own: impl FnMut(&str, &mut lexopt::Parser) -> Result<bool, lexopt::Error>,
+    ) -> Result<Flags, lexopt::Error> {
+        use lexopt::Arg::Long;
+        let mut flags = Flags::default();
+        let mut parser = lexopt::Parser::from_args(args);
+        while let Some(arg) = parser.next()? {
+            match arg {
+                Long("diagram") => flags.diagram = true,
+                Long("json") => flags.json = true,
+                Long("exit-after") => {
+                    let secs = flag_value(&mut parser, "exit-after")?;
                     flags.exit_after = Some(Duration::from_secs(secs));
                 }
-                other => {
-                    if !extra(other, &mut args)? {
-                        return Err(format!("unknown flag `{other}`"));
+                Long(flag) => {
+                    let flag = flag.to_owned();
+                    if !own(&flag, &mut parser)? {
+                        return Err(Long(&flag).unexpected());
                     }
                 }
+                _ => return Err(arg.unexpected()),
             }
         }
         Ok(flags)
@@ -447,144 +79,297 @@ impl Flags {
     /// described by `usage` (lines appended to [`Flags::USAGE`]).
     pub fn from_env_with(
         usage: &str,
-        extra: impl FnMut(&str, &mut dyn Iterator<Item = String>) -> Result<bool, String>,
+        own: impl FnMut(&str, &mut lexopt::Parser) -> Result<bool, lexopt::Error>,
     ) -> Flags {
-        match Flags::parse_with(std::env::args().skip(1), extra) {
-            Ok(flags) => flags,
-            Err(problem) => {
-                eprintln!("error: {problem}\n{}{usage}", Flags::USAGE);
-                std::process::exit(2);
-            }
-        }
+        Flags::parse_with(std::env::args_os().skip(1), own).unwrap_or_else(|error| {
+            eprintln!("error: {error}\n{}{usage}", Flags::USAGE);
+            std::process::exit(2)
+        })
+    }
+}
+
+/// The value of flag `--flag`, parsed; the error of a bad one names the flag.
+pub fn flag_value<T>(parser: &mut lexopt::Parser, flag: &str) -> Result<T, lexopt::Error>
+where
+    T: FromStr,
+    T::Err: Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+{
+    let value = parser.value()?;
+    value
+        .parse()
+        .map_err(|e| lexopt::Error::Custom(format!("--{flag}: {e}").into()))
+}
+
+/// When the app now running was launched: the zero of the log's clock, as of
+/// the events' `at`.
+static LAUNCHED: Mutex<Option<Instant>> = Mutex::new(None);
+
+/// Times each log line like the events: seconds since the launch.
+struct SinceLaunch;
+
+impl FormatTime for SinceLaunch {
+    fn format_time(&self, w: &mut Writer<'_>) -> fmt::Result {
+        let launched = *LAUNCHED.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = launched.map_or(Duration::ZERO, |t| t.elapsed());
+        write!(w, "{:>9}", Elapsed(at))
+    }
+}
+
+/// Starts the log's clock (call it right before launching an app) and, once
+/// per process, sends the services' `tracing` lines to stdout, or to stderr
+/// beside `--json`. A line written inside `run` names the runtime's role
+/// span: `INFO role{role="peer_directory" incarnation=1}: ..`. The runtime's
+/// own lines (target `supervision`) are left out, since the event printer
+/// shows every event already.
+pub fn init_log(json: bool) {
+    *LAUNCHED.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+    let writer = if json {
+        BoxMakeWriter::new(std::io::stderr)
+    } else {
+        BoxMakeWriter::new(std::io::stdout)
+    };
+    let services = tracing_subscriber::filter::filter_fn(|meta| {
+        *meta.level() <= tracing::Level::INFO && (meta.is_span() || meta.target() != "supervision")
+    });
+    let layer = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_target(false)
+        .with_timer(SinceLaunch)
+        .with_writer(writer)
+        .with_filter(services);
+    // Fails only when a subscriber is already set: a second app in the same
+    // program keeps the first one's.
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// Logs `message` in the role's span: `tracing::info!` does the same.
+pub fn say(_cx: &Context, message: fmt::Arguments<'_>) {
+    tracing::info!("{message}");
+}
+
+/// A role's queue of work, done one item at a time: the sender is the role's
+/// handle, the queue its `run` loop. Each incarnation opens its own, starting
+/// with what the last one handed over.
+pub struct WorkQueue<T> {
+    backlog: VecDeque<T>,
+    inbox: mpsc::Receiver<T>,
+}
+
+impl<T: Clone> WorkQueue<T> {
+    /// A queue holding `backlog` first, then up to `capacity` items sent in.
+    pub fn open(backlog: Vec<T>, capacity: usize) -> (mpsc::Sender<T>, WorkQueue<T>) {
+        let (tx, inbox) = mpsc::channel(capacity);
+        let backlog = backlog.into();
+        (tx, WorkQueue { backlog, inbox })
     }
 
-    /// Completes after `--exit-after`; never without it.
-    pub async fn exit_after(&self) {
-        match self.exit_after {
+    /// Works through the queue in order until the role's drain begins
+    /// ([`Context::drain_requested`]), then closes it and returns what is
+    /// left, for [`Context::hand_over`]: the item in progress (its work
+    /// abandoned, to be done again in full), the backlog, then what was still
+    /// in the channel. An item leaves the queue only once `work` on it
+    /// returned `Ok`; an error ends the incarnation with that error.
+    pub async fn run_until_drain<F, Fut>(
+        mut self,
+        cx: &Context,
+        mut work: F,
+    ) -> Result<Vec<T>, BoxError>
+    where
+        F: FnMut(T) -> Fut,
+        Fut: Future<Output = Result<(), BoxError>>,
+    {
+        let mut current: Option<Pin<Box<Fut>>> = None;
+        loop {
+            if current.is_none()
+                && let Some(next) = self.backlog.front()
+            {
+                current = Some(Box::pin(work(next.clone())));
+            }
+            tokio::select! {
+                // A stop without a drain (past the shutdown deadline) ends the
+                // same way; nobody takes what is left then.
+                () = cx.drain_requested() => break,
+                () = cx.stop_requested() => break,
+                Some(item) = self.inbox.recv() => self.backlog.push_back(item),
+                done = in_progress(&mut current) => {
+                    current = None;
+                    done?;
+                    self.backlog.pop_front();
+                }
+            }
+        }
+        self.inbox.close();
+        while let Ok(item) = self.inbox.try_recv() {
+            self.backlog.push_back(item);
+        }
+        Ok(self.backlog.into())
+    }
+}
+
+/// The work in progress, or never if there is none.
+async fn in_progress<F: Future + Unpin>(current: &mut Option<F>) -> F::Output {
+    match current {
+        Some(work) => work.await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Prints every event of the app as it happens, from the first
+/// ([`AppHandle::follow`] replays what came before the call) to
+/// `shutdown_completed`, one line each or one JSON object each. In text, once
+/// a restart is over, the failure's whole episode follows as one timeline, so
+/// the cascade reads in one place.
+fn spawn_event_printer<R: Role>(handle: &AppHandle<R>, json: bool) -> tokio::task::JoinHandle<()> {
+    let mut events = handle.follow();
+    let handle = handle.clone();
+    tokio::spawn(async move {
+        let mut restarting = BTreeSet::new();
+        loop {
+            let event = match events.recv().await {
+                Ok(event) => event,
+                Err(RecvError::Lagged(missed)) => {
+                    eprintln!("({missed} events not shown: the printer fell behind)");
+                    continue;
+                }
+                Err(RecvError::Closed) => return,
+            };
+            if json {
+                match serde_json::to_string(&event) {
+                    Ok(line) => println!("{line}"),
+                    Err(e) => eprintln!("event {} could not be serialized: {e}", event.seq),
+                }
+            } else {
+                println!("{event}");
+                for id in restarts_over(&handle, &mut restarting, &event) {
+                    match handle.episode(id) {
+                        Ok(episode) => println!("\n{episode}\n"),
+                        // A journal too small for the episode: the part it holds.
+                        Err(error) => {
+                            println!("({error})");
+                            if let Some(partial) = error.into_partial() {
+                                println!("\n{partial}\n");
+                            }
+                        }
+                    }
+                }
+            }
+            if event.kind == EventKind::ShutdownCompleted {
+                return;
+            }
+        }
+    })
+}
+
+/// Takes one event; returns the failure episodes whose restart it shows over:
+/// those that scheduled a restart, once a role is ready and the app with it
+/// ([`Health::ready`](supervision::Health::ready) is false during a restart
+/// cascade, and leaves out the optional roles, such as a `temporary` bystander
+/// that stays stopped).
+fn restarts_over<R: Role>(
+    handle: &AppHandle<R>,
+    restarting: &mut BTreeSet<EpisodeId>,
+    event: &Event<R>,
+) -> Vec<EpisodeId> {
+    match event.kind {
+        EventKind::RestartScheduled { .. } => restarting.extend(event.episode),
+        EventKind::ShutdownRequested { .. } => restarting.clear(),
+        EventKind::Ready if !restarting.is_empty() && handle.health().ready => {
+            // A printer that lags finds the app ready at an earlier `ready`:
+            // it waits for the episode's last, to follow the live lines.
+            let over: Vec<_> = restarting
+                .iter()
+                .copied()
+                .filter(|&id| last_ready(handle, id) <= Some(event.seq))
+                .collect();
+            restarting.retain(|id| !over.contains(id));
+            return over;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The `seq` of the last `ready` of episode `id` in the journal.
+fn last_ready<R: Role>(handle: &AppHandle<R>, id: EpisodeId) -> Option<u64> {
+    let episode = handle.episode(id).ok()?;
+    let readies = episode.events().filter(|e| e.kind == EventKind::Ready);
+    readies.map(|e| e.seq).last()
+}
+
+/// Prints the shutdown report as a table, one row per role in stop order.
+pub fn print_report<R: Role>(report: &ShutdownReport<R>) {
+    println!("\n{:<24} {:<16} {:>10}  drain", "role", "outcome", "took");
+    println!("{:-<24} {:-<16} {:->10}  {:-<12}", "", "", "", "");
+    for row in &report.roles {
+        let drain = row.drain.as_ref().map(ToString::to_string);
+        let (role, outcome) = (row.role.name(), row.outcome.to_string());
+        let took = Elapsed(row.duration);
+        println!(
+            "{role:<24} {outcome:<16} {took:>10}  {}",
+            drain.as_deref().unwrap_or("-")
+        );
+    }
+    println!("shutdown took {}", Elapsed(report.duration));
+}
+
+/// Runs an example app the way a daemon runs: `--diagram` prints the topology;
+/// otherwise start, print events, stop on Ctrl-C / SIGTERM / `--exit-after`,
+/// print the report, and return the exit code of how the app ended
+/// ([`supervision::exit`]: 0 after a clean shutdown).
+pub async fn run_daemon<A: App>(app: A, flags: Flags) -> ExitCode {
+    run_daemon_with(app, flags, |_| {}).await
+}
+
+/// [`run_daemon`], handing the app's handle to `launched` right after the
+/// launch, before any role runs far: for code beside the tree that needs the
+/// handle (a probe server reading [`AppHandle::health`], a self-check).
+pub async fn run_daemon_with<A: App>(
+    app: A,
+    flags: Flags,
+    launched: impl FnOnce(&AppHandle<A::Role>),
+) -> ExitCode {
+    if flags.diagram {
+        print!("{}", A::spec().to_mermaid());
+        return ExitCode::SUCCESS;
+    }
+    init_log(flags.json);
+    let handle = app.launch();
+    launched(&handle);
+    let printer = spawn_event_printer(&handle, flags.json);
+    let exit_after = async {
+        match flags.exit_after {
             Some(after) => tokio::time::sleep(after).await,
             None => std::future::pending().await,
         }
+    };
+    let ended = match handle.started().await {
+        Err(error) => Err(AppError::from(error)),
+        // A signal is recorded as the shutdown's reason; `--exit-after` asks
+        // through the handle.
+        Ok(()) => tokio::select! {
+            ended = handle.shutdown_on_signal() => ended,
+            () = exit_after => {
+                handle.shutdown().await;
+                handle.join().await
+            }
+        },
+    };
+    // The printer ends with the `shutdown_completed` event, the last of all.
+    let _ = printer.await;
+    let report = ended.as_ref().map_or_else(AppError::report, Some);
+    if let Some(report) = report
+        && !flags.json
+    {
+        print_report(report);
     }
-}
-
-/// The value after flag `flag`, parsed; `what` names the expected kind in the error.
-pub fn flag_value<T: std::str::FromStr>(
-    flag: &str,
-    args: &mut dyn Iterator<Item = String>,
-    what: &str,
-) -> Result<T, String> {
-    let value = args.next().ok_or_else(|| format!("{flag} needs {what}"))?;
-    value
-        .parse()
-        .map_err(|_| format!("{flag} takes {what}, not `{value}`"))
+    if let Err(error) = &ended {
+        eprintln!("{} stopped: {error}", A::spec().name());
+    }
+    supervision::exit_code(&ended)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(args: &[&str]) -> Result<Flags, String> {
-        Flags::parse(args.iter().map(|a| (*a).to_owned()))
-    }
-
-    #[test]
-    fn flags_parse_and_bad_flags_are_named() {
-        let flags = parse(&["--json", "--exit-after", "3"]);
-        assert_eq!(
-            flags,
-            Ok(Flags {
-                diagram: false,
-                output: Output::Json,
-                exit_after: Some(Duration::from_secs(3)),
-            })
-        );
-        assert_eq!(
-            parse(&["--verbose"]),
-            Err("unknown flag `--verbose`".to_owned())
-        );
-        assert_eq!(
-            parse(&["--exit-after"]),
-            Err("--exit-after needs whole seconds".to_owned())
-        );
-        assert_eq!(
-            parse(&["--exit-after", "soon"]),
-            Err("--exit-after takes whole seconds, not `soon`".to_owned())
-        );
-    }
-}
-
-#[cfg(test)]
-mod restarts {
-    use super::*;
-    use supervision::{Service, supervision};
-
-    /// Fails its first incarnation soon after starting.
-    struct FailsOnce;
-
-    impl Service for FailsOnce {
-        async fn run(&self, cx: Context) -> Result<(), BoxError> {
-            if cx.incarnation() == 0 {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                return Err("lost the connection".into());
-            }
-            cx.stop_requested().await;
-            Ok(())
-        }
-    }
-
-    struct Idle;
-
-    impl Service for Idle {
-        async fn run(&self, cx: Context) -> Result<(), BoxError> {
-            cx.stop_requested().await;
-            Ok(())
-        }
-    }
-
-    supervision! {
-        app Cascade {
-            strategy: rest_for_one,
-            base: FailsOnce { restart: permanent(3 per 5s, backoff: fixed(10ms)) },
-            dependent: Idle { depends_on: [base] },
-            optional extra: Idle { depends_on: [base], restart: temporary },
-        }
-    }
-
-    #[tokio::test]
-    async fn a_restart_is_over_though_a_temporary_bystander_stays_stopped() {
-        let handle = Cascade {
-            base: FailsOnce,
-            dependent: Idle,
-            extra: Idle,
-        }
-        .launch();
-        let mut events = handle.follow();
-        let mut restarts = Restarts::new(Cascade::spec());
-        let over = tokio::time::timeout(Duration::from_secs(5), async {
-            loop {
-                let event = events.recv().await?;
-                if let Some(id) = restarts.observe(&event) {
-                    return Ok::<_, RecvError>((id, event));
-                }
-            }
-        })
-        .await;
-        handle.shutdown().await;
-        let (id, last) = match over {
-            Ok(Ok(over)) => over,
-            other => panic!("the restart never read as over: {other:?}"),
-        };
-        assert_eq!(
-            (last.role, last.kind),
-            (Some(CascadeRole::Dependent), EventKind::Ready)
-        );
-        let episode = handle.episode(id).expect("the whole episode");
-        assert!(
-            episode.to_string().contains("extra#0"),
-            "the temporary bystander is part of the episode:\n{episode}"
-        );
-    }
-}
+mod tests;
 
 /// The README's Rust blocks, compiled by `cargo test` so the quick start stays true.
 #[cfg(doctest)]
