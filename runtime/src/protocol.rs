@@ -45,6 +45,8 @@ pub(crate) enum Published {
     Value(Handle),
     /// The role is disabled for good.
     Disabled,
+    /// The app has ended: nothing will be published any more.
+    Ended,
 }
 
 /// One slot per role: written only by the supervisor (which checks that the
@@ -71,11 +73,12 @@ impl Registry {
         }
     }
 
-    /// Withdraws every published handle (a disabled role stays disabled).
-    pub(crate) fn withdraw_all(&self) {
+    /// The app has ended: every handle is withdrawn, and readers still
+    /// waiting for one stop waiting (a disabled role stays disabled).
+    pub(crate) fn end(&self) {
         for (x, slot) in self.slots.iter().enumerate() {
-            if matches!(*slot.borrow(), Published::Value(_)) {
-                self.set(x, Published::Absent);
+            if !matches!(*slot.borrow(), Published::Disabled) {
+                self.set(x, Published::Ended);
             }
         }
     }
@@ -88,6 +91,7 @@ impl Registry {
                     (&*now, &published),
                     (Published::Absent, Published::Absent)
                         | (Published::Disabled, Published::Disabled)
+                        | (Published::Ended, Published::Ended)
                 );
                 *now = published;
                 changed

@@ -409,3 +409,31 @@ async fn a_stopping_incarnation_cannot_publish_again() {
     let report = shutdown.await.expect("shutdown completes");
     assert_eq!(report.outcome(LateRole::Db), Some(StopOutcome::Graceful));
 }
+
+#[tokio::test(start_paused = true)]
+async fn waiting_from_outside_ends_when_the_app_ends_before_the_role_publishes() {
+    struct Never;
+    impl Service for Never {
+        async fn run(&self, cx: Context) -> Result<(), BoxError> {
+            cx.stop_requested().await;
+            Ok(())
+        }
+    }
+    impl Provide for Never {
+        type Handle = u32;
+    }
+    supervision! {
+        app Silent {
+            db: Never { ready: signaled(1s) },
+        }
+    }
+    let handle = Silent { db: Never }.launch();
+    // db never becomes ready: the start fails at 1s, and the wait with it.
+    assert_eq!(
+        handle.wait(silent::db).await,
+        Err(HandleError::NotPublished {
+            role: "db".to_owned()
+        })
+    );
+    assert!(handle.started().await.is_err());
+}

@@ -323,3 +323,35 @@ fn a_harness_speaking_systemds_protocol_restarts_a_wedged_process() {
     );
     let _ = std::fs::remove_file(&path);
 }
+
+/// The child of `a_launched_app_reports_to_systemd_too`: the program keeps the
+/// handle, as a server with probes does, and shuts down by itself at 2s.
+#[ignore = "run by its parent test, in a child with systemd's environment"]
+#[tokio::test(start_paused = true)]
+async fn child_launched() {
+    let handle = Single {
+        store: Script::until_stopped(),
+    }
+    .launch();
+    handle.started().await.expect("starts");
+    tokio::time::sleep(secs(2)).await;
+    let report = handle.shutdown().await;
+    assert!(report.is_clean());
+    // `join` (inside `shutdown`) waited for systemd's last message.
+}
+
+#[test]
+fn a_launched_app_reports_to_systemd_too() {
+    let path = socket_path("launched");
+    let socket = UnixDatagram::bind(&path).expect("binds");
+    let path_text = path.to_str().expect("a UTF-8 temp path");
+    let received = run_child("child_launched", &socket, &[("NOTIFY_SOCKET", path_text)]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(
+        received,
+        [
+            "READY=1\nSTATUS=running: 1 role",
+            "STOPPING=1\nSTATUS=stopping: requested through the app handle",
+        ]
+    );
+}

@@ -53,7 +53,9 @@ pub struct AppHandle<R> {
     tx: mpsc::UnboundedSender<Msg>,
     started: watch::Receiver<Option<Started<R>>>,
     done: watch::Receiver<Option<Outcome<R>>>,
-    task: Arc<Mutex<Option<JoinHandle<()>>>>,
+    /// The supervisor's task, then the tasks that follow it (the systemd
+    /// notifier): `join` waits for every one.
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl<R: Role> Clone for AppHandle<R> {
@@ -63,7 +65,7 @@ impl<R: Role> Clone for AppHandle<R> {
             tx: self.tx.clone(),
             started: self.started.clone(),
             done: self.done.clone(),
-            task: Arc::clone(&self.task),
+            tasks: Arc::clone(&self.tasks),
         }
     }
 }
@@ -83,7 +85,7 @@ impl<R: Role> AppHandle<R> {
             tx: link.tx,
             started: link.started,
             done: link.done,
-            task: Arc::new(Mutex::new(Some(link.task))),
+            tasks: Arc::new(Mutex::new(vec![link.task])),
         }
     }
 
@@ -138,7 +140,9 @@ impl<R: Role> AppHandle<R> {
     }
 
     /// The handle of role `key` as soon as it publishes one (at once if it has);
-    /// [`HandleError::Disabled`] if the role is disabled.
+    /// [`HandleError::Disabled`] if the role is disabled, and
+    /// [`HandleError::NotPublished`] if the app ends first (a failed start, a
+    /// shutdown), so it never waits for an app that is gone.
     pub async fn wait<K, S>(&self, key: K) -> Result<S::Handle, HandleError>
     where
         K: RoleKey<Role = R> + ServedBy<S>,
@@ -217,6 +221,14 @@ impl<R: Role> AppHandle<R> {
         }
     }
 
+    /// Adds a task that follows the app, for `join` to wait for; only called
+    /// on a fresh handle, so the lock is free.
+    pub(crate) fn attach(&self, task: JoinHandle<()>) {
+        if let Ok(mut tasks) = self.tasks.try_lock() {
+            tasks.push(task);
+        }
+    }
+
     /// Waits for Ctrl-C or SIGTERM, or for the app to end on its own, and shuts
     /// the app down gracefully on the signal, recording the signal as the
     /// reason: what [`App::run`](crate::App::run) does once started, for code
@@ -239,10 +251,10 @@ impl<R: Role> AppHandle<R> {
             Ok(outcome) => outcome.clone(),
             Err(_) => None,
         };
-        // The supervisor publishes last; wait for its task to end too, so nothing
-        // it owned outlives `join`.
-        let mut task = self.task.lock().await;
-        if let Some(task) = task.take() {
+        // The supervisor publishes last; wait for its task (and those that
+        // follow it) to end too, so nothing it owned outlives `join`.
+        let mut tasks = self.tasks.lock().await;
+        for task in tasks.drain(..) {
             let _ = task.await;
         }
         outcome.unwrap_or(Err(AppError::SupervisorLost))

@@ -72,12 +72,22 @@ pub trait App: Sized + Send + 'static {
     }
 
     /// [`App::launch`] with non-default [`Options`].
+    ///
+    /// Under systemd (`$NOTIFY_SOCKET` set) the handle also reports to it, as
+    /// [`App::run`] describes; [`AppHandle::join`] waits for the last message.
     fn launch_with(self, options: Options) -> AppHandle<Self::Role> {
-        AppHandle::new(crate::supervisor::launch(
+        let handle = AppHandle::new(crate::supervisor::launch(
             Self::spec(),
             self.into_services(),
             options,
-        ))
+        ));
+        #[cfg(unix)]
+        if let Some(notifier) = notify::Target::from_env()
+            .and_then(|target| notify::spawn(Self::spec(), &handle, target))
+        {
+            handle.attach(notifier);
+        }
+        handle
     }
 
     /// Starts every role (each once its dependencies are ready) and returns once
@@ -127,19 +137,14 @@ pub trait App: Sized + Send + 'static {
     ) -> impl Future<Output = Result<ShutdownReport<Self::Role>, AppError<Self::Role>>> + Send {
         async move {
             let handle = self.launch_with(options);
-            #[cfg(unix)]
-            let notifier = notify::Target::from_env()
-                .and_then(|target| notify::spawn(Self::spec(), &handle, target));
-            let ended = match handle.started().await {
+            match handle.started().await {
+                // `join`, inside, also waits for systemd's last message.
                 Ok(()) => handle.shutdown_on_signal().await,
-                Err(e) => Err(e.into()),
-            };
-            // Its last message is `STOPPING=1`; let it go out before the process exits.
-            #[cfg(unix)]
-            if let Some(notifier) = notifier {
-                let _ = notifier.await;
+                Err(e) => {
+                    let _ = handle.join().await;
+                    Err(e.into())
+                }
             }
-            ended
         }
     }
 }

@@ -104,7 +104,7 @@ fn read<K: ServedBy<S>, S: Provide>(published: &Published) -> Result<S::Handle, 
             // Only an incarnation of `S` ever publishes into this
             // slot (the context checks it), so the type always matches.
             .ok_or_else(|| HandleError::NotPublished { role: role() }),
-        Published::Absent => Err(HandleError::NotPublished { role: role() }),
+        Published::Absent | Published::Ended => Err(HandleError::NotPublished { role: role() }),
         Published::Disabled => Err(HandleError::Disabled { role: role() }),
     }
 }

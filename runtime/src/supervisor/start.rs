@@ -48,7 +48,7 @@ impl<R: Role> Supervisor<R> {
             Arc::clone(&self.shared.handles),
             self.slots[x].resume.take(),
         );
-        let span = tracing::info_span!("role", role = role.name(), incarnation);
+        let span = tracing::info_span!("role", role = %role.name(), incarnation);
         let run = service.run(cx.clone());
         let task = self.tasks.spawn(
             async move { TaskOut::Run(run.await.map_err(|e| ErrorChain::of(&*e))) }

@@ -392,7 +392,7 @@ impl<R: Role> Supervisor<R> {
             None => (None, Instant::now(), End::Clean { role: None }, None, false),
         };
         // Nothing runs any more: no handle is left to read.
-        self.shared.handles.withdraw_all();
+        self.shared.handles.end();
         self.record(None, episode, EventKind::ShutdownCompleted);
         // Nothing should be left; whatever is (a drain aborted by its timeout) goes now.
         self.tasks.shutdown().await;
