@@ -57,3 +57,8 @@ impl<R: Role> serde::de::Visitor<'_> for RoleVisitor<R> {
             .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(name), &self))
     }
 }
+
+/// The supervisor's own bytes per role, for the benchmarks (see `benches/`).
+pub fn footprint<R: Role>(roles: usize, options: &crate::spec::options::Options) -> String {
+    crate::supervisor::footprint::<R>(roles, options)
+}

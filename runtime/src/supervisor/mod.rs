@@ -522,3 +522,26 @@ fn panic_message(e: JoinError) -> Option<String> {
 
 /// Kept for `AppError` conversions in `complete`.
 type Final<R> = Result<ShutdownReport<R>, AppError<R>>;
+
+/// The supervisor's own bytes per role in an app of `roles` roles with
+/// `options`, for the benchmark's memory rows: the slot, the role's spec,
+/// its row of the state table, its handle slot, the running incarnation's
+/// context and task key, and its share of the bounded journal and broadcast
+/// (tokio's own allocations behind a channel or token are not counted).
+pub(crate) fn footprint<R: Role>(roles: usize, options: &Options) -> String {
+    use core::mem::size_of;
+    let roles = roles.max(1);
+    let event = size_of::<Event<R>>();
+    let journal = options.journal_capacity.min(roles.saturating_mul(4)) * event / roles
+        + options.subscriber_capacity * (event + 32) / roles;
+    let slot = size_of::<Slot>();
+    let spec = size_of::<crate::spec::RoleSpec<R>>() + size_of::<R>();
+    let state = size_of::<crate::observe::state::RoleState<R>>();
+    let handle = size_of::<watch::Sender<Published>>();
+    let incarnation = size_of::<(task::Id, TaskKey)>() + crate::service::context::Context::bytes();
+    let total = slot + spec + state + handle + incarnation + journal;
+    format!(
+        "{total} B = slot {slot} + spec {spec} + state row {state} + handle slot {handle} \
+         + context and task key {incarnation} + journal share {journal}"
+    )
+}
