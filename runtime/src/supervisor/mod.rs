@@ -225,6 +225,13 @@ impl<R: Role> Supervisor<R> {
         tokio::pin!(sleep);
         while !self.finished() {
             let next = self.timers.next_deadline();
+            // A timer already due (a zero backoff) fires now: the timer wheel
+            // would wake the loop only at its next millisecond tick.
+            if next.is_some_and(|at| at <= Instant::now()) {
+                self.on_timers();
+                self.drive();
+                continue;
+            }
             if next != armed {
                 if let Some(at) = next {
                     sleep.as_mut().reset(at);
