@@ -629,6 +629,24 @@ fn main() {
     let scale = scale();
     let (n, big, runs) = (scale.roles, 4 * scale.roles, scale.runs);
     let runtime = runtime();
+    // `--only WHAT`: one contender, for a profiler (`valgrind --tool=callgrind`).
+    if let Some(at) = args.iter().position(|a| a == "--only") {
+        let what = args.get(at + 1).map_or("flat", String::as_str).to_owned();
+        let result = runtime.block_on(runtime.spawn(async move {
+            match what.as_str() {
+                "plain" => println!("{:?}", plain_tokio(n).await),
+                "tree" => println!("{:?}", tree(n).await),
+                "restarts" => println!("{}", supervised_restarts(scale.restarts).await),
+                "churn" => println!("{:?}", churn_events(scale, false).await),
+                "stalled" => println!("{:?}", churn_events(scale, true).await),
+                _ => println!("{:?}", flat(n).await),
+            }
+        }));
+        if result.is_err() {
+            panic!("the benchmark panicked");
+        }
+        return;
+    }
 
     // Start and stop, every contender once per round, so that a noisy moment
     // hits all of them alike.
