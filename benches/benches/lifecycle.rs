@@ -1,31 +1,206 @@
-//! How the runtime scales, side by side in one run: 10,000 roles started and
-//! stopped
-//! - by plain tokio (the floor): spawn, wait until each task runs, cancel, join;
-//! - by `task-supervisor` (a rival: a flat list of supervised tasks);
-//! - by `tokio-graceful-shutdown` (a rival: subsystems under one toplevel);
-//! - by `supervision` with 10,000 independent roles (`flat`);
-//! - by `supervision` with the roles in a binary tree of dependencies (`tree`),
-//!   so start and stop are ordered level by level.
+//! The runtime against plain tokio, side by side in one run, printed as one
+//! table of medians, min–max and ratios to the floor:
 //!
-//! Prints the median of several runs and each one's ratio to the floor.
+//! - start and ordered stop of 10,000 tasks or roles: plain tokio (the floor:
+//!   `JoinSet` plus `CancellationToken`), plain tokio hand-ordered along a
+//!   binary tree (readiness chain, then reverse cancel and join, level by
+//!   level: the ordered floor), the rivals `task-supervisor` and
+//!   `tokio-graceful-shutdown`, and `supervision` with independent roles
+//!   (`flat`, against the floor) or a binary tree of dependencies (`tree`,
+//!   against the ordered floor);
+//! - memory per idle role: the RSS delta (`/proc/self/statm`) of 10,000 idle
+//!   roles, each measured in a fresh process, beside the size of the
+//!   supervisor's own per-role state;
+//! - restarts per second of one role failing at once (`backoff: none`, a
+//!   huge budget) against a plain tokio respawn loop;
+//! - events per second of 1,000 roles churning, with no subscriber and with
+//!   one that never reads;
+//! - growth from 10,000 to 40,000 roles, in time and memory;
+//! - macro expansion of a 1,000-role DAG (≤ 5 dependencies each) and its
+//!   growth to 4,000 roles.
 //!
-//! Run with `cargo bench -p supervision-benches --bench lifecycle`.
+//! Run with `cargo bench -p supervision-benches --bench lifecycle`;
+//! `BENCH_QUICK=1` runs every row once at a tenth of the size.
 
 #![allow(missing_docs)]
 
+// The macro's pipeline, compiled in from its sources; only `expand` is used.
+#[allow(dead_code)]
+#[path = "../../macros/src/dsl/mod.rs"]
+mod dsl;
+
+use std::any::Any;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use supervision::__private::{ErasedService, service};
-use supervision::{App, AppSpec, Options};
-use supervision_tests::{Node, Script, SpecBuilder, TREE_NODES, Tree};
+use supervision::{App, AppSpec, Backoff, Budget, Options, RestartPolicy, Role};
+use supervision_tests::{Node, RoleDef, Script, SpecBuilder};
 use task_supervisor::{SupervisedTask, SupervisorBuilder, TaskResult};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
-const RUNS: usize = 7;
+/// How big and how often: the full run, or a CI-cheap one (`BENCH_QUICK=1`).
+#[derive(Clone, Copy)]
+struct Scale {
+    roles: usize,
+    runs: usize,
+    restarts: u64,
+    churners: usize,
+    churn: u64,
+}
 
-/// Start and stop durations of one plain-tokio run.
-async fn plain_tokio(tasks: usize) -> (Duration, Duration) {
+fn scale() -> Scale {
+    if std::env::var_os("BENCH_QUICK").is_some() {
+        Scale {
+            roles: 1_000,
+            runs: 1,
+            restarts: 2_000,
+            churners: 100,
+            churn: 10,
+        }
+    } else {
+        Scale {
+            roles: 10_000,
+            runs: 7,
+            restarts: 20_000,
+            churners: 1_000,
+            churn: 50,
+        }
+    }
+}
+
+// ---- the apps ---------------------------------------------------------------
+
+/// `N` roles, independent (`TREE = false`) or in a binary tree where node `i`
+/// depends on node `(i - 1) / 2`.
+struct Big<const N: usize, const TREE: bool>(Vec<ErasedService>);
+
+impl<const N: usize, const TREE: bool> Big<N, TREE> {
+    fn until_stopped() -> Self {
+        Big((0..N).map(|_| service(Script::until_stopped())).collect())
+    }
+}
+
+/// Leaked specs, one per size and shape (a `static` cannot depend on `N`).
+fn cached<T: Any + Send + Sync>(
+    key: &'static str,
+    n: usize,
+    build: impl FnOnce() -> T,
+) -> &'static T {
+    type Cache = Mutex<Vec<(&'static str, usize, &'static (dyn Any + Send + Sync))>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Cache::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let found = cache
+        .iter()
+        .find(|(k, m, _)| *k == key && *m == n)
+        .and_then(|(_, _, spec)| spec.downcast_ref::<T>());
+    if let Some(spec) = found {
+        return spec;
+    }
+    let spec: &'static T = Box::leak(Box::new(build()));
+    cache.push((key, n, spec));
+    spec
+}
+
+impl<const N: usize, const TREE: bool> App for Big<N, TREE> {
+    type Role = Node<N>;
+
+    fn spec() -> &'static AppSpec<Node<N>> {
+        cached(if TREE { "tree" } else { "flat" }, N, || {
+            let mut builder = SpecBuilder::new();
+            if TREE {
+                for i in 1..N {
+                    builder =
+                        builder.depends_on(Node::from_index(i), &[Node::from_index((i - 1) / 2)]);
+                }
+            }
+            builder.build(if TREE { "Tree" } else { "Flat" })
+        })
+    }
+
+    fn into_services(self) -> Vec<ErasedService> {
+        self.0
+    }
+}
+
+/// `N` roles failing at once until each has run `incarnations` times, then
+/// running until stopped; `backoff: none` and a budget that never runs out.
+struct Churn<const N: usize>(Vec<ErasedService>);
+
+impl<const N: usize> Churn<N> {
+    fn new(incarnations: u64, left: Arc<AtomicUsize>, done: Arc<Notify>) -> Self {
+        Churn(
+            (0..N)
+                .map(|_| {
+                    let (left, done) = (Arc::clone(&left), Arc::clone(&done));
+                    service(Script::new(move |cx| {
+                        let (left, done) = (Arc::clone(&left), Arc::clone(&done));
+                        async move {
+                            if cx.incarnation() + 1 < incarnations {
+                                return Err("churn".into());
+                            }
+                            if left.fetch_sub(1, Ordering::AcqRel) == 1 {
+                                done.notify_one();
+                            }
+                            cx.stop_requested().await;
+                            Ok(())
+                        }
+                    }))
+                })
+                .collect(),
+        )
+    }
+}
+
+impl<const N: usize> App for Churn<N> {
+    type Role = Node<N>;
+
+    fn spec() -> &'static AppSpec<Node<N>> {
+        cached("churn", N, || {
+            let restart = RestartPolicy::Permanent {
+                budget: Budget {
+                    max_restarts: u32::MAX,
+                    window: Duration::from_secs(1),
+                },
+                backoff: Backoff::None,
+            };
+            let mut builder = SpecBuilder::new();
+            for &role in Node::<N>::ALL {
+                builder = builder.define(
+                    role,
+                    RoleDef {
+                        restart,
+                        ..RoleDef::default()
+                    },
+                );
+            }
+            builder.build("Churn")
+        })
+    }
+
+    fn into_services(self) -> Vec<ErasedService> {
+        self.0
+    }
+}
+
+// ---- start and stop -----------------------------------------------------------
+
+/// Start and stop durations of one run.
+type Run = (Duration, Duration);
+
+/// Plain tokio: spawn, wait until each task runs, cancel, join.
+async fn plain_tokio(tasks: usize) -> Run {
+    plain_tokio_probed(tasks, || ()).await.0
+}
+
+/// [`plain_tokio`], calling `probe` once every task runs.
+async fn plain_tokio_probed<T>(tasks: usize, probe: impl FnOnce() -> T) -> (Run, T) {
     let began = Instant::now();
     let cancel = CancellationToken::new();
     let (running, mut all_running) = mpsc::unbounded_channel();
@@ -42,52 +217,61 @@ async fn plain_tokio(tasks: usize) -> (Duration, Duration) {
         let _ = all_running.recv().await;
     }
     let started = began.elapsed();
+    let probed = probe();
     let stopping = Instant::now();
     cancel.cancel();
     while set.join_next().await.is_some() {}
-    (started, stopping.elapsed())
+    ((started, stopping.elapsed()), probed)
 }
 
-/// 10,000 roles with no dependencies: every role starts at once.
-struct Flat(Vec<ErasedService>);
-
-impl App for Flat {
-    type Role = Node<TREE_NODES>;
-
-    fn spec() -> &'static AppSpec<Self::Role> {
-        static SPEC: std::sync::OnceLock<&'static AppSpec<Node<TREE_NODES>>> =
-            std::sync::OnceLock::new();
-        SPEC.get_or_init(|| SpecBuilder::new().build("Flat"))
-    }
-
-    fn into_services(self) -> Vec<ErasedService> {
-        self.0
-    }
-}
-
-/// Start and stop durations of one supervised run.
-async fn supervised<A: App>(app: A) -> (Duration, Duration) {
+/// Plain tokio by hand along the binary tree: a task starts once its parent
+/// runs; the stop cancels and joins the deepest level first, then the next.
+async fn plain_tokio_ordered(tasks: usize) -> Run {
     let began = Instant::now();
-    let handle = match app
-        .start_with(Options::default().journal_capacity(4 * TREE_NODES))
-        .await
-    {
-        Ok(handle) => handle,
-        Err(error) => panic!("the app did not start: {error}"),
+    let (running, mut ran) = mpsc::unbounded_channel::<usize>();
+    let mut handles: Vec<Option<(CancellationToken, tokio::task::JoinHandle<()>)>> =
+        (0..tasks).map(|_| None).collect();
+    let spawn = |i: usize, handles: &mut Vec<Option<_>>| {
+        let cancel = CancellationToken::new();
+        let token = cancel.clone();
+        let running = running.clone();
+        let task = tokio::spawn(async move {
+            let _ = running.send(i);
+            token.cancelled().await;
+        });
+        handles[i] = Some((cancel, task));
     };
+    spawn(0, &mut handles);
+    for _ in 0..tasks {
+        let Some(i) = ran.recv().await else { break };
+        for child in [2 * i + 1, 2 * i + 2] {
+            if child < tasks {
+                spawn(child, &mut handles);
+            }
+        }
+    }
     let started = began.elapsed();
     let stopping = Instant::now();
-    let report = handle.shutdown().await;
-    assert_eq!(report.roles.len(), TREE_NODES);
+    // Levels of a binary tree: [2^k - 1, 2^(k+1) - 1).
+    let mut levels = Vec::new();
+    let mut first = 0;
+    while first < tasks {
+        levels.push(first..(2 * first + 1).min(tasks));
+        first = 2 * first + 1;
+    }
+    for level in levels.into_iter().rev() {
+        let mut joins = Vec::with_capacity(level.len());
+        for i in level {
+            if let Some((cancel, task)) = handles[i].take() {
+                cancel.cancel();
+                joins.push(task);
+            }
+        }
+        for task in joins {
+            let _ = task.await;
+        }
+    }
     (started, stopping.elapsed())
-}
-
-fn flat() -> Flat {
-    Flat(
-        (0..TREE_NODES)
-            .map(|_| service(Script::until_stopped()))
-            .collect(),
-    )
 }
 
 /// A `task-supervisor` task that reports when it runs, then waits to be cancelled.
@@ -102,8 +286,7 @@ impl SupervisedTask for Idle {
     }
 }
 
-/// Start and stop durations of one `task-supervisor` run.
-async fn rival(tasks: usize) -> (Duration, Duration) {
+async fn rival(tasks: usize) -> Run {
     let began = Instant::now();
     let (running, mut all_running) = mpsc::unbounded_channel();
     let mut builder = SupervisorBuilder::new();
@@ -120,8 +303,7 @@ async fn rival(tasks: usize) -> (Duration, Duration) {
     (started, stopping.elapsed())
 }
 
-/// Start and stop durations of one `tokio-graceful-shutdown` run.
-async fn rival_subsystems(tasks: usize) -> (Duration, Duration) {
+async fn rival_subsystems(tasks: usize) -> Run {
     use tokio_graceful_shutdown::{SubsystemBuilder, SubsystemHandle, Toplevel};
 
     let began = Instant::now();
@@ -154,78 +336,534 @@ async fn rival_subsystems(tasks: usize) -> (Duration, Duration) {
     (started, stopping.elapsed())
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort_unstable();
-    samples[samples.len() / 2]
+/// Start (until every role is ready) and shutdown of one supervised app.
+async fn supervised<A: App>(app: A) -> Run {
+    let n = A::Role::ALL.len();
+    let began = Instant::now();
+    let handle = match app
+        .start_with(Options::default().journal_capacity(4 * n))
+        .await
+    {
+        Ok(handle) => handle,
+        Err(error) => panic!("the app did not start: {error}"),
+    };
+    let started = began.elapsed();
+    let stopping = Instant::now();
+    let report = handle.shutdown().await;
+    assert_eq!(report.roles.len(), n);
+    (started, stopping.elapsed())
 }
 
-fn ratio(ours: Duration, floor: Duration) -> f64 {
-    ours.as_secs_f64() / floor.as_secs_f64().max(f64::EPSILON)
+/// Runs `f` on the [`Big`] app of `n` roles (1,000, 4,000, 10,000 or
+/// 40,000), flat or a tree: the sizes are types, so one arm per size.
+macro_rules! with_big {
+    ($n:expr, $tree:expr, $f:ident) => {
+        match ($n, $tree) {
+            (40_000, false) => $f(Big::<40_000, false>::until_stopped()).await,
+            (40_000, true) => $f(Big::<40_000, true>::until_stopped()).await,
+            (10_000, false) => $f(Big::<10_000, false>::until_stopped()).await,
+            (10_000, true) => $f(Big::<10_000, true>::until_stopped()).await,
+            (4_000, false) => $f(Big::<4_000, false>::until_stopped()).await,
+            (4_000, true) => $f(Big::<4_000, true>::until_stopped()).await,
+            (_, false) => $f(Big::<1_000, false>::until_stopped()).await,
+            (_, true) => $f(Big::<1_000, true>::until_stopped()).await,
+        }
+    };
 }
 
-/// Start and stop samples of one contender.
-#[derive(Default)]
-struct Samples {
-    start: Vec<Duration>,
-    stop: Vec<Duration>,
+async fn flat(n: usize) -> Run {
+    with_big!(n, false, supervised)
 }
 
-impl Samples {
-    fn push(&mut self, (start, stop): (Duration, Duration)) {
-        self.start.push(start);
-        self.stop.push(stop);
+async fn tree(n: usize) -> Run {
+    with_big!(n, true, supervised)
+}
+
+// ---- restarts and events ----------------------------------------------------
+
+/// Restarts per second of a plain tokio loop that respawns a failing task.
+async fn plain_respawns(restarts: u64) -> f64 {
+    let began = Instant::now();
+    for i in 0..restarts {
+        let task = tokio::spawn(async move {
+            if i < restarts {
+                Err::<(), Box<dyn std::error::Error + Send + Sync>>("churn".into())
+            } else {
+                Ok(())
+            }
+        });
+        if let Ok(Ok(())) = task.await {
+            break;
+        }
+    }
+    restarts as f64 / began.elapsed().as_secs_f64()
+}
+
+/// Restarts per second of one supervised role failing at once, `backoff: none`.
+async fn supervised_restarts(restarts: u64) -> f64 {
+    let (left, done) = (Arc::new(AtomicUsize::new(1)), Arc::new(Notify::new()));
+    let began = Instant::now();
+    let handle = match Churn::<1>::new(restarts + 1, left, Arc::clone(&done))
+        .start()
+        .await
+    {
+        Ok(handle) => handle,
+        Err(error) => panic!("the app did not start: {error}"),
+    };
+    done.notified().await;
+    let rate = restarts as f64 / began.elapsed().as_secs_f64();
+    let _ = handle.shutdown().await;
+    rate
+}
+
+/// Events per second of `churners` roles each failing `churn` times at once,
+/// with or without a subscriber that never reads, and how long the churn took.
+async fn churn_events(scale: Scale, stalled: bool) -> (f64, Duration) {
+    let left = Arc::new(AtomicUsize::new(scale.churners));
+    let done = Arc::new(Notify::new());
+    match scale.churners {
+        1_000 => {
+            churn_run(
+                Churn::<1_000>::new(scale.churn, left, Arc::clone(&done)),
+                stalled,
+                done,
+            )
+            .await
+        }
+        _ => {
+            churn_run(
+                Churn::<100>::new(scale.churn, left, Arc::clone(&done)),
+                stalled,
+                done,
+            )
+            .await
+        }
+    }
+}
+
+async fn churn_run<const N: usize>(
+    app: Churn<N>,
+    stalled: bool,
+    done: Arc<Notify>,
+) -> (f64, Duration) {
+    let began = Instant::now();
+    let handle = match app.start().await {
+        Ok(handle) => handle,
+        Err(error) => panic!("the app did not start: {error}"),
+    };
+    let subscriber = stalled.then(|| handle.subscribe());
+    done.notified().await;
+    let took = began.elapsed();
+    let log = handle.events();
+    let events = log.events.last().map_or(0, |e| e.seq + 1);
+    let _ = handle.shutdown().await;
+    drop(subscriber);
+    (events as f64 / took.as_secs_f64(), took)
+}
+
+// ---- memory -----------------------------------------------------------------
+
+/// Resident bytes of this process.
+fn rss() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+/// In a fresh process (`--rss WHAT N`): bytes per idle task or role, the RSS
+/// delta from before the start until every one runs.
+fn measure_rss(what: &str, n: usize) -> u64 {
+    let runtime = runtime();
+    runtime.block_on(async {
+        match what {
+            "plain" => {
+                let before = rss();
+                let (_, after) = plain_tokio_probed(n, rss).await;
+                after.saturating_sub(before) / n as u64
+            }
+            shape => with_big!(n, shape == "tree", idle_rss),
+        }
+    })
+}
+
+async fn idle_rss<A: App>(app: A) -> u64 {
+    let n = A::Role::ALL.len() as u64;
+    let _ = A::spec();
+    let before = rss();
+    let handle = match app.start().await {
+        Ok(handle) => handle,
+        Err(error) => panic!("the app did not start: {error}"),
+    };
+    let after = rss();
+    let _ = handle.shutdown().await;
+    after.saturating_sub(before) / n
+}
+
+/// Bytes per role, each sample from a fresh process.
+fn rss_samples(what: &str, n: usize, runs: usize) -> Vec<f64> {
+    let exe = std::env::current_exe().unwrap_or_default();
+    (0..runs.clamp(1, 3))
+        .filter_map(|_| {
+            let out = std::process::Command::new(&exe)
+                .args(["--rss", what, &n.to_string()])
+                .output()
+                .ok()?;
+            String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+        })
+        .collect()
+}
+
+// ---- macro expansion --------------------------------------------------------
+
+fn expand_samples(roles: usize, runs: usize) -> Vec<Duration> {
+    let (text, _) = supervision_benches::dag(roles);
+    let input = proc_macro2::TokenStream::from_str(&text).unwrap_or_default();
+    (0..runs.max(3))
+        .map(|_| {
+            let input = input.clone();
+            let began = Instant::now();
+            let out = dsl::expand(input);
+            let took = began.elapsed();
+            drop(out);
+            took
+        })
+        .collect()
+}
+
+// ---- the table ----------------------------------------------------------------
+
+/// Samples of one row: durations, or rates and sizes as plain numbers.
+#[derive(Clone, Default)]
+struct Stat(Vec<f64>);
+
+impl Stat {
+    fn of(samples: &[Duration]) -> Self {
+        Stat(samples.iter().map(Duration::as_secs_f64).collect())
     }
 
-    fn medians(self) -> (Duration, Duration) {
-        (median(self.start), median(self.stop))
+    fn sorted(&self) -> Vec<f64> {
+        let mut v = self.0.clone();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    fn median(&self) -> f64 {
+        let v = self.sorted();
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    }
+
+    fn min(&self) -> f64 {
+        self.sorted().first().copied().unwrap_or(f64::NAN)
+    }
+
+    fn max(&self) -> f64 {
+        self.sorted().last().copied().unwrap_or(f64::NAN)
     }
 }
 
-fn main() {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+#[derive(Clone, Copy)]
+enum Unit {
+    Time,
+    Rate,
+    Bytes,
+}
+
+fn show(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Time if v >= 1.0 => format!("{v:.2}s"),
+        Unit::Time if v >= 1e-3 => format!("{:.2}ms", v * 1e3),
+        Unit::Time => format!("{:.1}µs", v * 1e6),
+        Unit::Rate if v >= 1e6 => format!("{:.2}M/s", v / 1e6),
+        Unit::Rate => format!("{:.0}k/s", v / 1e3),
+        Unit::Bytes => format!("{v:.0} B"),
+    }
+}
+
+struct Table(Vec<String>);
+
+impl Table {
+    fn section(&mut self, title: String) {
+        self.0.push(title);
+    }
+
+    /// A row: median, min–max, the ratio to `floor` (a median) and its target.
+    fn row(&mut self, name: &str, unit: Unit, stat: &Stat, floor: Option<f64>, target: &str) {
+        let ratio = floor.map_or(String::new(), |f| format!("{:.2}x", stat.median() / f));
+        self.0.push(format!(
+            "  {name:<34} {:>10} {:>21} {ratio:>7}  {target}",
+            show(unit, stat.median()),
+            format!("{}–{}", show(unit, stat.min()), show(unit, stat.max())),
+        ));
+    }
+
+    fn note(&mut self, text: String) {
+        self.0.push(format!("  {text}"));
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
         Err(error) => panic!("no tokio runtime: {error}"),
-    };
-    let mut samples: [Samples; 5] = Default::default();
-    runtime.block_on(async {
-        // One warm-up run of each, not counted.
-        plain_tokio(TREE_NODES).await;
-        rival(TREE_NODES).await;
-        rival_subsystems(TREE_NODES).await;
-        supervised(flat()).await;
-        supervised(Tree::until_stopped()).await;
-        for _ in 0..RUNS {
-            samples[0].push(plain_tokio(TREE_NODES).await);
-            samples[1].push(rival(TREE_NODES).await);
-            samples[2].push(rival_subsystems(TREE_NODES).await);
-            samples[3].push(supervised(flat()).await);
-            samples[4].push(supervised(Tree::until_stopped()).await);
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--rss") {
+        let what = args.get(at + 1).map_or("plain", String::as_str);
+        let n = args
+            .get(at + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(10_000);
+        println!("{}", measure_rss(what, n));
+        return;
+    }
+    let scale = scale();
+    let (n, big, runs) = (scale.roles, 4 * scale.roles, scale.runs);
+    let runtime = runtime();
+    // `--only WHAT`: one contender, for a profiler (`valgrind --tool=callgrind`).
+    if let Some(at) = args.iter().position(|a| a == "--only") {
+        let what = args.get(at + 1).map_or("flat", String::as_str).to_owned();
+        let result = runtime.block_on(runtime.spawn(async move {
+            match what.as_str() {
+                "plain" => println!("{:?}", plain_tokio(n).await),
+                "tree" => println!("{:?}", tree(n).await),
+                "restarts" => println!("{}", supervised_restarts(scale.restarts).await),
+                "churn" => println!("{:?}", churn_events(scale, false).await),
+                "stalled" => println!("{:?}", churn_events(scale, true).await),
+                _ => println!("{:?}", flat(n).await),
+            }
+        }));
+        if result.is_err() {
+            panic!("the benchmark panicked");
         }
-    });
+        return;
+    }
+
+    // Start and stop, every contender once per round, so that a noisy moment
+    // hits all of them alike.
+    // On a worker thread, as an app's own tasks run: from `block_on`'s thread
+    // every spawn and join would cross threads.
+    let rounds = runtime.block_on(runtime.spawn(async move {
+        let mut lifecycle: [(Vec<Duration>, Vec<Duration>); 6] = Default::default();
+        let mut growth: [Vec<Duration>; 4] = Default::default();
+        let mut restarts: [Vec<f64>; 2] = Default::default();
+        let mut churn: [(Vec<f64>, Vec<Duration>); 2] = Default::default();
+        // One warm-up round, not counted.
+        plain_tokio(n).await;
+        plain_tokio_ordered(n).await;
+        flat(n).await;
+        tree(n).await;
+        flat(big).await;
+        tree(big).await;
+        for _ in 0..runs {
+            let rounds = [
+                plain_tokio(n).await,
+                plain_tokio_ordered(n).await,
+                rival(n).await,
+                rival_subsystems(n).await,
+                flat(n).await,
+                tree(n).await,
+            ];
+            for (samples, (start, stop)) in lifecycle.iter_mut().zip(rounds) {
+                samples.0.push(start);
+                samples.1.push(stop);
+            }
+            let (start, stop) = flat(big).await;
+            growth[0].push(start + stop);
+            let (start, stop) = tree(big).await;
+            growth[1].push(start + stop);
+            let (start, stop) = lifecycle[4]
+                .0
+                .last()
+                .zip(lifecycle[4].1.last())
+                .map_or((Duration::ZERO, Duration::ZERO), |(a, b)| (*a, *b));
+            growth[2].push(start + stop);
+            let (start, stop) = lifecycle[5]
+                .0
+                .last()
+                .zip(lifecycle[5].1.last())
+                .map_or((Duration::ZERO, Duration::ZERO), |(a, b)| (*a, *b));
+            growth[3].push(start + stop);
+            restarts[0].push(plain_respawns(scale.restarts).await);
+            restarts[1].push(supervised_restarts(scale.restarts).await);
+            for (stalled, samples) in [false, true].into_iter().zip(churn.iter_mut()) {
+                let (rate, took) = churn_events(scale, stalled).await;
+                samples.0.push(rate);
+                samples.1.push(took);
+            }
+        }
+        (lifecycle, growth, restarts, churn)
+    }));
+    let Ok((lifecycle, growth, restarts, churn)) = rounds else {
+        panic!("the benchmark panicked");
+    };
+
+    let mut table = Table(Vec::new());
+    table.section(format!(
+        "{:<36} {:>10} {:>21} {:>7}  target",
+        format!("measure (median of {runs})"),
+        "median",
+        "min–max",
+        "ratio"
+    ));
     let names = [
         "plain tokio (floor)",
+        "plain tokio, ordered (floor)",
         "task-supervisor",
         "tokio-graceful-shutdown",
         "supervision, flat",
         "supervision, tree",
     ];
-    let medians = samples.map(Samples::medians);
-    let (floor_start, floor_stop) = medians[0];
-    println!("{TREE_NODES} tasks or roles, median of {RUNS} runs");
-    println!(
-        "{:<24} {:>10} {:>8} {:>10} {:>8}",
-        "", "start", "ratio", "stop", "ratio"
-    );
-    for (name, (start, stop)) in names.iter().zip(medians) {
-        println!(
-            "{name:<24} {:>10.2?} {:>7.1}x {:>10.2?} {:>7.1}x",
-            start,
-            ratio(start, floor_start),
-            stop,
-            ratio(stop, floor_stop)
-        );
+    // Flat contenders against the floor, the tree against the ordered floor.
+    let floors = [0, 1, 0, 0, 0, 1];
+    for (phase, pick) in [("start", 0), ("ordered stop", 1)] {
+        table.section(format!("{phase} of {n} tasks or roles"));
+        let stats: Vec<Stat> = lifecycle
+            .iter()
+            .map(|s| Stat::of(if pick == 0 { &s.0 } else { &s.1 }))
+            .collect();
+        for (i, name) in names.iter().enumerate() {
+            let target = if i >= 4 { "≤ 1.50x" } else { "" };
+            table.row(
+                name,
+                Unit::Time,
+                &stats[i],
+                Some(stats[floors[i]].median()),
+                target,
+            );
+        }
     }
+
+    let memory = |what: &str, n: usize| Stat(rss_samples(what, n, runs));
+    let mem = [
+        memory("plain", n),
+        memory("flat", n),
+        memory("tree", n),
+        memory("flat", big),
+    ];
+    table.section(format!(
+        "memory per idle task or role, {n} (RSS delta, fresh process)"
+    ));
+    let floor = mem[0].median();
+    table.row("plain tokio (floor)", Unit::Bytes, &mem[0], Some(floor), "");
+    table.row(
+        "supervision, flat",
+        Unit::Bytes,
+        &mem[1],
+        Some(floor),
+        "≤ 1.50x",
+    );
+    table.row(
+        "supervision, tree",
+        Unit::Bytes,
+        &mem[2],
+        Some(floor),
+        "≤ 1.50x",
+    );
+    let own = supervision::__private::footprint::<Node<1_000>>(n, &Options::default());
+    table.note(format!("the supervisor's own state per role: {own}"));
+
+    table.section(format!(
+        "restarts per second, one role failing at once ({} restarts)",
+        scale.restarts
+    ));
+    let (plain, ours) = (Stat(restarts[0].clone()), Stat(restarts[1].clone()));
+    table.row(
+        "plain tokio respawn loop (floor)",
+        Unit::Rate,
+        &plain,
+        Some(plain.median()),
+        "",
+    );
+    table.row(
+        "supervision, backoff: none",
+        Unit::Rate,
+        &ours,
+        Some(plain.median()),
+        "≥ 0.50x",
+    );
+
+    table.section(format!(
+        "events per second, {} roles failing {} times each",
+        scale.churners, scale.churn
+    ));
+    let (none, stalled) = (Stat(churn[0].0.clone()), Stat(churn[1].0.clone()));
+    table.row("no subscriber", Unit::Rate, &none, None, "≥ 1M/s");
+    table.row(
+        "one subscriber that never reads",
+        Unit::Rate,
+        &stalled,
+        None,
+        "≥ 1M/s",
+    );
+    let (none_t, stalled_t) = (Stat::of(&churn[0].1), Stat::of(&churn[1].1));
+    table.row(
+        "churn, no subscriber",
+        Unit::Time,
+        &none_t,
+        Some(none_t.median()),
+        "",
+    );
+    table.row(
+        "churn, stalled subscriber",
+        Unit::Time,
+        &stalled_t,
+        Some(none_t.median()),
+        "≈ 1.00x",
+    );
+
+    table.section(format!("growth from {n} to {big} roles (4x)"));
+    let g: Vec<Stat> = growth.iter().map(|s| Stat::of(s)).collect();
+    table.row(
+        &format!("flat, start + stop, {big}"),
+        Unit::Time,
+        &g[0],
+        Some(g[2].median()),
+        "≤ 4.50x",
+    );
+    table.row(
+        &format!("tree, start + stop, {big}"),
+        Unit::Time,
+        &g[1],
+        Some(g[3].median()),
+        "≤ 4.50x",
+    );
+    let mem_big = Stat(mem[3].0.iter().map(|b| b * 4.0).collect());
+    table.row(
+        &format!("flat, memory of {big} (per {n})"),
+        Unit::Bytes,
+        &mem_big,
+        Some(mem[1].median()),
+        "≤ 4.50x",
+    );
+
+    let (small, large) = (n / 10, 4 * n / 10);
+    table.section("macro expansion, DAG with ≤ 5 dependencies per role".to_owned());
+    let e1 = Stat::of(&expand_samples(small, 10));
+    let e4 = Stat::of(&expand_samples(large, 5));
+    table.row(
+        &format!("{small} roles"),
+        Unit::Time,
+        &e1,
+        None,
+        if small == 1_000 { "≤ 10ms" } else { "" },
+    );
+    table.row(
+        &format!("{large} roles (vs {small})"),
+        Unit::Time,
+        &e4,
+        Some(e1.median()),
+        "≤ 4.50x",
+    );
+
+    println!("{}", table.0.join("\n"));
 }

@@ -111,3 +111,8 @@ pub mod check {
         not_above(min, max, message);
     }
 }
+
+/// The supervisor's own bytes per role, for the benchmarks (see `benches/`).
+pub fn footprint<R: Role>(roles: usize, options: &crate::spec::options::Options) -> String {
+    crate::supervisor::footprint::<R>(roles, options)
+}

@@ -5,7 +5,8 @@
 //! can all import it.
 
 use core::any::{Any, TypeId};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -51,10 +52,16 @@ pub(crate) enum Published {
 
 /// One slot per role: written only by the supervisor (which checks that the
 /// publishing incarnation is the current one), read by contexts and handles.
+///
+/// A slot's channel is made on first use (a publish, a read or a wait): most
+/// roles publish nothing and nobody reads them, and a `watch` channel costs
+/// hundreds of bytes. Until then the slot reads as `Absent`.
 pub(crate) struct Registry {
     /// The app's role enum, so a key of another app is refused.
     pub(crate) role_type: TypeId,
-    pub(crate) slots: Vec<watch::Sender<Published>>,
+    slots: Box<[OnceLock<watch::Sender<Published>>]>,
+    /// Set once the app has ended: slots made afterwards start as ended.
+    ended: AtomicBool,
 }
 
 impl core::fmt::Debug for Registry {
@@ -69,23 +76,48 @@ impl Registry {
     pub(crate) fn new(role_type: TypeId, roles: usize) -> Self {
         Registry {
             role_type,
-            slots: (0..roles).map(|_| watch::Sender::default()).collect(),
+            slots: (0..roles).map(|_| OnceLock::new()).collect(),
+            ended: AtomicBool::new(false),
         }
+    }
+
+    /// Role `x`'s slot, made now if nothing has used it yet (as ended, once
+    /// the app has ended, so a late reader does not wait for ever).
+    pub(crate) fn slot(&self, x: usize) -> Option<&watch::Sender<Published>> {
+        self.slots.get(x).map(|slot| {
+            slot.get_or_init(|| {
+                let ended = self.ended.load(Ordering::SeqCst);
+                watch::Sender::new(if ended {
+                    Published::Ended
+                } else {
+                    Published::Absent
+                })
+            })
+        })
     }
 
     /// The app has ended: every handle is withdrawn, and readers still
     /// waiting for one stop waiting (a disabled role stays disabled).
     pub(crate) fn end(&self) {
+        self.ended.store(true, Ordering::SeqCst);
         for (x, slot) in self.slots.iter().enumerate() {
-            if !matches!(*slot.borrow(), Published::Disabled) {
+            if slot
+                .get()
+                .is_some_and(|slot| !matches!(*slot.borrow(), Published::Disabled))
+            {
                 self.set(x, Published::Ended);
             }
         }
     }
 
-    /// Sets role `x`'s slot, waking readers only when it changes.
+    /// Sets role `x`'s slot, waking readers only when it changes. Withdrawing
+    /// from a slot nobody has used changes nothing, so it makes no channel.
     pub(crate) fn set(&self, x: usize, published: Published) {
-        if let Some(slot) = self.slots.get(x) {
+        let slot = match published {
+            Published::Absent => self.slots.get(x).and_then(OnceLock::get),
+            _ => self.slot(x),
+        };
+        if let Some(slot) = slot {
             slot.send_if_modified(|now| {
                 let changed = !matches!(
                     (&*now, &published),

@@ -153,14 +153,15 @@ impl<R: Role> Default for SpecBuilder<R> {
     }
 }
 
-/// A role type for hand-built apps of up to 10,000 roles: `Node::<N>(i)` is the
+/// A role type for hand-built apps of up to 40,000 roles: `Node::<N>(i)` is the
 /// `i`-th of `N` roles, named `node_{i}`.
 #[derive(
     Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
 )]
 pub struct Node<const N: usize>(pub u16);
 
-const MAX_NODES: usize = 10_000;
+/// The most roles a [`Node`] app may have: the benchmarks grow to 40,000.
+const MAX_NODES: usize = 40_000;
 
 impl<const N: usize> Role for Node<N> {
     const ALL: &'static [Self] = &{

@@ -71,16 +71,20 @@ impl<R: Role> Journal<R> {
     /// Appends, then broadcasts (in that order, so a [`Follow`] that subscribes
     /// and then copies the journal finds every event in one or the other);
     /// never waits for a subscriber.
+    ///
+    /// The event is copied only for subscribers: with none, it moves into the
+    /// ring. One that subscribes in between finds it in the journal.
     pub(crate) fn record(&self, event: Event<R>) {
+        let live = (self.tx.receiver_count() > 0).then(|| event.clone());
         {
             let mut ring = self.ring();
             if ring.events.len() >= ring.capacity {
                 ring.events.pop_front();
                 ring.dropped += 1;
             }
-            ring.events.push_back(event.clone());
+            ring.events.push_back(event);
         }
-        if self.tx.receiver_count() > 0 {
+        if let Some(event) = live {
             // An error only means the last subscriber just left.
             let _ = self.tx.send(event);
         }

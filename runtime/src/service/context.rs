@@ -119,6 +119,11 @@ impl Context {
         }
     }
 
+    /// The bytes of a context and its shared signal, for `supervisor::footprint`.
+    pub(crate) fn bytes() -> usize {
+        core::mem::size_of::<Context>() + core::mem::size_of::<ReadySignal>()
+    }
+
     /// The role's lease name.
     pub fn role(&self) -> &'static str {
         self.role

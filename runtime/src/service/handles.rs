@@ -121,7 +121,7 @@ impl Reader<'_> {
         if self.registry.role_type != TypeId::of::<K::Role>() {
             return None;
         }
-        self.registry.slots.get(K::ROLE.index())
+        self.registry.slot(K::ROLE.index())
     }
 
     pub(crate) fn get<K: ServedBy<S>, S: Provide>(&self) -> Result<S::Handle, HandleError> {

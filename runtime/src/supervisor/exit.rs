@@ -36,7 +36,7 @@ impl<R: Role> Supervisor<R> {
             let episode = self.new_episode();
             self.slots[x].episode = Some(episode);
         }
-        let asked_to_stop = slot_awaits_exit(self.slots[x].stop.as_ref());
+        let asked_to_stop = slot_awaits_exit(self.slots[x].stop.as_deref());
         match &exit {
             // A clean return once asked to stop is what `stopped { graceful }` reports.
             Exit::Clean if asked_to_stop => {}

@@ -23,6 +23,7 @@ use core::any::TypeId;
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
@@ -59,6 +60,28 @@ struct TaskKey {
     role: usize,
     incarnation: u64,
     kind: TaskKind,
+}
+
+/// Hashes a task id, a distinct integer, with one multiplication: SipHash's
+/// resistance to chosen keys buys nothing here and cost a tenth of a spawn.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+        self.0 = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 /// What a task returns; errors are turned into their text inside the task.
@@ -112,7 +135,7 @@ pub(crate) struct Supervisor<R: Role> {
     /// Position of each role in the stop order, to sort affected sets.
     stop_rank: Vec<usize>,
     tasks: JoinSet<TaskOut>,
-    task_keys: HashMap<task::Id, TaskKey>,
+    task_keys: HashMap<task::Id, TaskKey, BuildHasherDefault<IdHasher>>,
     timers: Timers,
     rx: mpsc::UnboundedReceiver<Msg>,
     /// Kept so the channel never closes; cloned into every context.
@@ -184,7 +207,7 @@ pub(crate) fn launch<R: Role>(
             .collect(),
         stop_rank,
         tasks: JoinSet::new(),
-        task_keys: HashMap::new(),
+        task_keys: HashMap::default(),
         timers: Timers::default(),
         rx,
         tx: tx.clone(),
@@ -243,7 +266,14 @@ impl<R: Role> Supervisor<R> {
         let sleep = tokio::time::sleep_until(Instant::now());
         tokio::pin!(sleep);
         while !self.finished() {
-            let next = self.timers.next_deadline();
+            let next = self.next_deadline();
+            // A timer already due (a zero backoff) fires now: the timer wheel
+            // would wake the loop only at its next millisecond tick.
+            if next.is_some_and(|at| at <= Instant::now()) {
+                self.on_timers();
+                self.drive();
+                continue;
+            }
             if next != armed {
                 if let Some(at) = next {
                     sleep.as_mut().reset(at);
@@ -378,6 +408,14 @@ impl<R: Role> Supervisor<R> {
                 Timer::Watchdog { .. } => {}
             }
         }
+    }
+
+    /// The earliest deadline of a timer still armed.
+    fn next_deadline(&mut self) -> Option<Instant> {
+        let slots = &self.slots;
+        let live = |key, timer| timer_live(slots, key, timer);
+        self.timers.compact(live);
+        self.timers.next_deadline(live)
     }
 
     // ---- small shared helpers -------------------------------------------------
@@ -538,6 +576,19 @@ impl<R: Role> Supervisor<R> {
     }
 }
 
+/// Whether the timer armed under `key` still applies: its role's slot holds
+/// the key (the shutdown deadline always applies once armed).
+fn timer_live(slots: &[Slot], key: timers::TimerKey, timer: Timer) -> bool {
+    match timer {
+        Timer::Watchdog { role, .. } => slots.get(role).is_some_and(|s| s.watchdog == Some(key)),
+        Timer::Deadline => true,
+        other => other
+            .role()
+            .and_then(|x| slots.get(x))
+            .is_some_and(|s| s.timer == Some(key)),
+    }
+}
+
 /// The message of a panic (`&str` or `String` payloads), `None` if the task was cancelled.
 fn panic_message(e: JoinError) -> Option<String> {
     let payload = e.try_into_panic().ok()?;
@@ -552,3 +603,26 @@ fn panic_message(e: JoinError) -> Option<String> {
 
 /// Kept for `AppError` conversions in `complete`.
 type Final<R> = Result<ShutdownReport<R>, AppError<R>>;
+
+/// The supervisor's own bytes per role in an app of `roles` roles with
+/// `options`, for the benchmark's memory rows: the slot, the role's spec,
+/// its row of the state table, its handle slot, the running incarnation's
+/// context and task key, and its share of the bounded journal and broadcast
+/// (tokio's own allocations behind a channel or token are not counted).
+pub(crate) fn footprint<R: Role>(roles: usize, options: &Options) -> String {
+    use core::mem::size_of;
+    let roles = roles.max(1);
+    let event = size_of::<Event<R>>();
+    let journal = options.journal_capacity.min(roles.saturating_mul(4)) * event / roles
+        + options.subscriber_capacity * (event + 32) / roles;
+    let slot = size_of::<Slot>();
+    let spec = size_of::<crate::spec::RoleSpec<R>>() + size_of::<R>();
+    let state = size_of::<crate::observe::state::RoleState<R>>();
+    let handle = size_of::<watch::Sender<Published>>();
+    let incarnation = size_of::<(task::Id, TaskKey)>() + crate::service::context::Context::bytes();
+    let total = slot + spec + state + handle + incarnation + journal;
+    format!(
+        "{total} B = slot {slot} + spec {spec} + state row {state} + handle slot {handle} \
+         + context and task key {incarnation} + journal share {journal}"
+    )
+}

@@ -135,7 +135,8 @@ pub(super) struct Slot {
     pub(super) timer: Option<TimerKey>,
     /// The ready incarnation's watchdog, armed beside `timer`.
     pub(super) watchdog: Option<TimerKey>,
-    pub(super) stop: Option<Stop>,
+    /// Boxed: a stop is rare and large, and a slot is kept for every role.
+    pub(super) stop: Option<Box<Stop>>,
     pub(super) episode: Option<EpisodeId>,
     /// Counted by the start phase until ready or disabled.
     pub(super) awaited: bool,

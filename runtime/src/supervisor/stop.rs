@@ -34,7 +34,7 @@ impl<R: Role> Supervisor<R> {
             Purpose::Restart { .. } => Vec::with_capacity(1),
             _ => Vec::new(),
         };
-        self.slots[y].stop = Some(Stop {
+        self.slots[y].stop = Some(Box::new(Stop {
             purpose,
             waiters,
             waiting,
@@ -43,7 +43,7 @@ impl<R: Role> Supervisor<R> {
             awaiting: Awaiting::Nothing,
             aborted: false,
             drain: None,
-        });
+        }));
         if waiting == 0 {
             self.to_stop.push_back(y);
         }

@@ -1,7 +1,15 @@
-//! The supervisor's timers: one ordered map instead of one task per timer,
-//! so a 10,000-role app with ready timeouts costs 10,000 map entries, not tasks.
+//! The supervisor's timers: one binary heap instead of one task per timer,
+//! so a 10,000-role app with ready timeouts costs 10,000 heap entries, not tasks.
+//!
+//! Disarming costs nothing: a disarmed timer stays in the heap until it comes
+//! to the top, where the supervisor's liveness test (does the role's slot
+//! still hold this key?) drops it. Nearly every timer is disarmed (a grace
+//! period ends with the exit, a ready timeout with readiness), so this saves
+//! an ordered-map removal per role per stop. The heap is compacted when
+//! disarmed entries outnumber armed ones, so it stays bounded.
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -42,34 +50,86 @@ impl Timer {
 
 #[derive(Debug, Default)]
 pub(super) struct Timers {
-    armed: BTreeMap<TimerKey, Timer>,
+    /// Earliest first; ties in arming order.
+    heap: BinaryHeap<Reverse<(TimerKey, Entry)>>,
     next_id: u64,
+    /// Entries disarmed but still in the heap.
+    stale: usize,
+}
+
+/// A [`Timer`] in the heap, ordered by its key only.
+#[derive(Clone, Copy, Debug)]
+struct Entry(Timer);
+
+impl PartialEq for Entry {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Entry {}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Entry {
+    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
 }
 
 impl Timers {
     pub(super) fn arm(&mut self, at: Instant, timer: Timer) -> TimerKey {
         let key = (at, self.next_id);
         self.next_id += 1;
-        self.armed.insert(key, timer);
+        self.heap.push(Reverse((key, Entry(timer))));
         key
     }
 
+    /// Forgets the timer armed under `key`: its slot no longer holds the key,
+    /// so the liveness test drops it when it reaches the top or at compaction.
     pub(super) fn disarm(&mut self, key: TimerKey) {
-        self.armed.remove(&key);
+        let _ = key;
+        self.stale += 1;
     }
 
-    /// When the earliest armed timer fires.
-    pub(super) fn next_deadline(&self) -> Option<Instant> {
-        self.armed.first_key_value().map(|(key, _)| key.0)
+    /// Drops every disarmed entry once they outnumber the armed ones.
+    pub(super) fn compact(&mut self, live: impl Fn(TimerKey, Timer) -> bool) {
+        if self.stale > 64 && self.stale > self.heap.len() / 2 {
+            self.heap
+                .retain(|Reverse((key, Entry(timer)))| live(*key, *timer));
+            self.stale = 0;
+        }
     }
 
-    /// Removes and returns the earliest timer due at `now`, if any.
+    /// When the earliest live timer fires; disarmed ones on top are dropped.
+    pub(super) fn next_deadline(
+        &mut self,
+        live: impl Fn(TimerKey, Timer) -> bool,
+    ) -> Option<Instant> {
+        while let Some(Reverse((key, Entry(timer)))) = self.heap.peek() {
+            if live(*key, *timer) {
+                return Some(key.0);
+            }
+            self.heap.pop();
+            self.stale = self.stale.saturating_sub(1);
+        }
+        None
+    }
+
+    /// Removes and returns the earliest timer due at `now`, if any (live or not:
+    /// the caller checks, as it must for a timer that fires).
     pub(super) fn pop_due(&mut self, now: Instant) -> Option<(TimerKey, Timer)> {
-        let (&key, _) = self.armed.first_key_value()?;
+        let Reverse((key, _)) = self.heap.peek()?;
         if key.0 > now {
             return None;
         }
-        self.armed.remove(&key).map(|timer| (key, timer))
+        self.heap
+            .pop()
+            .map(|Reverse((key, Entry(timer)))| (key, timer))
     }
 }
 
