@@ -11,8 +11,10 @@
 //! SOAK_SEED=1234 cargo test -p supervision-tests --test soak --release -- --ignored --nocapture
 //! ```
 //!
-//! `SOAK_SEEDS` (how many, default 100), `SOAK_FIRST` (first seed, default 0)
-//! and `SOAK_SECS` (virtual seconds per app, default 600) size the long run.
+//! `SOAK_SEEDS` (how many, default 1,000), `SOAK_FIRST` (first seed, default
+//! 0) and `SOAK_SECS` (virtual seconds per app, default 600) size either run;
+//! `SOAK_VERBOSE=1` prints each app's ending, `SOAK_TRACE=node_3,Some(2),10..20`
+//! prints the events of a role, of an episode, or in a range of `seq`.
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
@@ -40,7 +42,8 @@ const TICK: Duration = Duration::from_millis(1);
 /// How one role's incarnations behave, drawn once per app.
 #[derive(Clone, Copy, Debug)]
 struct Temper {
-    /// Chance that an incarnation ends on its own (returns, fails, panics or hangs).
+    /// Chance that an incarnation ends on its own (returns, fails, panics or
+    /// hangs); the others serve until asked to stop.
     fault: f64,
     /// Mean time, in ms, before such an incarnation misbehaves.
     life: u64,
@@ -58,7 +61,7 @@ struct Plan {
 fn budget(rng: &mut Rng) -> (Budget, Backoff) {
     let budget = Budget {
         max_restarts: rng.range(2, 10) as u32,
-        window: ms(rng.range(100, 60_000)),
+        window: ms(rng.range(100, 20_000)),
     };
     let backoff = match rng.below(10) {
         0..=1 => Backoff::None,
@@ -161,17 +164,18 @@ fn generate(seed: u64) -> Plan {
             )
         };
         if deps[i].iter().any(|d| optional[*d])
-            || (deps[i].iter().any(may_stay_stopped) && rng.chance(0.9))
+            || (deps[i].iter().any(may_stay_stopped) && rng.chance(0.97))
         {
             optional[i] = true;
         }
     }
-    let wildness = [0.05, 0.2, 0.5][rng.below(3) as usize]
-        * if strategy == Strategy::OneForAll {
-            0.01
-        } else {
-            1.0
-        };
+    let wildness = [0.2, 0.5, 0.9][rng.below(3) as usize];
+    // Every failure of `one_for_all` restarts all 1,000 roles: fewer of them.
+    let pace = if strategy == Strategy::OneForAll {
+        40
+    } else {
+        1
+    };
     let mut builder = SpecBuilder::<Node>::new()
         .strategy(strategy)
         .shutdown_timeout(ms(rng.range(1_000, 60_000)))
@@ -231,7 +235,7 @@ fn generate(seed: u64) -> Plan {
         tempers.push(Temper {
             fault: wildness * if steady { 0.05 } else { 1.0 },
             slip: if steady { 0.002 } else { 0.04 },
-            life: rng.range(2_000, 60_000),
+            life: pace * rng.range(5_000, 300_000),
         });
     }
     Plan {
@@ -494,6 +498,8 @@ struct RoleModel {
     /// The last drain of the current stop sequence.
     drain: Option<DrainOutcome>,
     disabled: bool,
+    /// Its restart was refused by the app's `intensity`: it escalates, optional or not.
+    over_intensity: bool,
     /// The episode of its latest failure (an exit, or a ready timeout).
     failure: Option<EpisodeId>,
     /// When its restarts were scheduled, within its budget window.
@@ -824,6 +830,7 @@ impl Model {
                     let n = own.map_or(0, |b| Self::prune(&mut r.restarts, b, e.at));
                     (own, n)
                 };
+                r.over_intensity = *app_wide;
                 if expected != Some(*budget) || n != budget.max_restarts as usize {
                     violation!("{role} exhausted {budget:?} after {n} restarts");
                 }
@@ -840,8 +847,8 @@ impl Model {
                 r.up = false;
             }
             EventKind::Escalated => {
-                if self.spec.is_optional(role) {
-                    violation!("optional {role} escalated");
+                if self.spec.is_optional(role) && !self.roles[x].over_intensity {
+                    violation!("optional {role} escalated within the app's intensity");
                 }
             }
             EventKind::Draining => {
@@ -1288,26 +1295,30 @@ fn run(seeds: impl Iterator<Item = u64>, span: Duration) -> Figures {
     figures
 }
 
-/// CI's soak: 20 apps of 1,000 roles, 30 virtual seconds each.
+/// CI's soak: 20 apps of 1,000 roles, 10 virtual minutes each (seconds of
+/// wall time, even unoptimized: paused time never waits).
 #[test]
 fn soak_short() {
-    let figures = run(0..env("SOAK_SEEDS").unwrap_or(20), secs(30));
+    let figures = run(
+        0..env("SOAK_SEEDS").unwrap_or(20),
+        secs(env("SOAK_SECS").unwrap_or(600)),
+    );
     assert_eq!(figures.violations, 0, "see the failing seeds above");
     // The seeds reach more than one ending.
     assert!(figures.endings.len() >= 2, "{:?}", figures.endings);
 }
 
-/// The long soak: 100 apps of 1,000 roles, 10 virtual minutes each
+/// The long soak: 1,000 apps of 1,000 roles, 10 virtual minutes each
 /// (`SOAK_SEED` runs one seed; see the module docs).
 #[test]
-#[ignore = "minutes in release mode: cargo test -p supervision-tests --test soak --release -- --ignored"]
+#[ignore = "a minute in release mode: cargo test -p supervision-tests --test soak --release -- --ignored"]
 fn soak_long() {
     let span = secs(env("SOAK_SECS").unwrap_or(600));
     let figures = match env("SOAK_SEED") {
         Some(seed) => run(seed..seed + 1, span),
         None => {
             let first = env("SOAK_FIRST").unwrap_or(0);
-            run(first..first + env("SOAK_SEEDS").unwrap_or(100), span)
+            run(first..first + env("SOAK_SEEDS").unwrap_or(1000), span)
         }
     };
     assert_eq!(figures.violations, 0, "see the failing seeds above");
