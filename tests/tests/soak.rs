@@ -119,11 +119,11 @@ fn generate(seed: u64) -> Plan {
         }
         group += size;
     }
-    for i in 0..core {
+    for (i, own) in deps.iter_mut().enumerate().take(core) {
         for _ in 0..rng.below(3).min(i as u64) {
             let d = rng.below(i as u64) as usize;
-            if !deps[i].contains(&d) {
-                deps[i].push(d);
+            if !own.contains(&d) {
+                own.push(d);
             }
         }
     }
