@@ -338,7 +338,7 @@ fn thousands_of_inputs_neither_panic_nor_err_outside_the_input() {
 }
 
 #[test]
-#[ignore = "about 15 minutes in release mode: cargo test -p supervision-macros --release -- --ignored fuzz_a_million"]
+#[ignore = "about 20 minutes in release mode: cargo test -p supervision-macros --release -- --ignored fuzz_a_million"]
 fn fuzz_a_million() {
     fuzz(
         env("FUZZ_FIRST").unwrap_or(0),
