@@ -24,6 +24,7 @@ pub struct SpecBuilder<R> {
     defs: Vec<RoleDef>,
     strategy: Strategy,
     intensity: Option<supervision::Budget>,
+    shutdown_timeout: Duration,
 }
 
 /// A role's declaration besides its dependencies; `RoleDef::default()` is every default.
@@ -61,6 +62,7 @@ impl<R: Role> SpecBuilder<R> {
             defs: vec![RoleDef::default(); R::ALL.len()],
             strategy: Strategy::RestForOne,
             intensity: None,
+            shutdown_timeout: AppSpec::<R>::DEFAULT_SHUTDOWN_TIMEOUT,
         }
     }
 
@@ -85,6 +87,12 @@ impl<R: Role> SpecBuilder<R> {
     /// `intensity: ..`.
     pub fn intensity(mut self, intensity: Option<supervision::Budget>) -> Self {
         self.intensity = intensity;
+        self
+    }
+
+    /// `shutdown_timeout: ..`.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
         self
     }
 
@@ -139,7 +147,7 @@ impl<R: Role> SpecBuilder<R> {
             name,
             strategy: self.strategy,
             intensity: self.intensity,
-            shutdown_timeout: AppSpec::<R>::DEFAULT_SHUTDOWN_TIMEOUT,
+            shutdown_timeout: self.shutdown_timeout,
             roles: Vec::leak(roles),
             start_order: Vec::leak(start),
             stop_order: Vec::leak(stop),
@@ -199,6 +207,48 @@ impl<const N: usize> Node<N> {
 impl<const N: usize> std::fmt::Display for Node<N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// The splitmix64 finalizer: a well-mixed hash of `z`, so behaviours drawn
+/// from `(seed, role, incarnation)` are reproducible and independent.
+pub fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A seeded splitmix64 generator: the same seed draws the same app and the
+/// same behaviours, so a failing seed reproduces.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// The generator for `seed`.
+    pub fn new(seed: u64) -> Self {
+        Rng(mix(seed))
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        mix(self.0)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64().checked_rem(n).unwrap_or(0)
+    }
+
+    /// A number in `lo..=hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.below(hi.saturating_sub(lo) + 1)
+    }
+
+    /// `true` with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
     }
 }
 

@@ -12,17 +12,10 @@ use supervision::{
     App, AppSpec, Backoff, BoxError, Budget, Context, EventKind, Readiness, RestartPolicy, Role,
     StopAction, Strategy,
 };
-use supervision_tests::{DrainScript, Probe, RoleDef, Script, SpecBuilder, ms, secs};
+use supervision_tests::{DrainScript, Probe, RoleDef, Script, SpecBuilder, mix, ms, secs};
 
 const ROLES: usize = 48;
 type Node = supervision_tests::Node<ROLES>;
-
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 /// Each node depends on up to two earlier nodes; nodes from 36 on are optional;
 /// policies, readiness and stop lists vary by node; `S` picks the strategy.
@@ -305,8 +298,9 @@ async fn run_seed<const S: usize>(seed: u64, outcomes: &mut HashMap<&'static str
     // no role starts again while a role depending on it still runs (rest_for_one).
     let mut open: HashMap<Node, (u64, bool)> = HashMap::new();
     for e in &log.events {
+        // App-wide events (the shutdown's) belong to no incarnation.
         let (Some(role), Some(inc)) = (e.role, e.incarnation) else {
-            return;
+            continue;
         };
         match e.kind {
             EventKind::Starting => {

@@ -518,3 +518,74 @@ async fn a_role_restarting_after_its_temporary_dependency_stopped_for_good_escal
         }
     );
 }
+
+supervision! {
+    /// `gate` is temporary; `worker` fails once and, as it restarts, finds
+    /// `gate` stopped for good and is disabled; releasing the roles held for
+    /// its restart makes `api` escalate before `report`, which depends on
+    /// `worker`, has been disabled too.
+    app HeldCascade {
+        strategy: one_for_all,
+        gate: Script { restart: temporary },
+        api: Script { depends_on: [gate] },
+        optional worker: Script { depends_on: [gate], restart: permanent(3 per 60s, backoff: fixed(100ms)) },
+        optional report: Script { depends_on: [worker] },
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_escalation_while_a_disable_releases_held_roles_ends_every_role_as_reported() {
+    // Found by the soak (seed 14): the disable went on after the escalation
+    // had begun the shutdown, so `report` was disabled after the request, in
+    // the failure's episode, while the report called it already stopped.
+    let probe = Probe::default();
+    let app = HeldCascade {
+        gate: Script::until_stopped(),
+        api: Script::until_stopped(),
+        worker: fails_once(&probe),
+        report: Script::until_stopped(),
+    };
+    let handle = app.start().await.expect("starts");
+    let (role, cause, report) = escalation(&handle).await;
+    assert_eq!(role, HeldCascadeRole::Api);
+    assert!(
+        matches!(cause, Cause::DependencyStopped { .. }),
+        "{cause:?}"
+    );
+    let events = handle.events().events;
+    let request = events
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::ShutdownRequested { .. }))
+        .expect("a shutdown request");
+    let episode = events[request].episode;
+    assert!(
+        events[request..].iter().all(|e| e.episode == episode),
+        "{:?}",
+        kinds(&events[request..])
+    );
+    // Each role ends once, as the report says: `worker` was disabled before
+    // the request; nothing changes course after it.
+    let disabled: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Disabled)
+        .filter_map(|e| e.role)
+        .collect();
+    assert_eq!(disabled, [HeldCascadeRole::Worker]);
+    assert_eq!(
+        rows(&report)
+            .into_iter()
+            .map(|(role, outcome, _)| (role, outcome))
+            .collect::<Vec<_>>(),
+        [
+            (HeldCascadeRole::Report, StopOutcome::AlreadyStopped),
+            (HeldCascadeRole::Worker, StopOutcome::Disabled),
+            (HeldCascadeRole::Api, StopOutcome::AlreadyStopped),
+            (HeldCascadeRole::Gate, StopOutcome::AlreadyStopped),
+        ]
+    );
+    let state = handle.state();
+    assert_eq!(
+        state.role(HeldCascadeRole::Report).status,
+        RoleStatus::Stopped
+    );
+}

@@ -687,3 +687,22 @@ fn literals_beside_consts_are_still_checked() {
         )
     );
 }
+
+/// A value missing at the end of an entry is reported at the entry's last
+/// token, not at the macro's call site (found by the fuzz).
+#[test]
+fn a_missing_value_at_the_end_of_an_entry_points_at_its_last_token() {
+    assert_eq!(
+        one("app A { a: X { lease: } }"),
+        (
+            "expected the lease name as a string, e.g. `lease: \"name\"`".to_owned(),
+            ":".to_owned()
+        )
+    );
+    // rustc underlines all of `stop`; proc-macro2 outside the compiler
+    // gives a group's closing span as its last byte.
+    assert_eq!(
+        one("app A { a: X { stop }, b: Y }"),
+        ("expected `:`".to_owned(), "p".to_owned())
+    );
+}

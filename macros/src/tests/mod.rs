@@ -2,6 +2,7 @@
 //! expansion snapshot, and robustness against arbitrary input.
 
 mod errors;
+mod fuzz;
 mod hygiene;
 mod names;
 mod order;

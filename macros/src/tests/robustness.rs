@@ -7,24 +7,26 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::str::FromStr;
 
-use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 
 use super::{ATPD, input};
 
 /// A token tree flattened: groups become an opening and a closing atom, so
 /// a mutation can cut a group in half and the rebuilt stream stays valid.
+/// The opening keeps the group's span, so errors at a group still point
+/// into the input.
 #[derive(Clone)]
-enum Atom {
-    Open(Delimiter),
+pub(super) enum Atom {
+    Open(Delimiter, Span),
     Close,
     Leaf(TokenTree),
 }
 
-fn flatten(stream: TokenStream, out: &mut Vec<Atom>) {
+pub(super) fn flatten(stream: TokenStream, out: &mut Vec<Atom>) {
     for tree in stream {
         match tree {
             TokenTree::Group(group) => {
-                out.push(Atom::Open(group.delimiter()));
+                out.push(Atom::Open(group.delimiter(), group.span()));
                 flatten(group.stream(), out);
                 out.push(Atom::Close);
             }
@@ -34,15 +36,16 @@ fn flatten(stream: TokenStream, out: &mut Vec<Atom>) {
 }
 
 /// Rebuilds a stream, dropping unmatched closers and closing what is left open.
-fn rebuild(atoms: &[Atom]) -> TokenStream {
-    let mut stack: Vec<(Delimiter, Vec<TokenTree>)> = vec![(Delimiter::None, Vec::new())];
+pub(super) fn rebuild(atoms: &[Atom]) -> TokenStream {
+    let mut stack: Vec<(Delimiter, Span, Vec<TokenTree>)> =
+        vec![(Delimiter::None, Span::call_site(), Vec::new())];
     for atom in atoms {
         match atom {
-            Atom::Open(delimiter) => stack.push((*delimiter, Vec::new())),
+            Atom::Open(delimiter, span) => stack.push((*delimiter, *span, Vec::new())),
             Atom::Close if stack.len() > 1 => close(&mut stack),
             Atom::Close => {}
             Atom::Leaf(leaf) => {
-                if let Some((_, trees)) = stack.last_mut() {
+                if let Some((_, _, trees)) = stack.last_mut() {
                     trees.push(leaf.clone());
                 }
             }
@@ -53,39 +56,71 @@ fn rebuild(atoms: &[Atom]) -> TokenStream {
     }
     stack
         .pop()
-        .map(|(_, trees)| trees.into_iter().collect())
+        .map(|(_, _, trees)| trees.into_iter().collect())
         .unwrap_or_default()
 }
 
-fn close(stack: &mut Vec<(Delimiter, Vec<TokenTree>)>) {
-    if let Some((delimiter, trees)) = stack.pop() {
-        let group = Group::new(delimiter, trees.into_iter().collect());
-        if let Some((_, parent)) = stack.last_mut() {
+fn close(stack: &mut Vec<(Delimiter, Span, Vec<TokenTree>)>) {
+    if let Some((delimiter, span, trees)) = stack.pop() {
+        let mut group = Group::new(delimiter, trees.into_iter().collect());
+        group.set_span(span);
+        if let Some((_, _, parent)) = stack.last_mut() {
             parent.push(TokenTree::Group(group));
         }
     }
 }
 
-struct XorShift(u64);
+pub(super) struct XorShift(pub(super) u64);
 
 impl XorShift {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 }
 
 /// Tokens a mutation may insert: DSL words, edge-case literals, punctuation.
-const POOL: &str = "app optional strategy intensity shutdown_timeout depends_on restart ready stop lease \
+pub(super) const POOL: &str = "app optional strategy intensity shutdown_timeout depends_on restart ready stop lease \
     drain release_lease resume_state permanent transient temporary critical backoff none fixed \
     exponential spawned signaled completed per , : :: < > ; # ! = 0 0s 1.5s 99999999999999999999h \
     4294967296 \"\" \"x\" 'a' r#type self Self crate $ { } [ ] ( ) _ - =>";
+
+/// One to four random edits: remove, repeat, swap, replace or insert an atom
+/// (from the pool, or moved within the input).
+pub(super) fn mutate(atoms: &mut Vec<Atom>, pool: &[Atom], rng: &mut XorShift) {
+    for _ in 0..=rng.below(4) {
+        let at = rng.below(atoms.len());
+        match rng.below(6) {
+            0 if !atoms.is_empty() => {
+                atoms.remove(at);
+            }
+            1 if !atoms.is_empty() => {
+                let atom = atoms[at].clone();
+                atoms.insert(at, atom);
+            }
+            2 if at + 1 < atoms.len() => atoms.swap(at, at + 1),
+            3 if !atoms.is_empty() => atoms[at] = pool[rng.below(pool.len())].clone(),
+            4 if !atoms.is_empty() => {
+                let atom = atoms[rng.below(atoms.len())].clone();
+                atoms[at] = atom;
+            }
+            _ => atoms.insert(at, pool[rng.below(pool.len())].clone()),
+        }
+    }
+}
+
+/// The pool's atoms.
+pub(super) fn pool() -> Vec<Atom> {
+    let mut atoms = Vec::new();
+    flatten(TokenStream::from_str(POOL).unwrap_or_default(), &mut atoms);
+    atoms
+}
 
 fn check(stream: TokenStream) {
     let text = stream.to_string();
@@ -94,7 +129,7 @@ fn check(stream: TokenStream) {
     }
 }
 
-fn seeds() -> Vec<TokenStream> {
+pub(super) fn seeds() -> Vec<TokenStream> {
     let extra = r#"
         #[doc = "x"] pub(crate) app B {
             strategy: one_for_all, intensity: 1 per 1h,
@@ -122,11 +157,7 @@ fn every_truncation_expands_without_panicking() {
 
 #[test]
 fn thousands_of_mutations_expand_without_panicking() {
-    let pool: Vec<Atom> = {
-        let mut atoms = Vec::new();
-        flatten(TokenStream::from_str(POOL).unwrap_or_default(), &mut atoms);
-        atoms
-    };
+    let pool = pool();
     let mut rng = XorShift(0x5eed_cafe_f00d_d00d);
     let mut count = 0;
     for seed in seeds() {
@@ -134,21 +165,7 @@ fn thousands_of_mutations_expand_without_panicking() {
         flatten(seed, &mut original);
         for _ in 0..1500 {
             let mut atoms = original.clone();
-            for _ in 0..=rng.below(3) {
-                let at = rng.below(atoms.len());
-                match rng.below(5) {
-                    0 if !atoms.is_empty() => {
-                        atoms.remove(at);
-                    }
-                    1 if !atoms.is_empty() => {
-                        let atom = atoms[at].clone();
-                        atoms.insert(at, atom);
-                    }
-                    2 if at + 1 < atoms.len() => atoms.swap(at, at + 1),
-                    3 if !atoms.is_empty() => atoms[at] = pool[rng.below(pool.len())].clone(),
-                    _ => atoms.insert(at, pool[rng.below(pool.len())].clone()),
-                }
-            }
+            mutate(&mut atoms, &pool, &mut rng);
             check(rebuild(&atoms));
             count += 1;
         }

@@ -44,6 +44,9 @@ struct Ring<R> {
     dropped: u64,
 }
 
+/// The most events a subscriber may fall behind, whatever `Options` asks.
+pub(crate) const MAX_SUBSCRIBER_CAPACITY: usize = 1 << 16;
+
 /// Shared between the supervisor (the only writer) and every handle.
 pub(crate) struct Journal<R> {
     ring: Mutex<Ring<R>>,
@@ -51,9 +54,11 @@ pub(crate) struct Journal<R> {
 }
 
 impl<R: Role> Journal<R> {
-    /// Both capacities are raised to 1 when 0 is asked for.
+    /// Both capacities are raised to 1 when 0 is asked for; the subscriber
+    /// capacity is at most [`MAX_SUBSCRIBER_CAPACITY`], since the channel
+    /// allocates every slot up front (and panics past `usize::MAX / 2`).
     pub(crate) fn new(capacity: usize, subscriber_capacity: usize) -> Self {
-        let (tx, _) = broadcast::channel(subscriber_capacity.max(1));
+        let (tx, _) = broadcast::channel(subscriber_capacity.clamp(1, MAX_SUBSCRIBER_CAPACITY));
         Journal {
             ring: Mutex::new(Ring {
                 events: VecDeque::with_capacity(capacity.clamp(1, 1024)),

@@ -38,9 +38,12 @@ use crate::spec::role::Role;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Options {
-    /// Events the journal keeps (`AppHandle::events`); older ones are dropped and counted.
+    /// Events the journal keeps (`AppHandle::events`); older ones are dropped
+    /// and counted. 0 keeps 1.
     pub journal_capacity: usize,
     /// Events a subscriber may fall behind before it sees `RecvError::Lagged`.
+    /// 0 means 1, and at most 65,536 are kept: the channel allocates its
+    /// slots up front.
     pub subscriber_capacity: usize,
     /// Jitter exponential backoff (on by default); off, every delay is its cap.
     pub jitter: bool,

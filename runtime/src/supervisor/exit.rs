@@ -198,6 +198,11 @@ impl<R: Role> Supervisor<R> {
     /// of them stays stopped. Then it never could, and gives up: a required role
     /// escalates, an optional one is disabled with its dependents.
     fn rejoin(&mut self, y: usize) {
+        // A shutdown begun meanwhile (an escalation earlier in the same
+        // cascade) has already ended `y`: it changes course no more.
+        if self.shutdown.is_some() {
+            return;
+        }
         let stopped = self
             .spec
             .dependencies(Self::role(y))
@@ -352,6 +357,11 @@ impl<R: Role> Supervisor<R> {
         let mut roles = vec![x];
         roles.extend(self.transitive_dependents(x));
         for y in roles {
+            // Releasing held roles may escalate and so begin the shutdown,
+            // which has then ended every role left here.
+            if self.shutdown.is_some() {
+                return;
+            }
             self.slots[y].episode = episode;
             match self.slots[y].status {
                 Status::Disabled => {}
@@ -365,8 +375,8 @@ impl<R: Role> Supervisor<R> {
                 | Status::Stopped => {
                     self.clear_timer(y);
                     self.slots[y].restart = None;
-                    self.release_held(y);
                     self.mark_disabled(y);
+                    self.release_held(y);
                 }
             }
         }

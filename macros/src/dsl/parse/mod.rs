@@ -11,9 +11,9 @@ mod keyword;
 mod role;
 mod value;
 
-use proc_macro2::{Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Spacing, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
-use syn::parse::Parser;
+use syn::parse::{ParseStream, Parser};
 
 use super::ast;
 use super::errors::{Errors, earlier_place};
@@ -21,9 +21,9 @@ use super::errors::{Errors, earlier_place};
 /// Parses `krate ; [attrs] vis app Name { ... }`; empty when not even the
 /// app's header could be read (the error is recorded).
 pub fn parse(input: TokenStream, errors: &mut Errors) -> Vec<ast::App> {
-    let (krate, rest) = split_crate_path(input);
-    let parser = |stream: syn::parse::ParseStream| app::apps(stream, krate, errors);
-    match parser.parse2(rest) {
+    let (krate, rest, semi) = split_crate_path(input);
+    let end = last_span(&rest).or(semi).unwrap_or_else(Span::call_site);
+    match parse_within(rest, end, |stream| app::apps(stream, krate, errors)) {
         Ok(apps) => apps,
         Err(error) => {
             errors.push(error);
@@ -32,10 +32,11 @@ pub fn parse(input: TokenStream, errors: &mut Errors) -> Vec<ast::App> {
     }
 }
 
-/// Splits off the crate path the `macro_rules!` wrapper puts before `;`.
+/// Splits off the crate path the `macro_rules!` wrapper puts before `;`,
+/// and the `;`'s span.
 ///
 /// Without one (the proc macro called directly), generated code names `::supervision`.
-fn split_crate_path(input: TokenStream) -> (TokenStream, TokenStream) {
+fn split_crate_path(input: TokenStream) -> (TokenStream, TokenStream, Option<Span>) {
     let tokens: Vec<TokenTree> = input.into_iter().collect();
     let semi = tokens
         .iter()
@@ -44,9 +45,37 @@ fn split_crate_path(input: TokenStream) -> (TokenStream, TokenStream) {
         Some(i) => (
             tokens[..i].iter().cloned().collect(),
             tokens[i + 1..].iter().cloned().collect(),
+            Some(tokens[i].span()),
         ),
-        None => (quote::quote!(::supervision), tokens.into_iter().collect()),
+        None => (
+            quote::quote!(::supervision),
+            tokens.into_iter().collect(),
+            None,
+        ),
     }
+}
+
+/// The span of the last token of `tokens`.
+fn last_span(tokens: &TokenStream) -> Option<Span> {
+    tokens.clone().into_iter().last().map(|t| t.span())
+}
+
+/// Parses `tokens` as the inside of a group spanning `end`, so a mistake at
+/// their end (a missing value) is reported at `end`: `parse2` alone would
+/// report it at the macro's call site, outside the input.
+fn parse_within<T>(
+    tokens: TokenStream,
+    end: Span,
+    parser: impl FnOnce(ParseStream) -> syn::Result<T>,
+) -> syn::Result<T> {
+    let mut group = Group::new(Delimiter::Brace, tokens);
+    group.set_span(end);
+    let within = |input: ParseStream| {
+        let content;
+        syn::braced!(content in input);
+        parser(&content)
+    };
+    within.parse2(TokenTree::Group(group).into())
 }
 
 /// Keys (or settings) already given in one block, to report a repeat at the
@@ -104,7 +133,7 @@ fn each_item(
     errors: &mut Errors,
     mut entry: impl FnMut(syn::parse::ParseStream, &mut Errors) -> syn::Result<()>,
 ) {
-    for tokens in split_items(block, joins) {
+    for (tokens, end) in split_items(block, joins) {
         let parser = |stream: syn::parse::ParseStream| loop {
             entry(stream, errors)?;
             if stream.is_empty() {
@@ -119,7 +148,7 @@ fn each_item(
                 Next::Stray => return Err(stray(stream)),
             }
         };
-        if let Err(error) = parser.parse2(tokens) {
+        if let Err(error) = parse_within(tokens, end, parser) {
             errors.push(error);
         }
     }
@@ -162,21 +191,32 @@ fn name_colon(input: syn::parse::ParseStream) -> Option<syn::Ident> {
     (fork.peek(syn::Token![:]) && !fork.peek(syn::Token![::])).then_some(name)
 }
 
-/// Splits a block at its top-level commas. `joins(next)` says whether the
-/// tokens after a comma continue the current item (the `V>` of `Map<K, V>`).
-fn split_items(block: TokenStream, joins: impl Fn(&[TokenTree]) -> bool) -> Vec<TokenStream> {
+/// Splits a block at its top-level commas, each item with the span its end
+/// is reported at: its last token, or the comma closing an empty item.
+/// `joins(next)` says whether the tokens after a comma continue the current
+/// item (the `V>` of `Map<K, V>`).
+fn split_items(
+    block: TokenStream,
+    joins: impl Fn(&[TokenTree]) -> bool,
+) -> Vec<(TokenStream, Span)> {
     let tokens: Vec<TokenTree> = block.into_iter().collect();
     let mut items = Vec::new();
     let mut start = 0;
+    let item = |tokens: &[TokenTree], end: Span| {
+        let end = tokens.last().map_or(end, TokenTree::span);
+        (tokens.iter().cloned().collect(), end)
+    };
     for (i, token) in tokens.iter().enumerate() {
         let is_comma = matches!(token, TokenTree::Punct(p) if p.as_char() == ',');
         if is_comma && !joins(&tokens[i + 1..]) {
-            items.push(tokens[start..i].iter().cloned().collect());
+            items.push(item(&tokens[start..i], token.span()));
             start = i + 1;
         }
     }
-    if start < tokens.len() {
-        items.push(tokens[start..].iter().cloned().collect());
+    if let Some(last) = tokens.last()
+        && start < tokens.len()
+    {
+        items.push(item(&tokens[start..], last.span()));
     }
     items
 }
