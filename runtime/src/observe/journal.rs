@@ -80,15 +80,20 @@ impl<R: Role> Journal<R> {
     /// The event is copied only for subscribers: with none, it moves into the
     /// ring. One that subscribes in between finds it in the journal.
     pub(crate) fn record(&self, event: Event<R>) {
-        let live = (self.tx.receiver_count() > 0).then(|| event.clone());
-        {
+        let live = {
             let mut ring = self.ring();
             if ring.events.len() >= ring.capacity {
                 ring.events.pop_front();
                 ring.dropped += 1;
             }
             ring.events.push_back(event);
-        }
+            // Counted under the lock, after the push: a `Follow` that
+            // subscribed too late to be counted copies the journal after
+            // this push, so the event reaches it one way or the other.
+            (self.tx.receiver_count() > 0)
+                .then(|| ring.events.back().cloned())
+                .flatten()
+        };
         if let Some(event) = live {
             // An error only means the last subscriber just left.
             let _ = self.tx.send(event);
