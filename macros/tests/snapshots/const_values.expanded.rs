@@ -182,7 +182,7 @@ const _: () = {
             2,
         >>::VALUE,
         ::supervision::__private::Duration::from_secs(1),
-        "backoff minimum `MIN` is greater than its maximum `1s`; write `exponential(MIN, MAX)`",
+        "backoff minimum `MIN` is greater than its maximum `1s`; swap them: `exponential(1s, MIN)`",
     )
 };
 const _: () = {

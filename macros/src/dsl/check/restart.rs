@@ -88,10 +88,10 @@ fn check_backoff(backoff: &Backoff, errors: &mut Errors) {
             check_positive(max, "backoff maximum", errors);
             let text = |d: &crate::dsl::ast::Duration| d.span.source_text().unwrap_or_default();
             let message = || {
+                let (min, max) = (text(min), text(max));
                 format!(
-                    "backoff minimum `{}` is greater than its maximum `{}`; write `exponential(MIN, MAX)`",
-                    text(min),
-                    text(max)
+                    "backoff minimum `{min}` is greater than its maximum `{max}`; \
+                     swap them: `exponential({max}, {min})`"
                 )
             };
             match (Operand::of(&min.value), Operand::of(&max.value)) {
