@@ -292,15 +292,9 @@ impl<K> fmt::Debug for Running<K> {
 fn joined(ended: Result<Result<(), BoxError>, tokio::task::JoinError>) -> Result<(), BoxError> {
     match ended {
         Ok(result) => result,
-        Err(e) => match e.try_into_panic() {
-            Ok(payload) => Err(match payload.downcast_ref::<&str>() {
-                Some(s) => format!("panicked: {s}").into(),
-                None => match payload.downcast_ref::<String>() {
-                    Some(s) => format!("panicked: {s}").into(),
-                    None => "panicked".into(),
-                },
-            }),
-            Err(_) => Err("the service task was cancelled".into()),
+        Err(e) => match crate::supervisor::panic_message(e) {
+            Some(message) => Err(format!("panicked: {message}").into()),
+            None => Err("the service task was cancelled".into()),
         },
     }
 }

@@ -590,7 +590,7 @@ fn timer_live(slots: &[Slot], key: timers::TimerKey, timer: Timer) -> bool {
 }
 
 /// The message of a panic (`&str` or `String` payloads), `None` if the task was cancelled.
-fn panic_message(e: JoinError) -> Option<String> {
+pub(crate) fn panic_message(e: JoinError) -> Option<String> {
     let payload = e.try_into_panic().ok()?;
     Some(if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
