@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use supervision::{BoxError, Context, Service, supervision};
-use supervision_examples::{Flags, run_daemon, say};
+use supervision_examples::{Flags, run_daemon};
 
 supervision! {
     /// A schema migration, then the server that needs it.
@@ -32,15 +32,12 @@ struct Migrate {
 }
 
 impl Service for Migrate {
-    async fn run(&self, cx: Context) -> Result<(), BoxError> {
+    async fn run(&self, _cx: Context) -> Result<(), BoxError> {
         for step in 1..=self.steps {
             tokio::time::sleep(Duration::from_millis(150)).await;
-            say(
-                &cx,
-                format_args!("migration step {step}/{} applied", self.steps),
-            );
+            tracing::info!("migration step {step}/{} applied", self.steps);
         }
-        say(&cx, format_args!("schema at version 42"));
+        tracing::info!("schema at version 42");
         Ok(())
     }
 }
@@ -50,10 +47,10 @@ struct Server;
 
 impl Service for Server {
     async fn run(&self, cx: Context) -> Result<(), BoxError> {
-        say(&cx, format_args!("warming up"));
+        tracing::info!("warming up");
         tokio::time::sleep(Duration::from_millis(100)).await;
         cx.ready();
-        say(&cx, format_args!("serving on schema version 42"));
+        tracing::info!("serving on schema version 42");
         cx.stop_requested().await;
         Ok(())
     }

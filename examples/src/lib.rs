@@ -142,11 +142,6 @@ pub fn init_log(json: bool) {
     let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 
-/// Logs `message` in the role's span: `tracing::info!` does the same.
-pub fn say(_cx: &Context, message: fmt::Arguments<'_>) {
-    tracing::info!("{message}");
-}
-
 /// A role's queue of work, done one item at a time: the sender is the role's
 /// handle, the queue its `run` loop. Each incarnation opens its own, starting
 /// with what the last one handed over.
