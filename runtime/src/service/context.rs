@@ -25,8 +25,13 @@ struct ReadySignal {
     tx: mpsc::UnboundedSender<Msg>,
     registry: Arc<Registry>,
     service_type: TypeId,
-    /// Cancelled when the role's `drain` action begins for this incarnation.
-    drain: CancellationToken,
+    /// Set, and `drained` woken, when the role's `drain` action begins for
+    /// this incarnation: a flag and a `Notify` live inline, so an incarnation
+    /// that never drains costs no allocation for it.
+    drain: AtomicBool,
+    drained: Notify,
+    /// The previous incarnation's drained state, taken by `resume_state`.
+    resume: Mutex<Option<State>>,
     /// What `run` handed over with `hand_over`, until the drain takes it; and
     /// whether `run` has ended (then nothing more will be handed over).
     handover: Mutex<Handover>,
@@ -87,8 +92,6 @@ pub struct Context {
     incarnation: u64,
     cancel: CancellationToken,
     ready: Arc<ReadySignal>,
-    /// The previous incarnation's drained state, taken by `resume_state`.
-    resume: Arc<Mutex<Option<State>>>,
 }
 
 impl Context {
@@ -109,13 +112,14 @@ impl Context {
                 tx,
                 registry,
                 service_type: identity.service_type,
-                drain: CancellationToken::new(),
+                drain: AtomicBool::new(false),
+                drained: Notify::new(),
+                resume: Mutex::new(resume),
                 handover: Mutex::new(Handover::default()),
                 handed: Notify::new(),
                 beat: AtomicU64::new(0),
                 spawned: Instant::now(),
             }),
-            resume: Arc::new(Mutex::new(resume)),
         }
     }
 
@@ -239,7 +243,11 @@ impl Context {
     /// typed, never serialized. Handed over once: the first call that asks for
     /// the right type takes it.
     pub fn resume_state<T: 'static>(&self) -> Option<T> {
-        let mut resume = self.resume.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut resume = self
+            .ready
+            .resume
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if !resume.as_ref().is_some_and(|state| state.is::<T>()) {
             return None;
         }
@@ -252,12 +260,22 @@ impl Context {
     /// should take no new work and hand what it holds to
     /// [`Context::hand_over`]; see [`Drain`] for who owns the work when.
     pub async fn drain_requested(&self) {
-        self.ready.drain.cancelled().await;
+        let signal = &self.ready;
+        loop {
+            let notified = signal.drained.notified();
+            let mut notified = std::pin::pin!(notified);
+            // Registered before the flag is read, so a request in between wakes it.
+            notified.as_mut().enable();
+            if signal.drain.load(Ordering::Acquire) {
+                return;
+            }
+            notified.await;
+        }
     }
 
     /// Whether the drain of this incarnation has begun.
     pub fn is_drain_requested(&self) -> bool {
-        self.ready.drain.is_cancelled()
+        self.ready.drain.load(Ordering::Acquire)
     }
 
     /// Hands `state` (the work `run` still holds) to the drain: the default
@@ -320,7 +338,8 @@ impl Context {
 
     /// The drain action begins: wakes `drain_requested`.
     pub(crate) fn request_drain(&self) {
-        self.ready.drain.cancel();
+        self.ready.drain.store(true, Ordering::Release);
+        self.ready.drained.notify_waiters();
     }
 
     /// `run` returned (or was aborted): `handed_over` stops waiting.
