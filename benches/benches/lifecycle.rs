@@ -29,15 +29,13 @@
 #[path = "../../macros/src/dsl/mod.rs"]
 mod dsl;
 
-use std::any::Any;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use supervision::__private::{ErasedService, service};
-use supervision::{App, AppSpec, Backoff, Budget, Options, RestartPolicy, Role};
-use supervision_tests::{Node, RoleDef, Script, SpecBuilder};
+use supervision::{Backoff, Budget, Builder, BuiltApp, Options, RestartPolicy, RoleId};
+use supervision_tests::Script;
 use task_supervisor::{SupervisedTask, SupervisorBuilder, TaskResult};
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
@@ -74,118 +72,54 @@ fn scale() -> Scale {
 
 // ---- the apps ---------------------------------------------------------------
 
-/// `N` roles, independent (`TREE = false`) or in a binary tree where node `i`
-/// depends on node `(i - 1) / 2`.
-struct Big<const N: usize, const TREE: bool>(Vec<ErasedService>);
-
-impl<const N: usize, const TREE: bool> Big<N, TREE> {
-    fn until_stopped() -> Self {
-        Big((0..N).map(|_| service(Script::until_stopped())).collect())
+/// `n` roles, independent (`tree = false`) or in a binary tree where node `i`
+/// depends on node `(i - 1) / 2`, each running until stopped.
+fn big(n: usize, tree: bool) -> BuiltApp {
+    let mut app = Builder::new(if tree { "Tree" } else { "Flat" });
+    for i in 0..n {
+        let role = app.role(format!("node_{i}"), Script::until_stopped());
+        if tree && i > 0 {
+            role.depends_on([format!("node_{}", (i - 1) / 2)]);
+        }
     }
+    built(app)
 }
 
-/// Leaked specs, one per size and shape (a `static` cannot depend on `N`).
-fn cached<T: Any + Send + Sync>(
-    key: &'static str,
-    n: usize,
-    build: impl FnOnce() -> T,
-) -> &'static T {
-    type Cache = Mutex<Vec<(&'static str, usize, &'static (dyn Any + Send + Sync))>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let mut cache = CACHE
-        .get_or_init(Cache::default)
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let found = cache
-        .iter()
-        .find(|(k, m, _)| *k == key && *m == n)
-        .and_then(|(_, _, spec)| spec.downcast_ref::<T>());
-    if let Some(spec) = found {
-        return spec;
-    }
-    let spec: &'static T = Box::leak(Box::new(build()));
-    cache.push((key, n, spec));
-    spec
-}
-
-impl<const N: usize, const TREE: bool> App for Big<N, TREE> {
-    type Role = Node<N>;
-
-    fn spec() -> &'static AppSpec<Node<N>> {
-        cached(if TREE { "tree" } else { "flat" }, N, || {
-            let mut builder = SpecBuilder::new();
-            if TREE {
-                for i in 1..N {
-                    builder =
-                        builder.depends_on(Node::from_index(i), &[Node::from_index((i - 1) / 2)]);
-                }
-            }
-            builder.build(if TREE { "Tree" } else { "Flat" })
-        })
-    }
-
-    fn into_services(self) -> Vec<ErasedService> {
-        self.0
-    }
-}
-
-/// `N` roles failing at once until each has run `incarnations` times, then
+/// `n` roles failing at once until each has run `incarnations` times, then
 /// running until stopped; `backoff: none` and a budget that never runs out.
-struct Churn<const N: usize>(Vec<ErasedService>);
-
-impl<const N: usize> Churn<N> {
-    fn new(incarnations: u64, left: Arc<AtomicUsize>, done: Arc<Notify>) -> Self {
-        Churn(
-            (0..N)
-                .map(|_| {
-                    let (left, done) = (Arc::clone(&left), Arc::clone(&done));
-                    service(Script::new(move |cx| {
-                        let (left, done) = (Arc::clone(&left), Arc::clone(&done));
-                        async move {
-                            if cx.incarnation() + 1 < incarnations {
-                                return Err("churn".into());
-                            }
-                            if left.fetch_sub(1, Ordering::AcqRel) == 1 {
-                                done.notify_one();
-                            }
-                            cx.stop_requested().await;
-                            Ok(())
-                        }
-                    }))
-                })
-                .collect(),
-        )
+fn churn(n: usize, incarnations: u64, left: Arc<AtomicUsize>, done: Arc<Notify>) -> BuiltApp {
+    let restart = RestartPolicy::Permanent {
+        budget: Budget {
+            max_restarts: u32::MAX,
+            window: Duration::from_secs(1),
+        },
+        backoff: Backoff::None,
+    };
+    let mut app = Builder::new("Churn");
+    for i in 0..n {
+        let (left, done) = (Arc::clone(&left), Arc::clone(&done));
+        let script = Script::new(move |cx| {
+            let (left, done) = (Arc::clone(&left), Arc::clone(&done));
+            async move {
+                if cx.incarnation() + 1 < incarnations {
+                    return Err("churn".into());
+                }
+                if left.fetch_sub(1, Ordering::AcqRel) == 1 {
+                    done.notify_one();
+                }
+                cx.stop_requested().await;
+                Ok(())
+            }
+        });
+        app.role(format!("node_{i}"), script).restart(restart);
     }
+    built(app)
 }
 
-impl<const N: usize> App for Churn<N> {
-    type Role = Node<N>;
-
-    fn spec() -> &'static AppSpec<Node<N>> {
-        cached("churn", N, || {
-            let restart = RestartPolicy::Permanent {
-                budget: Budget {
-                    max_restarts: u32::MAX,
-                    window: Duration::from_secs(1),
-                },
-                backoff: Backoff::None,
-            };
-            let mut builder = SpecBuilder::new();
-            for &role in Node::<N>::ALL {
-                builder = builder.define(
-                    role,
-                    RoleDef {
-                        restart,
-                        ..RoleDef::default()
-                    },
-                );
-            }
-            builder.build("Churn")
-        })
-    }
-
-    fn into_services(self) -> Vec<ErasedService> {
-        self.0
+fn built(app: Builder) -> BuiltApp {
+    match app.build() {
+        Ok(app) => app,
+        Err(error) => panic!("{error}"),
     }
 }
 
@@ -337,8 +271,8 @@ async fn rival_subsystems(tasks: usize) -> Run {
 }
 
 /// Start (until every role is ready) and shutdown of one supervised app.
-async fn supervised<A: App>(app: A) -> Run {
-    let n = A::Role::ALL.len();
+async fn supervised(app: BuiltApp) -> Run {
+    let n = app.spec().roles().len();
     let began = Instant::now();
     let handle = match app
         .start_with(Options::default().journal_capacity(4 * n))
@@ -354,29 +288,12 @@ async fn supervised<A: App>(app: A) -> Run {
     (started, stopping.elapsed())
 }
 
-/// Runs `f` on the [`Big`] app of `n` roles (1,000, 4,000, 10,000 or
-/// 40,000), flat or a tree: the sizes are types, so one arm per size.
-macro_rules! with_big {
-    ($n:expr, $tree:expr, $f:ident) => {
-        match ($n, $tree) {
-            (40_000, false) => $f(Big::<40_000, false>::until_stopped()).await,
-            (40_000, true) => $f(Big::<40_000, true>::until_stopped()).await,
-            (10_000, false) => $f(Big::<10_000, false>::until_stopped()).await,
-            (10_000, true) => $f(Big::<10_000, true>::until_stopped()).await,
-            (4_000, false) => $f(Big::<4_000, false>::until_stopped()).await,
-            (4_000, true) => $f(Big::<4_000, true>::until_stopped()).await,
-            (_, false) => $f(Big::<1_000, false>::until_stopped()).await,
-            (_, true) => $f(Big::<1_000, true>::until_stopped()).await,
-        }
-    };
-}
-
 async fn flat(n: usize) -> Run {
-    with_big!(n, false, supervised)
+    supervised(big(n, false)).await
 }
 
 async fn tree(n: usize) -> Run {
-    with_big!(n, true, supervised)
+    supervised(big(n, true)).await
 }
 
 // ---- restarts and events ----------------------------------------------------
@@ -403,7 +320,7 @@ async fn plain_respawns(restarts: u64) -> f64 {
 async fn supervised_restarts(restarts: u64) -> f64 {
     let (left, done) = (Arc::new(AtomicUsize::new(1)), Arc::new(Notify::new()));
     let began = Instant::now();
-    let handle = match Churn::<1>::new(restarts + 1, left, Arc::clone(&done))
+    let handle = match churn(1, restarts + 1, left, Arc::clone(&done))
         .start()
         .await
     {
@@ -421,31 +338,7 @@ async fn supervised_restarts(restarts: u64) -> f64 {
 async fn churn_events(scale: Scale, stalled: bool) -> (f64, Duration) {
     let left = Arc::new(AtomicUsize::new(scale.churners));
     let done = Arc::new(Notify::new());
-    match scale.churners {
-        1_000 => {
-            churn_run(
-                Churn::<1_000>::new(scale.churn, left, Arc::clone(&done)),
-                stalled,
-                done,
-            )
-            .await
-        }
-        _ => {
-            churn_run(
-                Churn::<100>::new(scale.churn, left, Arc::clone(&done)),
-                stalled,
-                done,
-            )
-            .await
-        }
-    }
-}
-
-async fn churn_run<const N: usize>(
-    app: Churn<N>,
-    stalled: bool,
-    done: Arc<Notify>,
-) -> (f64, Duration) {
+    let app = churn(scale.churners, scale.churn, left, Arc::clone(&done));
     let began = Instant::now();
     let handle = match app.start().await {
         Ok(handle) => handle,
@@ -485,14 +378,13 @@ fn measure_rss(what: &str, n: usize) -> u64 {
                 let (_, after) = plain_tokio_probed(n, rss).await;
                 after.saturating_sub(before) / n as u64
             }
-            shape => with_big!(n, shape == "tree", idle_rss),
+            shape => idle_rss(big(n, shape == "tree")).await,
         }
     })
 }
 
-async fn idle_rss<A: App>(app: A) -> u64 {
-    let n = A::Role::ALL.len() as u64;
-    let _ = A::spec();
+async fn idle_rss(app: BuiltApp) -> u64 {
+    let n = app.spec().roles().len() as u64;
     let before = rss();
     let handle = match app.start().await {
         Ok(handle) => handle,
@@ -769,7 +661,7 @@ fn main() {
         Some(floor),
         "≤ 1.50x",
     );
-    let own = supervision::__private::footprint::<Node<1_000>>(n, &Options::default());
+    let own = supervision::footprint::<RoleId>(n, &Options::default());
     table.note(format!("the supervisor's own state per role: {own}"));
 
     table.section(format!(

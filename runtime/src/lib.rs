@@ -44,7 +44,12 @@
 //! ([`AppHandle::shutdown`], [`AppHandle::join`]). [`App::launch`] returns the
 //! handle at once instead, so [`AppHandle::follow`] can watch the start live
 //! and [`AppHandle::started`] await its end. Every data type the runtime
-//! returns implements `Serialize` and `Deserialize`.
+//! returns implements `Serialize` and `Deserialize` (with a run-time app's
+//! [`RoleId`], `Serialize` only: read its events back as `Event<String>`).
+//!
+//! Roles known only at run time (one per shard or config entry) are declared
+//! with a [`Builder`] instead: `build()` applies the macro's rules and returns
+//! every broken one in a [`BuildError`]; the [`BuiltApp`] runs like any app.
 //!
 //! # Under systemd or Kubernetes
 //!
@@ -134,7 +139,14 @@ pub mod __private;
 
 pub use crate::app::testing;
 
+/// Apps defined at run time, checked with the macro's rules: [`Builder`].
+pub mod build {
+    pub use crate::app::builder::{Builder, BuiltApp, RoleBuilder};
+    pub use crate::spec::dynamic::{BuildError, Mistake, RoleId, Rule};
+}
+
 pub use crate::app::App;
+pub use crate::app::builder::{Builder, BuiltApp};
 pub use crate::app::handle::AppHandle;
 pub use crate::app::signal::shutdown_signal;
 pub use crate::observe::chain::{Chain, ChainError, Incarnation, MissingStages};
@@ -145,6 +157,7 @@ pub use crate::observe::event::{
 };
 pub use crate::observe::exit::{self, exit_code};
 pub use crate::observe::follow::Follow;
+pub use crate::observe::footprint::Footprint;
 pub use crate::observe::health::Health;
 pub use crate::observe::journal::EventLog;
 pub use crate::observe::report::{RoleReport, ShutdownReport};
@@ -154,12 +167,14 @@ pub use crate::service::context::Context;
 pub use crate::service::handles::{DependencyOf, Deps, HandleError, RoleKey, ServedBy};
 pub use crate::service::{BoxError, Drain, Provide, Service};
 pub use crate::spec::duration::{DisplayDuration, Elapsed};
+pub use crate::spec::dynamic::{BuildError, RoleId};
 pub use crate::spec::options::{Options, OverrideError, RoleOverrides, StartMode};
 pub use crate::spec::plan::{Action, LifecycleEvent, LifecyclePhase};
 pub use crate::spec::role::Role;
 pub use crate::spec::{
     AppSpec, Backoff, Budget, Readiness, RestartPolicy, RoleSpec, StopAction, Strategy,
 };
+pub use crate::supervisor::footprint;
 
 /// Declares a supervision tree, checks it at compile time and generates the app.
 ///

@@ -31,18 +31,19 @@ pub use crate::spec::{
 /// Deserializes a role enum from its lease name, for the generated `Deserialize` impl.
 pub fn deserialize_role<'de, R: Role, D: serde::Deserializer<'de>>(
     deserializer: D,
+    all: &'static [R],
 ) -> Result<R, D::Error> {
-    deserializer.deserialize_str(RoleVisitor(core::marker::PhantomData))
+    deserializer.deserialize_str(RoleVisitor(all))
 }
 
-struct RoleVisitor<R>(core::marker::PhantomData<R>);
+struct RoleVisitor<R: 'static>(&'static [R]);
 
 impl<R: Role> serde::de::Visitor<'_> for RoleVisitor<R> {
     type Value = R;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a role name: ")?;
-        for (i, role) in R::ALL.iter().enumerate() {
+        for (i, role) in self.0.iter().enumerate() {
             let separator = if i == 0 { "" } else { ", " };
             write!(f, "{separator}`{}`", role.name())?;
         }
@@ -50,7 +51,7 @@ impl<R: Role> serde::de::Visitor<'_> for RoleVisitor<R> {
     }
 
     fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<R, E> {
-        R::ALL
+        self.0
             .iter()
             .copied()
             .find(|role| role.name() == name)
@@ -110,9 +111,4 @@ pub mod check {
     pub const fn ordered(min: Duration, max: Duration, message: &'static str) {
         not_above(min, max, message);
     }
-}
-
-/// The supervisor's own bytes per role, for the benchmarks (see `benches/`).
-pub fn footprint<R: Role>(roles: usize, options: &crate::spec::options::Options) -> String {
-    crate::supervisor::footprint::<R>(roles, options)
 }

@@ -16,6 +16,7 @@ use crate::observe::event::ShutdownReason;
 use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::StateTable;
+use crate::spec::AppSpec;
 
 /// What reaches the supervisor from outside: contexts and handles.
 #[derive(Debug)]
@@ -139,14 +140,16 @@ pub(crate) type Outcome<R> = Result<ShutdownReport<R>, AppError<R>>;
 pub(crate) type Started<R> = Result<(), StartError<R>>;
 
 /// What the supervisor shares with every handle.
-pub(crate) struct Shared<R> {
+pub(crate) struct Shared<R: 'static> {
+    /// The app as declared.
+    pub(crate) spec: &'static AppSpec<R>,
     pub(crate) journal: Journal<R>,
     pub(crate) state: StateTable<R>,
     pub(crate) handles: Arc<Registry>,
 }
 
 /// The client's end of a launched supervisor: what an `AppHandle` is made of.
-pub(crate) struct Link<R> {
+pub(crate) struct Link<R: 'static> {
     pub(crate) shared: Arc<Shared<R>>,
     pub(crate) tx: mpsc::UnboundedSender<Msg>,
     pub(crate) started: watch::Receiver<Option<Started<R>>>,

@@ -1,5 +1,6 @@
 //! Test support: [`Script`] services (one nameable type, any behaviour), probes that
-//! count live incarnations with drop guards, and a hand-built spec for huge apps.
+//! count live incarnations with drop guards, the 10,000-role [`tree`], and
+//! [`unchecked`] specs for what the rules refuse.
 //!
 //! Runtime behaviour tests live in `tests/`.
 
@@ -10,24 +11,14 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 pub use supervision;
+use supervision::build::RoleBuilder;
 use supervision::{
-    AppSpec, BoxError, Context, Drain, Readiness, RestartPolicy, Role, RoleSpec, Service,
-    StopAction, Strategy,
+    AppSpec, BoxError, Builder, BuiltApp, Context, Drain, Readiness, RestartPolicy, Role, RoleSpec,
+    Service, StopAction, Strategy,
 };
 
-/// Builds by hand the `AppSpec` the macro would generate, for apps too large or
-/// too random to write as a `supervision!` block; dependents, start order (Kahn,
-/// earliest declared first) and stop order (its reverse) are derived. It trusts
-/// its input: the macro's checks do not run here.
-pub struct SpecBuilder<R> {
-    deps: Vec<Vec<R>>,
-    defs: Vec<RoleDef>,
-    strategy: Strategy,
-    intensity: Option<supervision::Budget>,
-    shutdown_timeout: Duration,
-}
-
-/// A role's declaration besides its dependencies; `RoleDef::default()` is every default.
+/// A role's declaration besides its name and dependencies, for apps drawn
+/// from data; `RoleDef::default()` is every default.
 #[derive(Clone, Debug)]
 pub struct RoleDef {
     /// The `optional` prefix (its dependents must be optional too).
@@ -54,160 +45,67 @@ impl Default for RoleDef {
     }
 }
 
-impl<R: Role> SpecBuilder<R> {
-    /// Every role with every default and no dependency.
-    pub fn new() -> Self {
-        SpecBuilder {
-            deps: vec![Vec::new(); R::ALL.len()],
-            defs: vec![RoleDef::default(); R::ALL.len()],
-            strategy: Strategy::RestForOne,
-            intensity: None,
-            shutdown_timeout: AppSpec::<R>::DEFAULT_SHUTDOWN_TIMEOUT,
+impl RoleDef {
+    /// Declares all of it on `role`.
+    pub fn declare<'a>(&self, role: RoleBuilder<'a>) -> RoleBuilder<'a> {
+        let role = role
+            .restart(self.restart)
+            .ready(self.ready)
+            .stop(self.stop.iter().copied());
+        let role = if self.optional { role.optional() } else { role };
+        match self.watchdog {
+            Some(period) => role.watchdog(period),
+            None => role,
         }
-    }
-
-    /// `role: .. { depends_on: [deps] }`.
-    pub fn depends_on(mut self, role: R, deps: &[R]) -> Self {
-        self.deps[role.index()] = deps.to_vec();
-        self
-    }
-
-    /// Everything else declared about `role`.
-    pub fn define(mut self, role: R, def: RoleDef) -> Self {
-        self.defs[role.index()] = def;
-        self
-    }
-
-    /// `strategy: ..`.
-    pub fn strategy(mut self, strategy: Strategy) -> Self {
-        self.strategy = strategy;
-        self
-    }
-
-    /// `intensity: ..`.
-    pub fn intensity(mut self, intensity: Option<supervision::Budget>) -> Self {
-        self.intensity = intensity;
-        self
-    }
-
-    /// `shutdown_timeout: ..`.
-    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
-        self.shutdown_timeout = timeout;
-        self
-    }
-
-    /// Leaks the spec, as a `static` would hold it.
-    pub fn build(self, name: &'static str) -> &'static AppSpec<R> {
-        let n = R::ALL.len();
-        let mut dependents: Vec<Vec<R>> = vec![Vec::new(); n];
-        for (&role, deps) in R::ALL.iter().zip(&self.deps) {
-            for d in deps {
-                dependents[d.index()].push(role);
-            }
-        }
-        // Kahn's algorithm; among roles whose dependencies have all started, the
-        // earliest declared goes first.
-        let mut missing: Vec<usize> = self.deps.iter().map(Vec::len).collect();
-        let mut ready: std::collections::BTreeSet<usize> =
-            (0..n).filter(|&i| missing[i] == 0).collect();
-        let mut start = Vec::with_capacity(n);
-        while let Some(i) = ready.pop_first() {
-            start.push(R::ALL[i]);
-            for d in &dependents[i] {
-                let d = d.index();
-                missing[d] -= 1;
-                if missing[d] == 0 {
-                    ready.insert(d);
-                }
-            }
-        }
-        assert_eq!(start.len(), n, "the test topology has a cycle");
-        let mut stop = start.clone();
-        stop.reverse();
-        let roles: Vec<RoleSpec<R>> = R::ALL
-            .iter()
-            .zip(self.deps)
-            .zip(dependents)
-            .zip(self.defs)
-            .map(|(((&role, deps), dependents), def)| RoleSpec {
-                role,
-                lease: role.name(),
-                optional: def.optional,
-                dependencies: Vec::leak(deps),
-                dependents: Vec::leak(dependents),
-                after: &[],
-                followers: &[],
-                restart: def.restart,
-                ready: def.ready,
-                stop: Vec::leak(def.stop),
-                watchdog: def.watchdog,
-            })
-            .collect();
-        Box::leak(Box::new(AppSpec {
-            name,
-            strategy: self.strategy,
-            intensity: self.intensity,
-            shutdown_timeout: self.shutdown_timeout,
-            roles: Vec::leak(roles),
-            start_order: Vec::leak(start),
-            stop_order: Vec::leak(stop),
-        }))
     }
 }
 
-impl<R: Role> Default for SpecBuilder<R> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+/// The role of [`unchecked`] one-role apps.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize)]
+pub struct Lone;
 
-/// A role type for hand-built apps of up to 40,000 roles: `Node::<N>(i)` is the
-/// `i`-th of `N` roles, named `node_{i}`.
-#[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
-)]
-pub struct Node<const N: usize>(pub u16);
-
-/// The most roles a [`Node`] app may have: the benchmarks grow to 40,000.
-const MAX_NODES: usize = 40_000;
-
-impl<const N: usize> Role for Node<N> {
-    const ALL: &'static [Self] = &{
-        assert!(N <= MAX_NODES);
-        let mut all = [Node(0); N];
-        let mut i = 0;
-        while i < N {
-            all[i] = Node(i as u16);
-            i += 1;
-        }
-        all
-    };
-
+impl Role for Lone {
     fn index(self) -> usize {
-        usize::from(self.0)
+        0
     }
 
     fn name(self) -> &'static str {
-        static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-        NAMES.get_or_init(|| {
-            (0..MAX_NODES)
-                .map(|i| &*String::leak(format!("node_{i}")))
-                .collect()
-        })[self.index()]
+        "lone"
     }
 }
 
-impl<const N: usize> Node<N> {
-    /// The `i`-th node.
-    pub fn from_index(i: usize) -> Self {
-        Self::ALL[i]
-    }
-}
-
-impl<const N: usize> std::fmt::Display for Node<N> {
+impl std::fmt::Display for Lone {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// A one-role spec written by hand, for what neither the macro nor the
+/// builder lets through (a stop list without `stop`): the runtime must
+/// still behave. Leaked, as a `static` would hold it.
+pub fn unchecked(name: &'static str, def: RoleDef) -> &'static AppSpec<Lone> {
+    Box::leak(Box::new(AppSpec {
+        name,
+        strategy: Strategy::RestForOne,
+        intensity: None,
+        shutdown_timeout: AppSpec::<Lone>::DEFAULT_SHUTDOWN_TIMEOUT,
+        roles: Vec::leak(vec![RoleSpec {
+            role: Lone,
+            lease: Lone.name(),
+            optional: def.optional,
+            dependencies: &[],
+            dependents: &[],
+            after: &[],
+            followers: &[],
+            restart: def.restart,
+            ready: def.ready,
+            stop: Vec::leak(def.stop),
+            watchdog: def.watchdog,
+        }]),
+        all: &[Lone],
+        start_order: &[Lone],
+        stop_order: &[Lone],
+    }))
 }
 
 /// The splitmix64 finalizer: a well-mixed hash of `z`, so behaviours drawn
@@ -473,42 +371,18 @@ pub fn role_kinds<R: Role>(events: &[supervision::Event<R>], role: R) -> Vec<Str
         .collect()
 }
 
-/// How many roles [`Tree`] has.
+/// How many roles [`tree`] has.
 pub const TREE_NODES: usize = 10_000;
 
-/// A hand-built app of [`TREE_NODES`] roles where node `i` depends on node
-/// `(i - 1) / 2`: a binary tree, 14 levels deep. 10,000 roles are more than a
-/// `supervision!` block is worth writing; tests and benchmarks share it.
-pub struct Tree(pub Vec<supervision::__private::ErasedService>);
-
-impl Tree {
-    /// Every node runs until asked to stop.
-    pub fn until_stopped() -> Self {
-        Tree(
-            (0..TREE_NODES)
-                .map(|_| supervision::__private::service(Script::until_stopped()))
-                .collect(),
-        )
+/// An app of [`TREE_NODES`] roles named `node_{i}` where node `i` depends on
+/// node `(i - 1) / 2`: a binary tree, 14 levels deep, each node running until
+/// asked to stop. Tests and benchmarks share it.
+pub fn tree() -> BuiltApp {
+    let mut app = Builder::new("Tree");
+    app.role("node_0", Script::until_stopped());
+    for i in 1..TREE_NODES {
+        app.role(format!("node_{i}"), Script::until_stopped())
+            .depends_on([format!("node_{}", (i - 1) / 2)]);
     }
-}
-
-impl supervision::App for Tree {
-    type Role = Node<TREE_NODES>;
-
-    fn spec() -> &'static AppSpec<Self::Role> {
-        static SPEC: std::sync::OnceLock<&'static AppSpec<Node<TREE_NODES>>> =
-            std::sync::OnceLock::new();
-        SPEC.get_or_init(|| {
-            let mut builder = SpecBuilder::new();
-            for i in 1..TREE_NODES {
-                let parent = [Node::from_index((i - 1) / 2)];
-                builder = builder.depends_on(Node::from_index(i), &parent);
-            }
-            builder.build("Tree")
-        })
-    }
-
-    fn into_services(self) -> Vec<supervision::__private::ErasedService> {
-        self.0
-    }
+    app.build().expect("the tree is a valid app")
 }

@@ -3,23 +3,16 @@
 //! leaves no task behind. Behaviours are pseudo-random from fixed seeds.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use std::future::Future;
 
-use supervision::__private::{ErasedService, drain_service, service};
 use supervision::{
-    App, AppSpec, Backoff, BoxError, Budget, Context, EventKind, Readiness, RestartPolicy, Role,
-    StopAction, Strategy,
+    AppSpec, Backoff, BoxError, Budget, Builder, BuiltApp, Context, EventKind, Readiness,
+    RestartPolicy, RoleId, StopAction, Strategy,
 };
-use supervision_tests::{DrainScript, Probe, RoleDef, Script, SpecBuilder, mix, ms, secs};
+use supervision_tests::{DrainScript, Probe, RoleDef, Script, mix, ms, secs};
 
 const ROLES: usize = 48;
-type Node = supervision_tests::Node<ROLES>;
-
-/// Each node depends on up to two earlier nodes; nodes from 36 on are optional;
-/// policies, readiness and stop lists vary by node; `S` picks the strategy.
-struct Chaos<const S: usize>(Vec<ErasedService>);
 
 const STRATEGIES: [Strategy; 3] = [
     Strategy::RestForOne,
@@ -71,40 +64,59 @@ fn drains(i: usize) -> bool {
     i.is_multiple_of(3)
 }
 
-impl<const S: usize> App for Chaos<S> {
-    type Role = Node;
-    fn spec() -> &'static AppSpec<Node> {
-        static SPECS: [OnceLock<&'static AppSpec<Node>>; 3] = [const { OnceLock::new() }; 3];
-        SPECS[S].get_or_init(|| {
-            let mut builder = SpecBuilder::<Node>::new()
-                .strategy(STRATEGIES[S])
-                .intensity(Some(Budget {
-                    max_restarts: 40,
-                    window: secs(10),
-                }));
-            for i in 0..ROLES {
-                builder = builder.define(Node::from_index(i), def(i));
+/// Each node depends on up to two earlier nodes; nodes from 36 on are optional;
+/// policies, readiness and stop lists vary by node; `strategy` is one of
+/// [`STRATEGIES`]. Behaviours are drawn from `seed`.
+fn chaos(strategy: Strategy, seed: u64, probe: &Probe) -> BuiltApp {
+    let mut app = Builder::new("Chaos");
+    app.strategy(strategy).intensity(Budget {
+        max_restarts: 40,
+        window: secs(10),
+    });
+    for i in 0..ROLES {
+        let probe = probe.clone();
+        let job = matches!(def(i).ready, Readiness::Completed { .. });
+        let run = move |cx| behaviour(seed, job, probe.clone(), cx);
+        let name = format!("node_{i}");
+        let role = if drains(i) {
+            app.draining_role(
+                name,
+                DrainScript::new(run, move |cx| {
+                    let h = draw(seed ^ 0xd7a1, &cx);
+                    async move {
+                        match h % 4 {
+                            0 => Ok(serde_json::json!(cx.incarnation())),
+                            1 => {
+                                tokio::time::sleep(secs(2)).await;
+                                Ok(serde_json::Value::Null)
+                            }
+                            2 => Err("drain failed".into()),
+                            _ => panic!("chaos"),
+                        }
+                    }
+                }),
+            )
+        } else {
+            app.role(name, Script::new(run))
+        };
+        let role = def(i).declare(role);
+        if i > 0 {
+            let h = mix(i as u64);
+            let first = (h % i as u64) as usize;
+            let second = ((h >> 32) % i as u64) as usize;
+            let mut deps = vec![format!("node_{first}")];
+            if h.is_multiple_of(3) && second != first {
+                deps.push(format!("node_{second}"));
             }
-            for i in 1..ROLES {
-                let h = mix(i as u64);
-                let mut deps = vec![Node::from_index((h % i as u64) as usize)];
-                let second = Node::from_index(((h >> 32) % i as u64) as usize);
-                if h.is_multiple_of(3) && !deps.contains(&second) {
-                    deps.push(second);
-                }
-                builder = builder.depends_on(Node::from_index(i), &deps);
-            }
-            builder.build("Chaos")
-        })
+            role.depends_on(deps);
+        }
     }
-    fn into_services(self) -> Vec<ErasedService> {
-        self.0
-    }
+    app.build().expect("the chaos app is valid")
 }
 
 /// Every role that depends on `role`, directly or not.
-fn dependents(spec: &AppSpec<Node>, role: Node) -> Vec<Node> {
-    let mut out: Vec<Node> = Vec::new();
+fn dependents(spec: &AppSpec<RoleId>, role: RoleId) -> Vec<RoleId> {
+    let mut out: Vec<RoleId> = Vec::new();
     let mut queue = vec![role];
     while let Some(r) = queue.pop() {
         for &d in spec.dependents(r) {
@@ -173,34 +185,6 @@ fn behaviour(
     }
 }
 
-fn services(seed: u64, probe: &Probe) -> Vec<ErasedService> {
-    (0..ROLES)
-        .map(|i| {
-            let probe = probe.clone();
-            let job = matches!(def(i).ready, Readiness::Completed { .. });
-            let run = move |cx| behaviour(seed, job, probe.clone(), cx);
-            if drains(i) {
-                drain_service(DrainScript::new(run, move |cx| {
-                    let h = draw(seed ^ 0xd7a1, &cx);
-                    async move {
-                        match h % 4 {
-                            0 => Ok(serde_json::json!(cx.incarnation())),
-                            1 => {
-                                tokio::time::sleep(secs(2)).await;
-                                Ok(serde_json::Value::Null)
-                            }
-                            2 => Err("drain failed".into()),
-                            _ => panic!("chaos"),
-                        }
-                    }
-                }))
-            } else {
-                service(Script::new(run))
-            }
-        })
-        .collect()
-}
-
 #[tokio::test(start_paused = true)]
 async fn the_supervisor_survives_any_behaviour_and_loses_no_exit() {
     // Keep the output readable: the services' own panics are expected.
@@ -212,9 +196,9 @@ async fn the_supervisor_survives_any_behaviour_and_loses_no_exit() {
     }));
     let mut outcomes = HashMap::new();
     for seed in 0..12u64 {
-        run_seed::<0>(seed, &mut outcomes).await;
-        run_seed::<1>(seed, &mut outcomes).await;
-        run_seed::<2>(seed, &mut outcomes).await;
+        for strategy in STRATEGIES {
+            run_seed(strategy, seed, &mut outcomes).await;
+        }
     }
     eprintln!("endings: {outcomes:?}");
     // The seeds exercise more than one ending.
@@ -222,12 +206,13 @@ async fn the_supervisor_survives_any_behaviour_and_loses_no_exit() {
 }
 
 /// Runs one app to its end and checks what must hold whatever happened.
-async fn run_seed<const S: usize>(seed: u64, outcomes: &mut HashMap<&'static str, u32>) {
-    let spec = Chaos::<S>::spec();
+async fn run_seed(strategy: Strategy, seed: u64, outcomes: &mut HashMap<&'static str, u32>) {
     // With `one_for_one` a dependency restarts under running dependents by design.
-    let ordered = STRATEGIES[S] != Strategy::OneForOne;
+    let ordered = strategy != Strategy::OneForOne;
     let probe = Probe::default();
-    let ended = match Chaos::<S>(services(seed, &probe)).start().await {
+    let app = chaos(strategy, seed, &probe);
+    let spec = app.spec();
+    let ended = match app.start().await {
         Err(e) => {
             assert_eq!(e.report.roles.len(), ROLES);
             *outcomes.entry("start failed").or_insert(0) += 1;
@@ -263,7 +248,7 @@ async fn run_seed<const S: usize>(seed: u64, outcomes: &mut HashMap<&'static str
         "seed {seed}: an incarnation outlived the app"
     );
     for i in 0..ROLES {
-        let name = Node::from_index(i).name();
+        let name = spec.roles()[i].name();
         assert!(probe.max_live(name) <= 1, "seed {seed}: {name} overlapped");
     }
     let Some(log) = ended else { return };
@@ -296,7 +281,7 @@ async fn run_seed<const S: usize>(seed: u64, outcomes: &mut HashMap<&'static str
     );
     // Every incarnation that started has an end event, and numbers follow on;
     // no role starts again while a role depending on it still runs (rest_for_one).
-    let mut open: HashMap<Node, (u64, bool)> = HashMap::new();
+    let mut open: HashMap<RoleId, (u64, bool)> = HashMap::new();
     for e in &log.events {
         // App-wide events (the shutdown's) belong to no incarnation.
         let (Some(role), Some(inc)) = (e.role, e.incarnation) else {

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use supervision::{App, AppSpec, exit, exit_code, supervision};
-use supervision_tests::{Script, SpecBuilder, ms, secs};
+use supervision_tests::{Lone, RoleDef, Script, ms, secs};
 
 supervision! {
     app Ends {
@@ -72,11 +72,10 @@ async fn a_shutdown_past_its_deadline_exits_with_75() {
 struct Empty;
 
 impl App for Empty {
-    type Role = supervision_tests::Node<1>;
-    fn spec() -> &'static AppSpec<Self::Role> {
-        static SPEC: std::sync::OnceLock<&'static AppSpec<supervision_tests::Node<1>>> =
-            std::sync::OnceLock::new();
-        SPEC.get_or_init(|| SpecBuilder::new().build("Empty"))
+    type Role = Lone;
+    fn spec() -> &'static AppSpec<Lone> {
+        static SPEC: std::sync::OnceLock<&'static AppSpec<Lone>> = std::sync::OnceLock::new();
+        SPEC.get_or_init(|| supervision_tests::unchecked("Empty", RoleDef::default()))
     }
     fn into_services(self) -> Vec<supervision::__private::ErasedService> {
         Vec::new()

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use supervision::__private::{ErasedService, service};
 use supervision::{
-    App, AppError, AppSpec, Backoff, Budget, Cause, EventKind, Options, Phase, Readiness,
-    RestartPolicy, Role, StopAction, StopOutcome, supervision,
+    App, AppError, AppSpec, Backoff, Budget, Builder, Cause, EventKind, Options, Phase, Readiness,
+    RestartPolicy, RoleId, StopAction, StopOutcome, supervision,
 };
-use supervision_tests::{Probe, RoleDef, Script, SpecBuilder, rows, secs};
+use supervision_tests::{Probe, RoleDef, Script, rows, secs};
 
 supervision! {
     app Pair {
@@ -185,15 +185,12 @@ fn an_app_runs_in_a_current_thread_runtime_built_by_hand() {
     assert_eq!(probe.live(), 0);
 }
 
-/// A hand-built app whose every duration is `Duration::MAX` (the macro
-/// accepts up to `u64::MAX` hours, more than a `Duration` holds), or which
-/// is given too few services.
+/// An app whose every duration is `Duration::MAX` (the macro accepts up to
+/// `u64::MAX` hours, more than a `Duration` holds), or which is given too few
+/// services: its spec comes from the builder, its services from the test.
 struct Flaky(Vec<ErasedService>);
 
-const FLAKY: usize = 2;
-type Node = supervision_tests::Node<FLAKY>;
-
-static FLAKY_SPEC: OnceLock<&'static AppSpec<Node>> = OnceLock::new();
+static FLAKY_SPEC: OnceLock<&'static AppSpec<RoleId>> = OnceLock::new();
 
 impl Flaky {
     /// Role 0 fails once, 1s after it is ready; role 1 depends on it.
@@ -217,8 +214,8 @@ impl Flaky {
 }
 
 impl App for Flaky {
-    type Role = Node;
-    fn spec() -> &'static AppSpec<Node> {
+    type Role = RoleId;
+    fn spec() -> &'static AppSpec<RoleId> {
         FLAKY_SPEC.get_or_init(|| {
             let huge = RoleDef {
                 optional: false,
@@ -243,16 +240,16 @@ impl App for Flaky {
                 ],
                 watchdog: None,
             };
-            SpecBuilder::new()
-                .define(Node::from_index(0), huge.clone())
-                .define(Node::from_index(1), huge)
-                .depends_on(Node::from_index(1), &[Node::from_index(0)])
-                .intensity(Some(Budget {
-                    max_restarts: u32::MAX,
-                    window: Duration::MAX,
-                }))
-                .shutdown_timeout(Duration::MAX)
-                .build("Flaky")
+            let mut app = Builder::new("Flaky");
+            app.intensity(Budget {
+                max_restarts: u32::MAX,
+                window: Duration::MAX,
+            })
+            .shutdown_timeout(Duration::MAX);
+            huge.declare(app.role("node_0", Script::until_stopped()));
+            huge.declare(app.role("node_1", Script::until_stopped()))
+                .depends_on(["node_0"]);
+            app.build().expect("valid").spec()
         })
     }
     fn into_services(self) -> Vec<ErasedService> {
@@ -266,7 +263,11 @@ async fn durations_at_their_maximum_work() {
     // exponential minimum, its budgets never run out.
     let handle = Flaky::app().start().await.expect("starts");
     tokio::time::sleep(secs(86_400)).await;
-    let first: Vec<_> = handle.events().role(Node::from_index(0)).cloned().collect();
+    let first: Vec<_> = handle
+        .events()
+        .role(Flaky::spec().roles()[0])
+        .cloned()
+        .collect();
     let kinds: Vec<String> = supervision_tests::kinds(&first)
         .into_iter()
         .map(|(_, kind)| kind)

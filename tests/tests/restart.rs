@@ -48,9 +48,9 @@ async fn run_policies(how: &'static str) -> Vec<(PoliciesRole, Vec<String>, Role
     tokio::time::sleep(secs(1)).await;
     let events = handle.events().events;
     let state = handle.state();
-    let out = supervision::Role::ALL
+    let out = PoliciesRole::ALL
         .iter()
-        .map(|&r: &PoliciesRole| (r, role_kinds(&events, r), state.role(r).status))
+        .map(|&r| (r, role_kinds(&events, r), state.role(r).status))
         .collect();
     handle.shutdown().await;
     out

@@ -16,23 +16,21 @@
 //! `SOAK_VERBOSE=1` prints each app's ending, `SOAK_TRACE=node_3,Some(2),10..20`
 //! prints the events of a role, of an episode, or in a range of `seq`.
 
-use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
-use supervision::__private::{ErasedService, drain_service, service};
 use supervision::{
-    App, AppError, AppHandle, AppSpec, Backoff, BoxError, Budget, Context, Drain, DrainOutcome,
-    EpisodeId, Event, EventKind, HandleError, Options, Phase, Provide, Readiness, RestartPolicy,
-    Role, RoleKey, RoleStatus, ServedBy, Service, ShutdownReason, ShutdownReport, StopAction,
+    AppError, AppHandle, AppSpec, Backoff, BoxError, Budget, Builder, BuiltApp, Context, Drain,
+    DrainOutcome, EpisodeId, Event, EventKind, HandleError, Options, Phase, Provide, Readiness,
+    RestartPolicy, RoleId, RoleStatus, Service, ShutdownReason, ShutdownReport, StopAction,
     StopOutcome, Strategy,
 };
-use supervision_tests::{Probe, Rng, RoleDef, SpecBuilder, mix, ms, secs};
+use supervision_tests::{Probe, Rng, RoleDef, mix, ms, secs};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
 const ROLES: usize = 1000;
-type Node = supervision_tests::Node<ROLES>;
+type Node = RoleId;
 
 /// The scheduler's tick under paused time: timers fire on whole milliseconds.
 const TICK: Duration = Duration::from_millis(1);
@@ -49,13 +47,6 @@ struct Temper {
     life: u64,
     /// Chance that a restarted incarnation is late to become ready, or never is.
     slip: f64,
-}
-
-/// One generated app: its spec and how its roles behave.
-struct Plan {
-    seed: u64,
-    spec: &'static AppSpec<Node>,
-    tempers: Vec<Temper>,
 }
 
 fn budget(rng: &mut Rng) -> (Budget, Backoff) {
@@ -82,7 +73,8 @@ fn budget(rng: &mut Rng) -> (Budget, Backoff) {
 /// Draws the app of `seed`: a few core roles, then subsystems of up to 80
 /// roles, each a random DAG over its recent roles with edges to the core and
 /// rarely across; optional tails; every policy, readiness and stop list.
-fn generate(seed: u64) -> Plan {
+/// The app of `seed`, whose services report to `probe`.
+fn generate(seed: u64, probe: &Probe) -> BuiltApp {
     let mut rng = Rng::new(seed);
     let strategy = [
         Strategy::RestForOne,
@@ -176,14 +168,15 @@ fn generate(seed: u64) -> Plan {
     } else {
         1
     };
-    let mut builder = SpecBuilder::<Node>::new()
-        .strategy(strategy)
-        .shutdown_timeout(ms(rng.range(1_000, 60_000)))
-        .intensity(rng.chance(0.6).then(|| Budget {
-            max_restarts: rng.range(20, 2_000) as u32,
-            window: ms(rng.range(1_000, 60_000)),
-        }));
-    let mut tempers = Vec::with_capacity(ROLES);
+    let mut app = Builder::new("Soak");
+    app.strategy(strategy)
+        .shutdown_timeout(ms(rng.range(1_000, 60_000)));
+    if let Some(budget) = rng.chance(0.6).then(|| Budget {
+        max_restarts: rng.range(20, 2_000) as u32,
+        window: ms(rng.range(1_000, 60_000)),
+    }) {
+        app.intensity(budget);
+    }
     for i in 0..ROLES {
         let restart = match policies[i] {
             RestartPolicy::Critical if optional[i] => RestartPolicy::DEFAULT,
@@ -219,30 +212,48 @@ fn generate(seed: u64) -> Plan {
                 ms(rng.below(3_000))
             },
         });
-        let role = Node::from_index(i);
-        let deps: Vec<Node> = deps[i].iter().map(|&d| Node::from_index(d)).collect();
-        builder = builder.depends_on(role, &deps).define(
-            role,
-            RoleDef {
-                optional: optional[i],
-                restart,
-                ready,
-                stop,
-                watchdog: None,
-            },
-        );
         // Core and critical roles fail rarely, or every app would end early.
         let steady = i < core || restart == RestartPolicy::Critical;
-        tempers.push(Temper {
+        let temper = Temper {
             fault: wildness * if steady { 0.05 } else { 1.0 },
             slip: if steady { 0.002 } else { 0.04 },
             life: pace * rng.range(5_000, 300_000),
-        });
+        };
+        let grace = stop
+            .iter()
+            .find_map(|a| match a {
+                StopAction::Stop { timeout } => Some(*timeout),
+                _ => None,
+            })
+            .unwrap_or(StopAction::DEFAULT_STOP_TIMEOUT);
+        let soak = Soak {
+            seed,
+            index: i,
+            temper,
+            ready,
+            grace,
+            probe: probe.clone(),
+        };
+        let drains = matches!(stop.first(), Some(StopAction::Drain { .. }));
+        let name = format!("node_{i}");
+        let role = if drains {
+            app.draining_role(name, soak)
+        } else {
+            app.role(name, soak)
+        };
+        let def = RoleDef {
+            optional: optional[i],
+            restart,
+            ready,
+            stop,
+            watchdog: None,
+        };
+        def.declare(role)
+            .depends_on(deps[i].iter().map(|d| format!("node_{d}")));
     }
-    Plan {
-        seed,
-        spec: builder.build("Soak"),
-        tempers,
+    match app.build() {
+        Ok(app) => app,
+        Err(error) => panic!("seed {seed} drew an invalid app: {error}"),
     }
 }
 
@@ -413,72 +424,6 @@ impl Drain for Soak {
     }
 }
 
-/// The generated app being soaked; `App::spec` takes no argument, so the
-/// spec of the seed being run is passed through this thread's slot.
-struct SoakApp(Vec<ErasedService>);
-
-thread_local! {
-    static CURRENT: Cell<Option<&'static AppSpec<Node>>> = const { Cell::new(None) };
-}
-
-impl App for SoakApp {
-    type Role = Node;
-    fn spec() -> &'static AppSpec<Node> {
-        CURRENT
-            .get()
-            .expect("the soak sets the spec before it launches")
-    }
-    fn into_services(self) -> Vec<ErasedService> {
-        self.0
-    }
-}
-
-impl Plan {
-    fn services(&self, probe: &Probe) -> Vec<ErasedService> {
-        (0..ROLES)
-            .map(|i| {
-                let role = Node::from_index(i);
-                let actions = self.spec.stop_actions(role);
-                let grace = actions
-                    .iter()
-                    .find_map(|a| match a {
-                        StopAction::Stop { timeout } => Some(*timeout),
-                        _ => None,
-                    })
-                    .unwrap_or(StopAction::DEFAULT_STOP_TIMEOUT);
-                let soak = Soak {
-                    seed: self.seed,
-                    index: i,
-                    temper: self.tempers[i],
-                    ready: self.spec.readiness(role),
-                    grace,
-                    probe: probe.clone(),
-                };
-                if actions
-                    .iter()
-                    .any(|a| matches!(a, StopAction::Drain { .. }))
-                {
-                    drain_service(soak)
-                } else {
-                    service(soak)
-                }
-            })
-            .collect()
-    }
-}
-
-/// The key of role `I`, as `supervision!` would generate it, so the checker
-/// reads handles through the typed API.
-#[derive(Clone, Copy)]
-struct Key<const I: u16>;
-
-impl<const I: u16> RoleKey for Key<I> {
-    type Role = Node;
-    const ROLE: Node = supervision_tests::Node(I);
-}
-
-impl<const I: u16> ServedBy<Soak> for Key<I> {}
-
 // ---- the model ---------------------------------------------------------------
 
 /// What the event stream has said about one role so far.
@@ -626,12 +571,12 @@ impl Model {
         if self.past_deadline(e.at) {
             return;
         }
-        for d in self.spec.dependents(Node::from_index(x)) {
+        for d in self.spec.dependents(self.spec.roles()[x]) {
             if self.is_live(d.index()) {
                 self.violations.add(format!(
                     "seq {}: {} began to stop while its dependent {d} is live",
                     e.seq,
-                    Node::from_index(x)
+                    self.spec.roles()[x]
                 ));
             }
         }
@@ -746,7 +691,7 @@ impl Model {
                             let d = w * 64 + (live & below).trailing_zeros() as usize;
                             violation!(
                                 "{role} starts while its dependent {} is live",
-                                Node::from_index(d)
+                                self.spec.roles()[d]
                             );
                         }
                     }
@@ -958,38 +903,43 @@ impl Model {
         // A completed job's handle is its result: it stays once it stopped.
         let job = |i: usize| {
             matches!(
-                self.spec.readiness(Node::from_index(i)),
+                self.spec.readiness(self.spec.roles()[i]),
                 Readiness::Completed { .. }
             )
         };
-        macro_rules! check {
-            ($($i:literal)*) => {$(
-                let role = &state.roles[$i];
-                match handle.get::<_, Soak>(Key::<$i>) {
-                    Ok(stamp) => {
-                        let fresh = stamp.role == $i && role.incarnation == Some(stamp.incarnation);
-                        let offers = matches!(
-                            role.status,
-                            RoleStatus::Starting | RoleStatus::Ready | RoleStatus::Completed | RoleStatus::Stopping
-                        ) || (role.status == RoleStatus::Stopped && job($i));
-                        if !fresh || !offers {
-                            self.violations.add(format!(
-                                "{} publishes {stamp:?} while {:?} at incarnation {:?}",
-                                role.role, role.status, role.incarnation
-                            ));
-                        }
+        for (i, role) in state.roles.iter().enumerate() {
+            match handle.get_as::<Soak>(role.role) {
+                Ok(stamp) => {
+                    let fresh = stamp.role == i && role.incarnation == Some(stamp.incarnation);
+                    let offers = matches!(
+                        role.status,
+                        RoleStatus::Starting
+                            | RoleStatus::Ready
+                            | RoleStatus::Completed
+                            | RoleStatus::Stopping
+                    ) || (role.status == RoleStatus::Stopped && job(i));
+                    if !fresh || !offers {
+                        self.violations.add(format!(
+                            "{} publishes {stamp:?} while {:?} at incarnation {:?}",
+                            role.role, role.status, role.incarnation
+                        ));
                     }
-                    Err(HandleError::Disabled { .. }) if role.status != RoleStatus::Disabled => {
-                        self.violations.add(format!("{} reads as disabled while {:?}", role.role, role.status));
-                    }
-                    Err(_) => {}
                 }
-                if role.lease_held && !matches!(role.status, RoleStatus::Ready | RoleStatus::Stopping) {
-                    self.violations.add(format!("{} holds its lease while {:?}", role.role, role.status));
+                Err(HandleError::Disabled { .. }) if role.status != RoleStatus::Disabled => {
+                    self.violations.add(format!(
+                        "{} reads as disabled while {:?}",
+                        role.role, role.status
+                    ));
                 }
-            )*};
+                Err(_) => {}
+            }
+            if role.lease_held && !matches!(role.status, RoleStatus::Ready | RoleStatus::Stopping) {
+                self.violations.add(format!(
+                    "{} holds its lease while {:?}",
+                    role.role, role.status
+                ));
+            }
         }
-        check!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
     }
 }
 
@@ -1047,16 +997,16 @@ const JOURNAL: usize = 4096;
 /// Runs the app of `seed` for `span` of virtual time (or until it ends on
 /// its own), then shuts it down from several callers at once, and checks.
 async fn soak(seed: u64, span: Duration, figures: &mut Figures) {
-    let plan = generate(seed);
-    CURRENT.set(Some(plan.spec));
     let probe = Probe::default();
+    let app = generate(seed, &probe);
+    let spec = app.spec();
     let options = Options::default()
         .journal_capacity(JOURNAL)
         .subscriber_capacity(1 << 16)
         .jitter_seed(seed);
     let launched = Instant::now();
-    let handle = SoakApp(plan.services(&probe)).launch_with(options);
-    let checker = tokio::spawn(follow(plan.spec, handle.clone(), JOURNAL));
+    let handle = app.launch_with(options);
+    let checker = tokio::spawn(follow(spec, handle.clone(), JOURNAL));
     let started = handle.started().await;
     if started.is_ok() {
         let watched = handle.clone();
@@ -1072,7 +1022,7 @@ async fn soak(seed: u64, span: Duration, figures: &mut Figures) {
             tokio::spawn(async move { handle.shutdown().await })
         })
         .collect();
-    let limit = plan.spec.shutdown_timeout() + secs(3600);
+    let limit = spec.shutdown_timeout() + secs(3600);
     let joined = tokio::time::timeout(limit, handle.join()).await;
     let joined_at = launched.elapsed();
     let mut reports = Vec::new();
@@ -1107,7 +1057,7 @@ async fn soak(seed: u64, span: Duration, figures: &mut Figures) {
         };
         eprintln!(
             "seed {seed}: {:?} {ending} at {joined_at:?} after {} events {why}",
-            plan.spec.strategy(),
+            spec.strategy(),
             model.next_seq
         );
     }

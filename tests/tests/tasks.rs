@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use supervision::__private::{ErasedService, service};
 use supervision::{App, AppSpec, Options, Phase, RoleStatus, StopOutcome, supervision};
-use supervision_tests::{DrainScript, Probe, Script, SpecBuilder, Tree, ms};
+use supervision_tests::{DrainScript, Probe, Script, ms, tree};
 
 supervision! {
     app Mixed {
@@ -107,7 +107,7 @@ const NODES: usize = supervision_tests::TREE_NODES;
 #[tokio::test(start_paused = true)]
 async fn ten_thousand_roles_start_in_dependency_order_and_stop_dependents_first() {
     let wall = std::time::Instant::now();
-    let handle = Tree::until_stopped()
+    let handle = tree()
         .start_with(Options::default().journal_capacity(100_000))
         .await
         .expect("starts");
@@ -136,8 +136,8 @@ async fn ten_thousand_roles_start_in_dependency_order_and_stop_dependents_first(
     for e in &log.events {
         let Some(node) = e.role else { continue };
         match e.kind {
-            supervision::EventKind::Starting => started_at[usize::from(node.0)] = e.seq,
-            supervision::EventKind::Stopped { .. } => stopped_at[usize::from(node.0)] = e.seq,
+            supervision::EventKind::Starting => started_at[node.index()] = e.seq,
+            supervision::EventKind::Stopped { .. } => stopped_at[node.index()] = e.seq,
             _ => {}
         }
     }
@@ -152,17 +152,15 @@ async fn ten_thousand_roles_start_in_dependency_order_and_stop_dependents_first(
 struct NoStop(Vec<ErasedService>);
 
 impl App for NoStop {
-    type Role = supervision_tests::Node<1>;
+    type Role = supervision_tests::Lone;
     fn spec() -> &'static AppSpec<Self::Role> {
-        static SPEC: OnceLock<&'static AppSpec<supervision_tests::Node<1>>> = OnceLock::new();
+        static SPEC: OnceLock<&'static AppSpec<supervision_tests::Lone>> = OnceLock::new();
         SPEC.get_or_init(|| {
             let def = supervision_tests::RoleDef {
                 stop: vec![supervision::StopAction::ReleaseLease],
                 ..Default::default()
             };
-            SpecBuilder::new()
-                .define(supervision_tests::Node::from_index(0), def)
-                .build("NoStop")
+            supervision_tests::unchecked("NoStop", def)
         })
     }
     fn into_services(self) -> Vec<ErasedService> {

@@ -11,7 +11,7 @@ mod expand;
 mod graph;
 pub(crate) mod model;
 pub(crate) mod parse;
-pub(crate) mod suggest;
+pub(crate) use supervision_rules::suggest;
 
 use proc_macro2::TokenStream;
 

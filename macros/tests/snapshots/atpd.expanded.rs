@@ -49,13 +49,6 @@ impl AtpdRole {
     }
 }
 impl ::supervision::__private::Role for AtpdRole {
-    const ALL: &'static [AtpdRole] = &[
-        AtpdRole::IdentityManager,
-        AtpdRole::PeerDirectory,
-        AtpdRole::TransferSupervisor,
-        AtpdRole::DiagnosticsEndpoint,
-        AtpdRole::CacheSeeder,
-    ];
     fn index(self) -> ::core::primitive::usize {
         match self {
             AtpdRole::IdentityManager => 0,
@@ -95,7 +88,10 @@ impl<'de> ::supervision::__private::serde::Deserialize<'de> for AtpdRole {
     fn deserialize<D: ::supervision::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::supervision::__private::Result<Self, D::Error> {
-        ::supervision::__private::deserialize_role(deserializer)
+        ::supervision::__private::deserialize_role(
+            deserializer,
+            <Atpd as ::supervision::__private::App>::spec().roles(),
+        )
     }
 }
 impl Atpd {
@@ -227,6 +223,13 @@ impl ::supervision::__private::App for Atpd {
                     watchdog: ::supervision::__private::None,
                 },
             ],
+            all: &[
+                AtpdRole::IdentityManager,
+                AtpdRole::PeerDirectory,
+                AtpdRole::TransferSupervisor,
+                AtpdRole::DiagnosticsEndpoint,
+                AtpdRole::CacheSeeder,
+            ],
             start_order: &[
                 AtpdRole::IdentityManager,
                 AtpdRole::PeerDirectory,
@@ -306,28 +309,33 @@ pub mod atpd {
 impl ::supervision::__private::RoleKey for atpd::identity_manager {
     type Role = AtpdRole;
     const ROLE: AtpdRole = AtpdRole::IdentityManager;
+    const APP_ROLES: ::core::primitive::usize = 5;
 }
 impl ::supervision::__private::ServedBy<IdentityManager> for atpd::identity_manager {}
 impl ::supervision::__private::RoleKey for atpd::peer_directory {
     type Role = AtpdRole;
     const ROLE: AtpdRole = AtpdRole::PeerDirectory;
+    const APP_ROLES: ::core::primitive::usize = 5;
 }
 impl ::supervision::__private::ServedBy<PeerDirectory> for atpd::peer_directory {}
 impl ::supervision::__private::RoleKey for atpd::transfer_supervisor {
     type Role = AtpdRole;
     const ROLE: AtpdRole = AtpdRole::TransferSupervisor;
+    const APP_ROLES: ::core::primitive::usize = 5;
 }
 impl ::supervision::__private::ServedBy<TransferSupervisor>
 for atpd::transfer_supervisor {}
 impl ::supervision::__private::RoleKey for atpd::diagnostics_endpoint {
     type Role = AtpdRole;
     const ROLE: AtpdRole = AtpdRole::DiagnosticsEndpoint;
+    const APP_ROLES: ::core::primitive::usize = 5;
 }
 impl ::supervision::__private::ServedBy<DiagnosticsEndpoint>
 for atpd::diagnostics_endpoint {}
 impl ::supervision::__private::RoleKey for atpd::cache_seeder {
     type Role = AtpdRole;
     const ROLE: AtpdRole = AtpdRole::CacheSeeder;
+    const APP_ROLES: ::core::primitive::usize = 5;
 }
 impl ::supervision::__private::ServedBy<CacheSeeder> for atpd::cache_seeder {}
 impl ::supervision::__private::DependencyOf<atpd::peer_directory>

@@ -31,7 +31,6 @@ impl BrokenRole {
     }
 }
 impl ::supervision::__private::Role for BrokenRole {
-    const ALL: &'static [BrokenRole] = &[BrokenRole::Database, BrokenRole::Api];
     fn index(self) -> ::core::primitive::usize {
         match self {
             BrokenRole::Database => 0,
@@ -65,7 +64,10 @@ impl<'de> ::supervision::__private::serde::Deserialize<'de> for BrokenRole {
     fn deserialize<D: ::supervision::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::supervision::__private::Result<Self, D::Error> {
-        ::supervision::__private::deserialize_role(deserializer)
+        ::supervision::__private::deserialize_role(
+            deserializer,
+            <Broken as ::supervision::__private::App>::spec().roles(),
+        )
     }
 }
 impl Broken {
@@ -110,6 +112,7 @@ impl ::supervision::__private::App for Broken {
                     watchdog: ::supervision::__private::None,
                 },
             ],
+            all: &[BrokenRole::Database, BrokenRole::Api],
             start_order: &[BrokenRole::Database, BrokenRole::Api],
             stop_order: &[BrokenRole::Api, BrokenRole::Database],
         };
@@ -147,11 +150,13 @@ pub mod broken {
 impl ::supervision::__private::RoleKey for broken::database {
     type Role = BrokenRole;
     const ROLE: BrokenRole = BrokenRole::Database;
+    const APP_ROLES: ::core::primitive::usize = 2;
 }
 impl ::supervision::__private::ServedBy<Database> for broken::database {}
 impl ::supervision::__private::RoleKey for broken::api {
     type Role = BrokenRole;
     const ROLE: BrokenRole = BrokenRole::Api;
+    const APP_ROLES: ::core::primitive::usize = 2;
 }
 impl ::supervision::__private::ServedBy<Api> for broken::api {}
 impl ::supervision::__private::DependencyOf<broken::database> for broken::api {}

@@ -27,7 +27,6 @@ impl TunedRole {
     }
 }
 impl ::supervision::__private::Role for TunedRole {
-    const ALL: &'static [TunedRole] = &[TunedRole::Db];
     fn index(self) -> ::core::primitive::usize {
         match self {
             TunedRole::Db => 0,
@@ -59,7 +58,10 @@ impl<'de> ::supervision::__private::serde::Deserialize<'de> for TunedRole {
     fn deserialize<D: ::supervision::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::supervision::__private::Result<Self, D::Error> {
-        ::supervision::__private::deserialize_role(deserializer)
+        ::supervision::__private::deserialize_role(
+            deserializer,
+            <Tuned as ::supervision::__private::App>::spec().roles(),
+        )
     }
 }
 impl Tuned {
@@ -122,6 +124,7 @@ impl ::supervision::__private::App for Tuned {
                     watchdog: ::supervision::__private::None,
                 },
             ],
+            all: &[TunedRole::Db],
             start_order: &[TunedRole::Db],
             stop_order: &[TunedRole::Db],
         };
@@ -219,5 +222,6 @@ pub mod tuned {
 impl ::supervision::__private::RoleKey for tuned::db {
     type Role = TunedRole;
     const ROLE: TunedRole = TunedRole::Db;
+    const APP_ROLES: ::core::primitive::usize = 1;
 }
 impl ::supervision::__private::ServedBy<Db> for tuned::db {}

@@ -17,6 +17,7 @@ use crate::observe::state::AppState;
 use crate::protocol::{Link, Msg, Outcome, Shared, Started};
 use crate::service::Provide;
 use crate::service::handles::{HandleError, Reader, RoleKey, ServedBy};
+use crate::spec::AppSpec;
 use crate::spec::role::Role;
 
 /// Controls and observes a started app. Cheap to clone; every clone controls
@@ -48,7 +49,7 @@ use crate::spec::role::Role;
 /// # }
 /// ```
 #[must_use = "dropping the handle leaves the app running with no way to stop it or learn how it ended"]
-pub struct AppHandle<R> {
+pub struct AppHandle<R: 'static> {
     shared: Arc<Shared<R>>,
     tx: mpsc::UnboundedSender<Msg>,
     started: watch::Receiver<Option<Started<R>>>,
@@ -99,7 +100,7 @@ impl<R: Role> AppHandle<R> {
             Ok(answer) => answer.clone(),
             Err(_) => None,
         };
-        match (answer, R::ALL.first()) {
+        match (answer, self.shared.spec.roles().first()) {
             (Some(answer), _) => answer,
             // The supervisor never ends without answering, unless its runtime
             // is shutting down.
@@ -111,6 +112,12 @@ impl<R: Role> AppHandle<R> {
             }),
             (None, None) => Ok(()),
         }
+    }
+
+    /// The app as declared: its roles, orders and policies, and its
+    /// lifecycle plans (`spec().start_plan()`, `spec().shutdown_plan()`).
+    pub fn spec(&self) -> &'static AppSpec<R> {
+        self.shared.spec
     }
 
     /// The app's phase and every role's status, incarnation and lease, right now.
@@ -152,7 +159,7 @@ impl<R: Role> AppHandle<R> {
         self.reader().wait::<K, S>().await
     }
 
-    fn reader(&self) -> Reader<'_> {
+    pub(crate) fn reader(&self) -> Reader<'_> {
         Reader {
             registry: &self.shared.handles,
             stop: None,

@@ -4,6 +4,7 @@
 //!
 //! The trait the generated app struct implements, and the ways to run an app.
 
+pub(crate) mod builder;
 pub(crate) mod handle;
 #[cfg(unix)]
 mod notify;
@@ -76,18 +77,7 @@ pub trait App: Sized + Send + 'static {
     /// Under systemd (`$NOTIFY_SOCKET` set) the handle also reports to it, as
     /// [`App::run`] describes; [`AppHandle::join`] waits for the last message.
     fn launch_with(self, options: Options) -> AppHandle<Self::Role> {
-        let handle = AppHandle::new(crate::supervisor::launch(
-            Self::spec(),
-            self.into_services(),
-            options,
-        ));
-        #[cfg(unix)]
-        if let Some(notifier) = notify::Target::from_env()
-            .and_then(|target| notify::spawn(Self::spec(), &handle, target))
-        {
-            handle.attach(notifier);
-        }
-        handle
+        launch(Self::spec(), self.into_services(), options)
     }
 
     /// Starts every role (each once its dependencies are ready) and returns once
@@ -107,11 +97,7 @@ pub trait App: Sized + Send + 'static {
         self,
         options: Options,
     ) -> impl Future<Output = Result<AppHandle<Self::Role>, StartError<Self::Role>>> + Send {
-        async move {
-            let handle = self.launch_with(options);
-            handle.started().await?;
-            Ok(handle)
-        }
+        started(self.launch_with(options))
     }
 
     /// Starts the app, waits for Ctrl-C or SIGTERM (or for the app to end on its
@@ -135,16 +121,41 @@ pub trait App: Sized + Send + 'static {
         self,
         options: Options,
     ) -> impl Future<Output = Result<ShutdownReport<Self::Role>, AppError<Self::Role>>> + Send {
-        async move {
-            let handle = self.launch_with(options);
-            match handle.started().await {
-                // `join`, inside, also waits for systemd's last message.
-                Ok(()) => handle.shutdown_on_signal().await,
-                Err(e) => {
-                    let _ = handle.join().await;
-                    Err(e.into())
-                }
-            }
+        run(self.launch_with(options))
+    }
+}
+
+/// What `launch_with` does for every kind of app: spawns the supervisor, and
+/// under systemd the notifier that follows it.
+fn launch<R: Role>(
+    spec: &'static AppSpec<R>,
+    services: Vec<ErasedService>,
+    options: Options,
+) -> AppHandle<R> {
+    let handle = AppHandle::new(crate::supervisor::launch(spec, services, options));
+    #[cfg(unix)]
+    if let Some(notifier) =
+        notify::Target::from_env().and_then(|target| notify::spawn(spec, &handle, target))
+    {
+        handle.attach(notifier);
+    }
+    handle
+}
+
+/// What `start_with` does with the launched app.
+async fn started<R: Role>(handle: AppHandle<R>) -> Result<AppHandle<R>, StartError<R>> {
+    handle.started().await?;
+    Ok(handle)
+}
+
+/// What `run_with` does with the launched app.
+async fn run<R: Role>(handle: AppHandle<R>) -> Result<ShutdownReport<R>, AppError<R>> {
+    match handle.started().await {
+        // `join`, inside, also waits for systemd's last message.
+        Ok(()) => handle.shutdown_on_signal().await,
+        Err(e) => {
+            let _ = handle.join().await;
+            Err(e.into())
         }
     }
 }

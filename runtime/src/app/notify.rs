@@ -247,7 +247,7 @@ fn running<R: Role>(handle: &AppHandle<R>) -> String {
     } else if !health.unready.is_empty() {
         format!("recovering: {} not ready", names(&health.unready))
     } else {
-        let n = R::ALL.len();
+        let n = handle.spec().roles().len();
         format!("running: {n} role{}", if n == 1 { "" } else { "s" })
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod error;
 pub(crate) mod event;
 pub mod exit;
 pub(crate) mod follow;
+pub(crate) mod footprint;
 pub(crate) mod health;
 pub(crate) mod journal;
 pub(crate) mod report;

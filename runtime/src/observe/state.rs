@@ -70,7 +70,7 @@ struct StoredRoleState<R> {
     lease_held: bool,
 }
 
-impl<'de, R: Role> Deserialize<'de> for RoleState<R> {
+impl<'de, R: Role + serde::de::DeserializeOwned> Deserialize<'de> for RoleState<R> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let stored = StoredRoleState::<R>::deserialize(d)?;
         let lease = stored.role.name();
@@ -92,7 +92,7 @@ impl<'de, R: Role> Deserialize<'de> for RoleState<R> {
 
 /// A consistent picture of the app at one moment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(bound(deserialize = "R: Role"))]
+#[serde(bound(deserialize = "R: Role + serde::de::DeserializeOwned"))]
 pub struct AppState<R> {
     /// The app's phase.
     pub phase: Phase,
@@ -129,8 +129,7 @@ impl<R: Role> StateTable<R> {
         StateTable {
             inner: Mutex::new(AppState {
                 phase: Phase::Starting,
-                roles: R::ALL
-                    .iter()
+                roles: (spec.roles().iter())
                     .map(|&role| RoleState {
                         role,
                         status: RoleStatus::Pending,
@@ -140,7 +139,7 @@ impl<R: Role> StateTable<R> {
                     })
                     .collect(),
             }),
-            optional: R::ALL.iter().map(|&r| spec.is_optional(r)).collect(),
+            optional: spec.roles().iter().map(|&r| spec.is_optional(r)).collect(),
         }
     }
 

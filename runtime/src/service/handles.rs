@@ -30,6 +30,9 @@ pub trait RoleKey: Copy + Send + Sync + 'static {
     type Role: Role;
     /// The role itself.
     const ROLE: Self::Role;
+    /// How many roles the app has.
+    #[doc(hidden)]
+    const APP_ROLES: usize;
 }
 
 /// The role `Self` runs a service of type `S`, whose [`Provide::Handle`] is
@@ -72,6 +75,14 @@ pub enum HandleError {
     },
     /// This incarnation was asked to stop while it waited.
     StopRequested,
+    /// The role of a run-time app is served by another type than the one
+    /// asked for, so its handle is not of the type asked for.
+    OtherService {
+        /// The role read.
+        role: String,
+        /// The service type asked for.
+        asked: &'static str,
+    },
 }
 
 impl fmt::Display for HandleError {
@@ -88,22 +99,32 @@ impl fmt::Display for HandleError {
                 write!(f, "`{named}` was used with the context of `{context}`")
             }
             HandleError::StopRequested => f.write_str("asked to stop while waiting for a handle"),
+            HandleError::OtherService { role, asked } => {
+                write!(
+                    f,
+                    "`{role}` is not served by `{asked}`, so its handle is not of that type"
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for HandleError {}
 
-/// The handle key `K` reads, or why not, from one registry slot.
-fn read<K: ServedBy<S>, S: Provide>(published: &Published) -> Result<S::Handle, HandleError> {
-    let role = || K::ROLE.name().to_owned();
+/// The handle of `role`, served by `S`, or why not, from its registry slot.
+fn read<S: Provide>(published: &Published, role: &'static str) -> Result<S::Handle, HandleError> {
+    let role = || role.to_owned();
     match published {
         Published::Value(handle) => handle
             .downcast_ref::<S::Handle>()
             .cloned()
-            // Only an incarnation of `S` ever publishes into this
-            // slot (the context checks it), so the type always matches.
-            .ok_or_else(|| HandleError::NotPublished { role: role() }),
+            // Only an incarnation of the role's own type publishes into its
+            // slot (the context checks it): with a typed key `S` is that
+            // type; a run-time app's role is read with a type it may not have.
+            .ok_or_else(|| HandleError::OtherService {
+                role: role(),
+                asked: core::any::type_name::<S>(),
+            }),
         Published::Absent | Published::Ended => Err(HandleError::NotPublished { role: role() }),
         Published::Disabled => Err(HandleError::Disabled { role: role() }),
     }
@@ -117,26 +138,39 @@ pub(crate) struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn slot<K: RoleKey>(&self) -> Option<&watch::Sender<Published>> {
-        if self.registry.role_type != TypeId::of::<K::Role>() {
+    fn slot<R: Role>(&self, role: R) -> Option<&watch::Sender<Published>> {
+        if self.registry.role_type != TypeId::of::<R>() {
             return None;
         }
-        self.registry.slot(K::ROLE.index())
+        self.registry.slot(role.index())
     }
 
     pub(crate) fn get<K: ServedBy<S>, S: Provide>(&self) -> Result<S::Handle, HandleError> {
-        match self.slot::<K>() {
-            Some(slot) => read::<K, S>(&slot.borrow()),
+        self.get_role::<_, S>(K::ROLE)
+    }
+
+    pub(crate) async fn wait<K: ServedBy<S>, S: Provide>(&self) -> Result<S::Handle, HandleError> {
+        self.wait_role::<_, S>(K::ROLE).await
+    }
+
+    /// [`Reader::get`] by role value, for apps without typed keys.
+    pub(crate) fn get_role<R: Role, S: Provide>(&self, role: R) -> Result<S::Handle, HandleError> {
+        match self.slot(role) {
+            Some(slot) => read::<S>(&slot.borrow(), role.name()),
             None => Err(HandleError::NotPublished {
-                role: K::ROLE.name().to_owned(),
+                role: role.name().to_owned(),
             }),
         }
     }
 
-    pub(crate) async fn wait<K: ServedBy<S>, S: Provide>(&self) -> Result<S::Handle, HandleError> {
-        let Some(slot) = self.slot::<K>() else {
+    /// [`Reader::wait`] by role value, for apps without typed keys.
+    pub(crate) async fn wait_role<R: Role, S: Provide>(
+        &self,
+        role: R,
+    ) -> Result<S::Handle, HandleError> {
+        let Some(slot) = self.slot(role) else {
             return Err(HandleError::NotPublished {
-                role: K::ROLE.name().to_owned(),
+                role: role.name().to_owned(),
             });
         };
         let mut rx = slot.subscribe();
@@ -149,10 +183,10 @@ impl Reader<'_> {
             None => published.await,
         };
         match published {
-            Ok(published) => read::<K, S>(&published),
+            Ok(published) => read::<S>(&published, role.name()),
             // The registry lives as long as any reader: the sender never goes.
             Err(_) => Err(HandleError::NotPublished {
-                role: K::ROLE.name().to_owned(),
+                role: role.name().to_owned(),
             }),
         }
     }

@@ -33,8 +33,7 @@ impl<R: Role> Effective<R> {
         Effective {
             declared,
             shutdown_timeout: declared.shutdown_timeout(),
-            roles: R::ALL
-                .iter()
+            roles: (declared.roles().iter())
                 .map(|&r| Resolved {
                     restart: declared.restart(r),
                     ready: declared.readiness(r),
@@ -58,12 +57,19 @@ impl<R: Role> Effective<R> {
             }
             spec.shutdown_timeout = timeout;
         }
-        for (role, overrides) in options.role_overrides::<R>().map_err(|e| (None, e))? {
+        for (role, overrides) in options
+            .role_overrides(declared.roles())
+            .map_err(|e| (None, e))?
+        {
             if let Some(resolved) = spec.roles.get_mut(role.index()) {
                 resolved.apply(&overrides).map_err(|e| (Some(role), e))?;
             }
         }
         Ok(spec)
+    }
+
+    pub(crate) fn roles(&self) -> &'static [R] {
+        self.declared.roles()
     }
 
     pub(crate) fn stop_order(&self) -> &'static [R] {

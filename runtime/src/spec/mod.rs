@@ -9,6 +9,7 @@
 //! stop lists well formed, start order topological), so the runtime trusts it.
 
 pub(crate) mod duration;
+pub(crate) mod dynamic;
 pub(crate) mod effective;
 mod mermaid;
 pub(crate) mod options;
@@ -223,6 +224,9 @@ pub struct AppSpec<R: 'static> {
     #[doc(hidden)]
     pub roles: &'static [RoleSpec<R>],
     #[doc(hidden)]
+    #[serde(skip)]
+    pub all: &'static [R],
+    #[doc(hidden)]
     pub start_order: &'static [R],
     #[doc(hidden)]
     pub stop_order: &'static [R],
@@ -239,7 +243,7 @@ impl<R: Role> AppSpec<R> {
 
     /// Every role in declaration order.
     pub fn roles(&self) -> &'static [R] {
-        R::ALL
+        self.all
     }
 
     /// The order in which roles start: dependencies first, earliest declared first among ready ones.

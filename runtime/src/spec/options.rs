@@ -182,11 +182,14 @@ impl Options {
 
     /// Each overridden role of app role type `R`, or the first override
     /// given for another app's role.
-    pub(crate) fn role_overrides<R: Role>(&self) -> Result<Vec<(R, RoleOverrides)>, OverrideError> {
+    pub(crate) fn role_overrides<R: Role>(
+        &self,
+        roles: &[R],
+    ) -> Result<Vec<(R, RoleOverrides)>, OverrideError> {
         self.roles
             .iter()
             .map(|entry| {
-                R::ALL
+                roles
                     .get(entry.index)
                     .filter(|_| entry.app == TypeId::of::<R>())
                     .map(|&role| (role, entry.overrides))

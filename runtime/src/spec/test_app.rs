@@ -23,9 +23,11 @@ impl fmt::Display for TestRole {
     }
 }
 
-impl Role for TestRole {
-    const ALL: &'static [Self] = &[TestRole::Store, TestRole::Api, TestRole::Metrics];
+impl TestRole {
+    pub const ALL: &'static [Self] = &[TestRole::Store, TestRole::Api, TestRole::Metrics];
+}
 
+impl Role for TestRole {
     fn index(self) -> usize {
         self as usize
     }
@@ -44,6 +46,7 @@ static SPEC: AppSpec<TestRole> = AppSpec {
     strategy: Strategy::RestForOne,
     intensity: None,
     shutdown_timeout: Duration::from_secs(30),
+    all: TestRole::ALL,
     roles: &[
         RoleSpec {
             role: TestRole::Store,

@@ -28,7 +28,7 @@ impl<R: Role> Supervisor<R> {
         let completed_job = status == Status::Starting
             && exit == Exit::Clean
             && matches!(
-                self.spec.readiness(Self::role(x)),
+                self.spec.readiness(self.role(x)),
                 Readiness::Completed { .. }
             );
         let unexpected = matches!(status, Status::Starting | Status::Ready) && !completed_job;
@@ -99,7 +99,7 @@ impl<R: Role> Supervisor<R> {
     /// Applies `x`'s restart policy to an exit (`failure: None` for a clean one).
     /// `x` is no longer running.
     pub(super) fn after_exit(&mut self, x: usize, was_ready: bool, failure: Option<Cause>) {
-        let role = Self::role(x);
+        let role = self.role(x);
         if self.phase == Phase::Starting && !was_ready && !self.retries_start(x, failure.is_some())
         {
             let cause = failure.unwrap_or(Cause::ExitedBeforeReady);
@@ -144,7 +144,7 @@ impl<R: Role> Supervisor<R> {
     /// start (`StartMode::Retry`, and a policy that restarts on this exit).
     pub(super) fn retries_start(&self, x: usize, failed: bool) -> bool {
         self.start_mode == StartMode::Retry
-            && match self.spec.restart(Self::role(x)) {
+            && match self.spec.restart(self.role(x)) {
                 RestartPolicy::Permanent { .. } => true,
                 RestartPolicy::Transient { .. } => failed,
                 RestartPolicy::Temporary | RestartPolicy::Critical => false,
@@ -158,7 +158,7 @@ impl<R: Role> Supervisor<R> {
     fn stay_stopped(&mut self, x: usize, cause: Cause) {
         self.set_status(x, Status::Stopped);
         if self.phase == Phase::Starting {
-            if self.slots[x].awaited && self.spec.is_optional(Self::role(x)) {
+            if self.slots[x].awaited && self.spec.is_optional(self.role(x)) {
                 self.disable(x);
                 return;
             }
@@ -172,7 +172,7 @@ impl<R: Role> Supervisor<R> {
                 return;
             }
         }
-        for d in self.spec.dependents(Self::role(x)) {
+        for d in self.spec.dependents(self.role(x)) {
             if self.slots[d.index()].status == Status::Pending {
                 self.rejoin(d.index());
             }
@@ -184,7 +184,7 @@ impl<R: Role> Supervisor<R> {
     /// as OTP restarts every child but a temporary one; a `temporary` role is
     /// never restarted and stays stopped.
     pub(super) fn stopped_for_restart(&mut self, y: usize, owner: usize) {
-        if matches!(self.spec.restart(Self::role(y)), RestartPolicy::Temporary) {
+        if matches!(self.spec.restart(self.role(y)), RestartPolicy::Temporary) {
             self.stay_stopped(y, Cause::StoppedDuringStart);
         } else if self.slots[owner].restart.is_some() {
             self.set_status(y, Status::Held);
@@ -205,7 +205,7 @@ impl<R: Role> Supervisor<R> {
         }
         let stopped = self
             .spec
-            .dependencies(Self::role(y))
+            .dependencies(self.role(y))
             .iter()
             .find(|d| self.slots[d.index()].status == Status::Stopped);
         match stopped {
@@ -343,7 +343,7 @@ impl<R: Role> Supervisor<R> {
 
     /// `x` cannot go on: an optional role is disabled, a required one escalates.
     fn give_up(&mut self, x: usize, cause: Cause) {
-        if self.spec.is_optional(Self::role(x)) {
+        if self.spec.is_optional(self.role(x)) {
             self.disable(x);
         } else {
             self.escalate(x, cause);

@@ -36,6 +36,7 @@ use self::slot::{Slot, Status};
 use self::timers::{Timer, Timers};
 use crate::observe::error::{AppError, Cause, ErrorChain, Failure};
 use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
+use crate::observe::footprint::Footprint;
 use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::{Phase, StateTable};
@@ -171,11 +172,12 @@ pub(crate) fn launch<R: Role>(
     let (done, done_rx) = watch::channel(None);
     let (started, started_rx) = watch::channel(None);
     let shared = Arc::new(Shared {
+        spec,
         journal: Journal::new(options.journal_capacity, options.subscriber_capacity),
         state: StateTable::new(spec),
-        handles: Arc::new(Registry::new(TypeId::of::<R>(), R::ALL.len())),
+        handles: Arc::new(Registry::new(TypeId::of::<R>(), spec.roles().len())),
     });
-    let n = R::ALL.len();
+    let n = spec.roles().len();
     let (effective, invalid) = match Effective::new(spec, &options) {
         Ok(effective) => (effective, None),
         Err((role, e)) => (
@@ -201,8 +203,7 @@ pub(crate) fn launch<R: Role>(
     let supervisor = Supervisor {
         spec: effective,
         services,
-        slots: R::ALL
-            .iter()
+        slots: (spec.roles().iter())
             .map(|&r| Slot::new(spec.dependencies(r).len() + spec.after(r).len()))
             .collect(),
         stop_rank,
@@ -240,7 +241,7 @@ impl<R: Role> Supervisor<R> {
     /// `misconfigured` names the role to blame (the first one when the
     /// mistake is the whole app's) and why the app cannot start.
     async fn run(mut self, misconfigured: Option<(Option<R>, Cause)>) {
-        match (misconfigured, R::ALL.first()) {
+        match (misconfigured, self.spec.roles().first()) {
             (Some((role, cause)), Some(_)) => {
                 self.request_shutdown(
                     ShutdownReason::StartFailed,
@@ -420,8 +421,8 @@ impl<R: Role> Supervisor<R> {
 
     // ---- small shared helpers -------------------------------------------------
 
-    fn role(x: usize) -> R {
-        R::ALL[x]
+    fn role(&self, x: usize) -> R {
+        self.spec.roles()[x]
     }
 
     fn new_episode(&mut self) -> EpisodeId {
@@ -436,7 +437,7 @@ impl<R: Role> Supervisor<R> {
     }
 
     fn record(&mut self, x: Option<usize>, episode: Option<EpisodeId>, kind: EventKind) {
-        let role = x.map(Self::role);
+        let role = x.map(|x| self.role(x));
         let incarnation = x.and_then(|x| self.slots[x].incarnation);
         let event = Event {
             seq: self.seq,
@@ -464,7 +465,7 @@ impl<R: Role> Supervisor<R> {
             return;
         }
         self.slots[x].status = status;
-        let role = Self::role(x);
+        let role = self.role(x);
         let (was, is) = (old.satisfies_dependents(), status.satisfies_dependents());
         if was != is {
             self.count_unready(self.spec.dependents(role), is);
@@ -520,7 +521,7 @@ impl<R: Role> Supervisor<R> {
         if self.slots[x].lease {
             self.slots[x].lease = false;
             self.shared.state.update(x, |r| r.lease_held = false);
-            let lease = self.spec.lease(Self::role(x));
+            let lease = self.spec.lease(self.role(x));
             self.emit(
                 x,
                 EventKind::LeaseReleased {
@@ -536,7 +537,7 @@ impl<R: Role> Supervisor<R> {
         let mut out = Vec::new();
         let mut queue = vec![x];
         while let Some(y) = queue.pop() {
-            for d in self.spec.dependents(Self::role(y)) {
+            for d in self.spec.dependents(self.role(y)) {
                 let d = d.index();
                 if seen.insert(d) {
                     out.push(d);
@@ -561,7 +562,7 @@ impl<R: Role> Supervisor<R> {
     fn failure_of(&self, x: usize) -> Option<Failure<R>> {
         let (incarnation, chain) = self.slots.get(x)?.last_failure.clone()?;
         Some(Failure {
-            role: Self::role(x),
+            role: self.role(x),
             incarnation,
             error: chain.error,
             causes: chain.causes,
@@ -604,25 +605,21 @@ pub(crate) fn panic_message(e: JoinError) -> Option<String> {
 /// Kept for `AppError` conversions in `complete`.
 type Final<R> = Result<ShutdownReport<R>, AppError<R>>;
 
-/// The supervisor's own bytes per role in an app of `roles` roles with
-/// `options`, for the benchmark's memory rows: the slot, the role's spec,
-/// its row of the state table, its handle slot, the running incarnation's
-/// context and task key, and its share of the bounded journal and broadcast
-/// (tokio's own allocations behind a channel or token are not counted).
-pub(crate) fn footprint<R: Role>(roles: usize, options: &Options) -> String {
+/// The supervisor's own bytes per role in an app of `roles` roles run with
+/// `options`: the slot, the role's spec, its row of the state table, its
+/// handle slot, the running incarnation's context and task key, and its
+/// share of the bounded journal and broadcast.
+pub fn footprint<R: Role>(roles: usize, options: &Options) -> Footprint {
     use core::mem::size_of;
     let roles = roles.max(1);
     let event = size_of::<Event<R>>();
-    let journal = options.journal_capacity.min(roles.saturating_mul(4)) * event / roles
-        + options.subscriber_capacity * (event + 32) / roles;
-    let slot = size_of::<Slot>();
-    let spec = size_of::<crate::spec::RoleSpec<R>>() + size_of::<R>();
-    let state = size_of::<crate::observe::state::RoleState<R>>();
-    let handle = size_of::<watch::Sender<Published>>();
-    let incarnation = size_of::<(task::Id, TaskKey)>() + crate::service::context::Context::bytes();
-    let total = slot + spec + state + handle + incarnation + journal;
-    format!(
-        "{total} B = slot {slot} + spec {spec} + state row {state} + handle slot {handle} \
-         + context and task key {incarnation} + journal share {journal}"
-    )
+    Footprint {
+        slot: size_of::<Slot>(),
+        spec: size_of::<crate::spec::RoleSpec<R>>() + size_of::<R>(),
+        state: size_of::<crate::observe::state::RoleState<R>>(),
+        handle: size_of::<watch::Sender<Published>>(),
+        incarnation: size_of::<(task::Id, TaskKey)>() + crate::service::context::Context::bytes(),
+        journal: options.journal_capacity.min(roles.saturating_mul(4)) * event / roles
+            + options.subscriber_capacity * (event + 32) / roles,
+    }
 }

@@ -31,7 +31,7 @@ impl<R: Role> Supervisor<R> {
 
     /// Spawns the next incarnation of `x` in its own task, inside its own span.
     fn spawn(&mut self, x: usize) {
-        let role = Self::role(x);
+        let role = self.role(x);
         let incarnation = self.slots[x].incarnation.map_or(0, |i| i + 1);
         let Some(service) = self.services.get(x) else {
             return;
@@ -87,7 +87,7 @@ impl<R: Role> Supervisor<R> {
         if slot.incarnation == Some(incarnation)
             && slot.status == Status::Starting
             && matches!(
-                self.spec.readiness(Self::role(x)),
+                self.spec.readiness(self.role(x)),
                 Readiness::Signaled { .. }
             )
         {
@@ -139,7 +139,7 @@ impl<R: Role> Supervisor<R> {
         let chain = ErrorChain::text(cause.to_string());
         self.fail_incarnation(x, chain);
         if self.phase == Phase::Starting && !self.retries_start(x, true) {
-            if self.spec.is_optional(Self::role(x)) {
+            if self.spec.is_optional(self.role(x)) {
                 self.disable(x);
             } else {
                 self.fail_start(x, cause);

@@ -22,7 +22,7 @@ impl<R: Role> Supervisor<R> {
         self.clear_timer(y);
         self.disarm_watchdog(y);
         self.set_status(y, Status::Stopping);
-        let role = Self::role(y);
+        let role = self.role(y);
         let waiting = self
             .spec
             .dependents(role)
@@ -52,7 +52,7 @@ impl<R: Role> Supervisor<R> {
     /// `x` no longer runs nor stops: dependencies waiting for it may begin their stop.
     pub(super) fn set_live(&mut self, x: usize, live: bool) {
         if std::mem::replace(&mut self.slots[x].live, live) && !live {
-            let role = Self::role(x);
+            let role = self.role(x);
             for p in self
                 .spec
                 .dependencies(role)
@@ -84,7 +84,7 @@ impl<R: Role> Supervisor<R> {
 
     /// Runs `y`'s stop actions from where they stand until one must be waited for.
     fn advance_stop(&mut self, y: usize) {
-        let role = Self::role(y);
+        let role = self.role(y);
         let forced = self.shutdown.as_ref().is_some_and(|s| s.forced);
         loop {
             let running = self.slots[y].run.is_some();
@@ -420,7 +420,7 @@ impl<R: Role> Supervisor<R> {
         };
         self.set_phase(Phase::Stopped);
         let start_error = |role: usize, cause: Cause, report: ShutdownReport<R>| StartError {
-            role: Self::role(role),
+            role: self.role(role),
             cause,
             report,
             failure: self.failure_of(role),
@@ -437,7 +437,7 @@ impl<R: Role> Supervisor<R> {
                     Err(AppError::Start(start_error(role, cause, report)))
                 } else {
                     Err(AppError::Escalated {
-                        role: Self::role(role),
+                        role: self.role(role),
                         cause,
                         report,
                         failure: self.failure_of(role),

@@ -18,7 +18,7 @@ use crate::spec::role::Role;
 impl<R: Role> Supervisor<R> {
     /// Arms `x`'s watchdog (if it has one) to fire one period after `since`.
     pub(super) fn arm_watchdog(&mut self, x: usize, since: Instant) {
-        let Some(period) = self.spec.watchdog(Self::role(x)) else {
+        let Some(period) = self.spec.watchdog(self.role(x)) else {
             return;
         };
         self.disarm_watchdog(x);

@@ -6,8 +6,10 @@ use super::{ConstRule, check_positive};
 use crate::dsl::ast::{ReadyKind, Role};
 use crate::dsl::errors::Errors;
 
-const MILLISECOND: u64 = 1_000_000;
-const DAY: u64 = 86_400 * 1_000_000_000;
+use supervision_rules::limits::{WATCHDOG_MAX, WATCHDOG_MIN};
+
+const MILLISECOND: u64 = WATCHDOG_MIN.as_nanos() as u64;
+const DAY: u64 = WATCHDOG_MAX.as_nanos() as u64;
 
 pub fn check_role(role: &Role, errors: &mut Errors) {
     let Some(watchdog) = &role.watchdog else {
@@ -17,8 +19,7 @@ pub fn check_role(role: &Role, errors: &mut Errors) {
     check_not_completed(role, &watchdog.key, errors);
 }
 
-/// Below a millisecond no heartbeat can be relied on (the runtime's timers are
-/// millisecond-grained), and a hang noticed after more than a day is not noticed.
+/// Within the shared bounds (`supervision_rules::limits`, which say why).
 fn check_period(period: &crate::dsl::ast::Duration, errors: &mut Errors) {
     check_positive(period, "`watchdog` period", errors);
     let written = period.span.source_text().unwrap_or_default();

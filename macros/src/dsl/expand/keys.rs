@@ -36,6 +36,7 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             #inner struct #field;
         }
     });
+    let count = proc_macro2::Literal::usize_unsuffixed(model.roles.len());
     let role_keys = model.roles.iter().map(|role| {
         let (field, variant) = (&role.field, &role.variant);
         let ty = super::role_type(role);
@@ -43,6 +44,7 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             impl #private::RoleKey for #module::#field {
                 type Role = #role_enum;
                 const ROLE: #role_enum = #role_enum::#variant;
+                const APP_ROLES: ::core::primitive::usize = #count;
             }
             impl #private::ServedBy<#ty> for #module::#field {}
         }

@@ -7,6 +7,7 @@ use super::docs_or;
 use crate::dsl::model::Model;
 
 pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
+    let app = &model.name;
     let Model {
         vis,
         name,
@@ -50,8 +51,6 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
         }
 
         impl #private::Role for #role_enum {
-            const ALL: &'static [#role_enum] = &[#(#role_enum::#variants),*];
-
             fn index(self) -> ::core::primitive::usize {
                 match self {
                     #(#role_enum::#variants => #indices,)*
@@ -84,7 +83,7 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             fn deserialize<D: #private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> #private::Result<Self, D::Error> {
-                #private::deserialize_role(deserializer)
+                #private::deserialize_role(deserializer, <#app as #private::App>::spec().roles())
             }
         }
     }

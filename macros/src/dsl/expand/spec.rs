@@ -33,6 +33,11 @@ pub fn expand(
         None => quote!(#p::None),
     };
     let shutdown_timeout = v.duration(model.shutdown_timeout);
+    let role_enum = &model.role_enum;
+    let all = model.roles.iter().map(|r| {
+        let variant = &r.variant;
+        quote!(#role_enum::#variant)
+    });
     let roles = model
         .roles
         .iter()
@@ -45,6 +50,7 @@ pub fn expand(
             intensity: #intensity,
             shutdown_timeout: #shutdown_timeout,
             roles: &[#(#roles),*],
+            all: &[#(#all),*],
             start_order: &[#(#start),*],
             stop_order: &[#(#stop),*],
         }
