@@ -3,6 +3,7 @@
 
 use core::fmt;
 use core::time::Duration;
+use std::collections::HashMap;
 
 use crate::app::handle::AppHandle;
 use crate::observe::error::{AppError, StartError};
@@ -116,7 +117,10 @@ impl Builder {
 
     /// Checks every rule and returns the app, or every broken rule at once.
     pub fn build(self) -> Result<BuiltApp, BuildError> {
-        let names = self.decl.roles.iter().map(|r| r.name.clone()).collect();
+        // Unique once the build succeeds.
+        let names = (self.decl.roles.iter().enumerate())
+            .map(|(i, role)| (role.name.clone(), i))
+            .collect();
         let spec = dynamic::build(self.decl)?;
         Ok(BuiltApp {
             spec,
@@ -213,7 +217,8 @@ impl fmt::Debug for RoleBuilder<'_> {
 #[must_use = "a built app does nothing until it is launched, started or run"]
 pub struct BuiltApp {
     spec: &'static AppSpec<RoleId>,
-    names: Vec<String>,
+    /// Each role's position, by declared name.
+    names: HashMap<String, usize>,
     services: Vec<ErasedService>,
 }
 
@@ -225,7 +230,7 @@ impl BuiltApp {
 
     /// The role declared as `name`.
     pub fn role(&self, name: &str) -> Option<RoleId> {
-        let at = self.names.iter().position(|n| n == name)?;
+        let at = *self.names.get(name)?;
         self.spec.roles().get(at).copied()
     }
 
