@@ -64,8 +64,7 @@ async fn a_built_app_starts_in_dependency_order_and_stops_in_reverse() {
     app.role("shard_b", Script::until_stopped())
         .depends_on(["router"]);
     app.role("shard_a", Script::until_stopped())
-        .depends_on(["router"])
-        .lease("shard-a");
+        .depends_on(["router"]);
     app.role("metrics", Script::until_stopped())
         .after(["shard_a"]);
     let app = app.build().expect("a valid app");
@@ -73,14 +72,14 @@ async fn a_built_app_starts_in_dependency_order_and_stops_in_reverse() {
         |roles: &[supervision::RoleId]| -> Vec<&str> { roles.iter().map(|r| r.name()).collect() };
     assert_eq!(
         names(app.spec().start_order()),
-        ["router", "shard_b", "shard-a", "metrics"]
+        ["router", "shard_b", "shard_a", "metrics"]
     );
     assert_eq!(
         names(app.spec().stop_order()),
-        ["metrics", "shard-a", "shard_b", "router"]
+        ["metrics", "shard_a", "shard_b", "router"]
     );
     let router = app.role("router").expect("declared");
-    assert_eq!(app.role("shard_a").map(|r| r.name()), Some("shard-a"));
+    assert_eq!(app.role("shard_a").map(|r| r.index()), Some(2));
     assert_eq!(app.role("nobody"), None);
 
     let handle = app.start().await.expect("starts");
@@ -101,7 +100,7 @@ async fn a_built_app_starts_in_dependency_order_and_stops_in_reverse() {
         stopped,
         [
             ("metrics", StopOutcome::Graceful),
-            ("shard-a", StopOutcome::Graceful),
+            ("shard_a", StopOutcome::Graceful),
             ("shard_b", StopOutcome::Graceful),
             ("router", StopOutcome::Graceful),
         ]
@@ -120,7 +119,7 @@ async fn a_built_app_starts_in_dependency_order_and_stops_in_reverse() {
             ("router".to_owned(), "ready".to_owned()),
             ("shard_b".to_owned(), "starting".to_owned()),
             ("shard_b".to_owned(), "ready".to_owned()),
-            ("shard-a".to_owned(), "starting".to_owned()),
+            ("shard_a".to_owned(), "starting".to_owned()),
         ]
     );
 }
@@ -179,7 +178,6 @@ fn every_broken_rule_is_reported_at_once() {
             },
         ]);
     app.role("api", Script::until_stopped())
-        .lease("store")
         .restart(RestartPolicy::Transient {
             budget: Budget {
                 max_restarts: 0,
@@ -244,7 +242,7 @@ fn every_broken_rule_is_reported_at_once() {
 }
 
 #[test]
-fn names_and_leases_are_checked() {
+fn names_are_checked() {
     let empty = build_error(Builder::new("none"));
     assert_eq!(rules(&empty), [(None, Rule::NoRoles)]);
     assert_eq!(
@@ -254,21 +252,17 @@ fn names_and_leases_are_checked() {
 
     let mut app = Builder::new("names");
     app.role("", Script::until_stopped());
-    app.role("a", Script::until_stopped()).lease("");
-    app.role("b", Script::until_stopped()).lease("c");
-    app.role("c", Script::until_stopped());
+    app.role("a", Script::until_stopped());
+    app.role("a", Script::until_stopped());
     let error = build_error(app);
     assert_eq!(
         rules(&error),
-        [
-            (None, Rule::EmptyName),
-            (Some("a"), Rule::EmptyName),
-            (Some("c"), Rule::DuplicateLease),
-        ]
+        [(None, Rule::EmptyName), (Some("a"), Rule::DuplicateRole)]
     );
+    assert_eq!(error.mistakes[0].message, "role 1 has an empty name");
     assert_eq!(
-        error.mistakes[2].message,
-        "lease `c` is already held by role `b`; give one another"
+        error.mistakes[1].message,
+        "duplicate role `a`; rename or remove one"
     );
 }
 

@@ -186,12 +186,6 @@ impl RoleBuilder<'_> {
         self
     }
 
-    /// `lease: ".."` (the role's name unless given).
-    pub fn lease(self, lease: impl Into<String>) -> Self {
-        self.decl.lease = Some(lease.into());
-        self
-    }
-
     /// `watchdog: ..`: the role counts as hung when it calls no
     /// `Context::heartbeat` within `period`.
     pub fn watchdog(self, period: Duration) -> Self {

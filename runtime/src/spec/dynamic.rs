@@ -5,8 +5,7 @@
 
 use core::fmt;
 use core::time::Duration;
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use supervision_rules::graph::{self, MistakeKind};
@@ -17,7 +16,9 @@ use crate::spec::role::Role;
 use crate::spec::{AppSpec, Backoff, Budget, Readiness, RestartPolicy, RoleSpec, StopAction};
 
 /// A role of an app defined at run time: what `<App>Role` is to a
-/// `supervision!` app. Compares by position; shows and serializes as its lease.
+/// `supervision!` app. Compares by position; shows and serializes as its
+/// name, which is also its lease (a run-time name needs no `lease: ".."`: it
+/// is any string already).
 #[derive(Clone, Copy)]
 pub struct RoleId {
     index: u32,
@@ -30,7 +31,7 @@ impl RoleId {
         self.index as usize
     }
 
-    /// The role's lease: its name unless another lease was given.
+    /// The role's name, as declared: also its lease.
     pub fn name(self) -> &'static str {
         self.lease
     }
@@ -84,7 +85,7 @@ impl fmt::Display for RoleId {
     }
 }
 
-/// As its lease, like a generated role. There is no `Deserialize`: a name
+/// As its name, like a generated role. There is no `Deserialize`: a name
 /// alone does not say which run-time app it belongs to; read stored events
 /// of such an app back as `Event<String>`.
 impl Serialize for RoleId {
@@ -97,7 +98,6 @@ impl Serialize for RoleId {
 #[derive(Clone, Debug)]
 pub(crate) struct RoleDecl {
     pub(crate) name: String,
-    pub(crate) lease: Option<String>,
     pub(crate) optional: bool,
     pub(crate) depends_on: Vec<String>,
     pub(crate) after: Vec<String>,
@@ -113,7 +113,6 @@ impl RoleDecl {
     pub(crate) fn new(name: String, drains: bool) -> Self {
         RoleDecl {
             name,
-            lease: None,
             optional: false,
             depends_on: Vec::new(),
             after: Vec::new(),
@@ -123,10 +122,6 @@ impl RoleDecl {
             watchdog: None,
             drains,
         }
-    }
-
-    fn lease(&self) -> &str {
-        self.lease.as_deref().unwrap_or(&self.name)
     }
 }
 
@@ -168,12 +163,10 @@ pub struct Mistake {
 pub enum Rule {
     /// An app without roles.
     NoRoles,
-    /// An empty app, role or lease name.
+    /// An empty app or role name.
     EmptyName,
-    /// Two roles with one name.
+    /// Two roles with one name (which is also their lease).
     DuplicateRole,
-    /// Two roles with one lease.
-    DuplicateLease,
     /// A dependency or `after` entry naming no role.
     UnknownRole,
     /// A role listing itself.
@@ -323,11 +316,10 @@ fn check_app(decl: &AppDecl, found: &mut Findings) {
     found.positive(None, decl.shutdown_timeout, "`shutdown_timeout`");
 }
 
-/// Lists name roles, and two roles with one lease would fight over it at
-/// run time.
+/// Lists name roles, and a role's name is its lease: two roles with one
+/// would fight over it at run time.
 fn check_names(roles: &[RoleDecl], found: &mut Findings) {
-    let mut names: HashMap<&str, usize> = HashMap::new();
-    let mut leases: HashMap<&str, usize> = HashMap::new();
+    let mut names: HashSet<&str> = HashSet::with_capacity(roles.len());
     for (i, role) in roles.iter().enumerate() {
         let name = role.name.as_str();
         if name.is_empty() {
@@ -336,33 +328,12 @@ fn check_names(roles: &[RoleDecl], found: &mut Findings) {
                 Rule::EmptyName,
                 format!("role {} has an empty name", i + 1),
             );
-            continue;
-        }
-        if names.insert(name, i).is_some() {
+        } else if !names.insert(name) {
             found.add(
                 Some(name),
                 Rule::DuplicateRole,
                 format!("duplicate role `{name}`; rename or remove one"),
             );
-            continue;
-        }
-        let lease = role.lease();
-        if lease.is_empty() {
-            found.add(Some(name), Rule::EmptyName, "the lease is empty");
-            continue;
-        }
-        match leases.entry(lease) {
-            Entry::Occupied(first) => {
-                let owner = &roles[*first.get()].name;
-                found.add(
-                    Some(name),
-                    Rule::DuplicateLease,
-                    format!("lease `{lease}` is already held by role `{owner}`; give one another"),
-                );
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(i);
-            }
         }
     }
 }
@@ -514,7 +485,7 @@ fn leak(decl: AppDecl, graph: graph::Graph) -> &'static AppSpec<RoleId> {
             .map(|(i, r)| RoleId {
                 // At most `u32::MAX` roles: the engine indexes them in memory.
                 index: u32::try_from(i).unwrap_or(u32::MAX),
-                lease: String::leak(r.lease().to_owned()),
+                lease: String::leak(r.name.clone()),
             })
             .collect(),
     );
