@@ -27,7 +27,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
-use tokio::task::{self, JoinError, JoinSet};
+use tokio::task::{self, JoinError};
 use tokio::time::Instant;
 
 use self::backoff::Jitter;
@@ -40,27 +40,12 @@ use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::{Phase, StateTable};
 use crate::protocol::{Link, Msg, Outcome, Published, Registry, Shared, Started};
-use crate::service::context::State;
-use crate::service::erased::ErasedService;
+use crate::service::erased::{ErasedService, TaskKey, TaskKind, TaskOut, Tasks, payload_message};
 use crate::spec::AppSpec;
 use crate::spec::effective::Effective;
 use crate::spec::options::Options;
 use crate::spec::options::StartMode;
 use crate::spec::role::Role;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum TaskKind {
-    Run,
-    Drain,
-}
-
-/// Which incarnation, and which of its futures, a task of the `JoinSet` runs.
-#[derive(Clone, Copy, Debug)]
-struct TaskKey {
-    role: usize,
-    incarnation: u64,
-    kind: TaskKind,
-}
 
 /// Hashes a task id, a distinct integer, with one multiplication: SipHash's
 /// resistance to chosen keys buys nothing here and cost a tenth of a spawn.
@@ -82,12 +67,6 @@ impl Hasher for IdHasher {
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
-}
-
-/// What a task returns; errors are turned into their text inside the task.
-enum TaskOut {
-    Run(Result<(), ErrorChain>),
-    Drain(Result<State, String>),
 }
 
 /// How one incarnation ended.
@@ -134,8 +113,11 @@ pub(crate) struct Supervisor<R: Role> {
     slots: Vec<Slot>,
     /// Position of each role in the stop order, to sort affected sets.
     stop_rank: Vec<usize>,
-    tasks: JoinSet<TaskOut>,
-    task_keys: HashMap<task::Id, TaskKey, BuildHasherDefault<IdHasher>>,
+    tasks: Tasks,
+    /// The incarnations whose `run` the supervisor aborted, by task id: an
+    /// aborted task returns no output, only its id. Every other task hands
+    /// back its own key, so this holds only the aborts not yet joined.
+    aborted: HashMap<task::Id, TaskKey, BuildHasherDefault<IdHasher>>,
     timers: Timers,
     rx: mpsc::UnboundedReceiver<Msg>,
     /// Kept so the channel never closes; cloned into every context.
@@ -206,8 +188,8 @@ pub(crate) fn launch<R: Role>(
             .map(|&r| Slot::new(spec.dependencies(r).len() + spec.after(r).len()))
             .collect(),
         stop_rank,
-        tasks: JoinSet::new(),
-        task_keys: HashMap::default(),
+        tasks: Tasks::new(),
+        aborted: HashMap::default(),
         timers: Timers::default(),
         rx,
         tx: tx.clone(),
@@ -346,40 +328,56 @@ impl<R: Role> Supervisor<R> {
         }
     }
 
-    fn on_task(&mut self, done: Result<(task::Id, TaskOut), JoinError>) {
-        let (id, out) = match done {
-            Ok((id, out)) => (id, Ok(out)),
-            Err(e) => (e.id(), Err(e)),
-        };
-        let Some(key) = self.task_keys.remove(&id) else {
-            return;
+    fn on_task(&mut self, done: Result<(task::Id, (TaskKey, TaskOut)), JoinError>) {
+        let (key, out) = match done {
+            Ok((id, done)) => {
+                if !self.aborted.is_empty() {
+                    // Aborted too late: it had already ended on its own.
+                    self.aborted.remove(&id);
+                }
+                done
+            }
+            // Only an abort ends a task without output (each catches its own
+            // panic); a drain's abort is already accounted for.
+            Err(e) => {
+                if let Some(key) = self.aborted.remove(&e.id()) {
+                    self.on_run_exit(key.role, key.incarnation, Exit::Aborted);
+                }
+                return;
+            }
         };
         match key.kind {
             TaskKind::Run => {
                 let exit = match out {
-                    Ok(TaskOut::Run(Ok(()))) => Exit::Clean,
-                    Ok(TaskOut::Run(Err(e))) => Exit::Error(e),
-                    Ok(TaskOut::Drain(Err(e))) => Exit::Error(ErrorChain::text(e)),
-                    Ok(TaskOut::Drain(Ok(_))) => Exit::Clean,
-                    Err(e) => match panic_message(e) {
-                        Some(message) => Exit::Panic(message),
-                        None => Exit::Aborted,
-                    },
+                    TaskOut::Run(Ok(())) | TaskOut::Drain(Ok(_)) => Exit::Clean,
+                    TaskOut::Run(Err(e)) => Exit::Error(e),
+                    TaskOut::Drain(Err(e)) => Exit::Error(ErrorChain::text(e)),
+                    TaskOut::Panicked(message) => Exit::Panic(message),
                 };
                 self.on_run_exit(key.role, key.incarnation, exit);
             }
             TaskKind::Drain => {
                 let result = match out {
-                    Ok(TaskOut::Drain(result)) => result,
-                    Ok(TaskOut::Run(_)) => Err("drain returned no state".to_owned()),
-                    Err(e) => match panic_message(e) {
-                        Some(message) => Err(format!("panicked: {message}")),
-                        // Aborted by its timeout or the deadline, already accounted for.
-                        None => return,
-                    },
+                    TaskOut::Drain(result) => result,
+                    TaskOut::Run(_) => Err("drain returned no state".to_owned()),
+                    TaskOut::Panicked(message) => Err(format!("panicked: {message}")),
                 };
                 self.on_drain_done(key.role, key.incarnation, result);
             }
+        }
+    }
+
+    /// Aborts the running incarnation of `x`; its exit arrives as `Exit::Aborted`.
+    fn abort_run(&mut self, x: usize) {
+        let slot = &self.slots[x];
+        if let (Some(run), Some(incarnation)) = (slot.run.as_ref(), slot.incarnation) {
+            run.task.abort();
+            let key = TaskKey {
+                role: x,
+                incarnation,
+                kind: TaskKind::Run,
+            };
+            self.aborted.insert(run.task.id(), key);
         }
     }
 
@@ -592,13 +590,7 @@ fn timer_live(slots: &[Slot], key: timers::TimerKey, timer: Timer) -> bool {
 /// The message of a panic (`&str` or `String` payloads), `None` if the task was cancelled.
 pub(crate) fn panic_message(e: JoinError) -> Option<String> {
     let payload = e.try_into_panic().ok()?;
-    Some(if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-string payload".to_owned()
-    })
+    Some(payload_message(&*payload))
 }
 
 /// Kept for `AppError` conversions in `complete`.
@@ -607,7 +599,7 @@ type Final<R> = Result<ShutdownReport<R>, AppError<R>>;
 /// The supervisor's own bytes per role in an app of `roles` roles with
 /// `options`, for the benchmark's memory rows: the slot, the role's spec,
 /// its row of the state table, its handle slot, the running incarnation's
-/// context and task key, and its share of the bounded journal and broadcast
+/// context, and its share of the bounded journal and broadcast
 /// (tokio's own allocations behind a channel or token are not counted).
 pub(crate) fn footprint<R: Role>(roles: usize, options: &Options) -> String {
     use core::mem::size_of;
@@ -619,10 +611,10 @@ pub(crate) fn footprint<R: Role>(roles: usize, options: &Options) -> String {
     let spec = size_of::<crate::spec::RoleSpec<R>>() + size_of::<R>();
     let state = size_of::<crate::observe::state::RoleState<R>>();
     let handle = size_of::<watch::Sender<Published>>();
-    let incarnation = size_of::<(task::Id, TaskKey)>() + crate::service::context::Context::bytes();
+    let incarnation = crate::service::context::Context::bytes();
     let total = slot + spec + state + handle + incarnation + journal;
     format!(
         "{total} B = slot {slot} + spec {spec} + state row {state} + handle slot {handle} \
-         + context and task key {incarnation} + journal share {journal}"
+         + context {incarnation} + journal share {journal}"
     )
 }

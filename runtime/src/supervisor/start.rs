@@ -3,16 +3,16 @@
 use std::sync::Arc;
 
 use tokio::time::Instant;
-use tracing::Instrument;
 
+use super::Supervisor;
 use super::slot::{Purpose, Run, Status};
 use super::timers::{Timer, after};
-use super::{Supervisor, TaskKey, TaskKind, TaskOut};
 use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::EventKind;
 use crate::observe::state::Phase;
 use crate::protocol::{Handle, Published};
 use crate::service::context::{Context, Identity};
+use crate::service::erased::{TaskKey, TaskKind};
 use crate::spec::Readiness;
 use crate::spec::role::Role;
 
@@ -49,19 +49,12 @@ impl<R: Role> Supervisor<R> {
             self.slots[x].resume.take(),
         );
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
-        let run = service.run(cx.clone());
-        let task = self.tasks.spawn(
-            async move { TaskOut::Run(run.await.map_err(|e| ErrorChain::of(&*e))) }
-                .instrument(span.clone()),
-        );
-        self.task_keys.insert(
-            task.id(),
-            TaskKey {
-                role: x,
-                incarnation,
-                kind: TaskKind::Run,
-            },
-        );
+        let key = TaskKey {
+            role: x,
+            incarnation,
+            kind: TaskKind::Run,
+        };
+        let task = service.spawn_run(cx.clone(), key, span.clone(), &mut self.tasks);
         let slot = &mut self.slots[x];
         slot.incarnation = Some(incarnation);
         slot.run = Some(Run { task, cx, span });

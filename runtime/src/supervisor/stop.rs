@@ -2,16 +2,16 @@
 //! disables), dependents-first ordering, and the app's shutdown.
 
 use tokio::time::Instant;
-use tracing::Instrument;
 
 use super::slot::{Awaiting, Ended, Purpose, Status, Stop};
 use super::timers::{Timer, after};
-use super::{End, Final, Shutdown, Supervisor, TaskKey, TaskKind, TaskOut};
+use super::{End, Final, Shutdown, Supervisor};
 use crate::observe::error::{AppError, Cause, StartError};
 use crate::observe::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
 use crate::observe::report::{RoleReport, ShutdownReport};
 use crate::observe::state::Phase;
 use crate::service::context::State;
+use crate::service::erased::{TaskKey, TaskKind};
 use crate::spec::StopAction;
 use crate::spec::role::Role;
 
@@ -116,26 +116,21 @@ impl<R: Role> Supervisor<R> {
                     let Some(run) = self.slots[y].run.as_ref() else {
                         continue;
                     };
-                    let Some(drain) = self.services.get(y).and_then(|s| s.drain(run.cx.clone()))
+                    let Some(service) = self.services.get(y) else {
+                        continue;
+                    };
+                    let key = TaskKey {
+                        role: y,
+                        incarnation: run.cx.incarnation(),
+                        kind: TaskKind::Drain,
+                    };
+                    let Some(task) =
+                        service.spawn_drain(run.cx.clone(), key, run.span.clone(), &mut self.tasks)
                     else {
                         continue;
                     };
-                    let span = run.span.clone();
-                    let incarnation = run.cx.incarnation();
                     run.cx.request_drain();
                     self.emit(y, EventKind::Draining);
-                    let task = self.tasks.spawn(
-                        async move { TaskOut::Drain(drain.await.map_err(|e| e.to_string())) }
-                            .instrument(span),
-                    );
-                    self.task_keys.insert(
-                        task.id(),
-                        TaskKey {
-                            role: y,
-                            incarnation,
-                            kind: TaskKind::Drain,
-                        },
-                    );
                     if let Some(stop) = self.slots[y].stop.as_mut() {
                         stop.awaiting = Awaiting::Drain {
                             task,
@@ -213,11 +208,11 @@ impl<R: Role> Supervisor<R> {
     /// `stop(T)` ran out: abort; the stop ends when the aborted task is gone.
     pub(super) fn on_grace_over(&mut self, y: usize) {
         let slot = &mut self.slots[y];
-        if let (Some(stop), Some(run)) = (slot.stop.as_mut(), slot.run.as_ref())
+        if let (Some(stop), Some(_)) = (slot.stop.as_mut(), slot.run.as_ref())
             && matches!(stop.awaiting, Awaiting::Exit)
         {
             stop.aborted = true;
-            run.task.abort();
+            self.abort_run(y);
         }
     }
 
@@ -362,16 +357,18 @@ impl<R: Role> Supervisor<R> {
                 task.abort();
                 stop.drain = Some(DrainOutcome::TimedOut);
             }
-            match slot.run.as_ref() {
-                Some(run) => {
-                    run.task.abort();
-                    stop.aborted = true;
-                    stop.awaiting = Awaiting::Exit;
-                }
-                None => idle.push(y),
+            let running = slot.run.is_some();
+            if running {
+                stop.aborted = true;
+                stop.awaiting = Awaiting::Exit;
+            } else {
+                idle.push(y);
             }
             if let Some(key) = slot.timer.take() {
                 self.timers.disarm(key);
+            }
+            if running {
+                self.abort_run(y);
             }
         }
         for y in idle {
