@@ -32,7 +32,7 @@ use tokio::time::Instant;
 
 use self::backoff::Jitter;
 use self::budget::Window;
-use self::slot::{Slot, Status};
+use self::slot::{Ended, Slot, Status};
 use self::timers::{Timer, Timers};
 use crate::observe::error::{AppError, Cause, ErrorChain, Failure};
 use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
@@ -102,6 +102,8 @@ struct Shutdown {
     reason: ShutdownReason,
     /// Roles whose end is not yet known.
     remaining: usize,
+    /// How each role ended, by index, for the report.
+    ended: Vec<Option<Ended>>,
     forced: bool,
     end: End,
 }
@@ -471,10 +473,11 @@ impl<R: Role> Supervisor<R> {
         if was != is {
             self.count_unready(self.spec.followers(role), is);
         }
-        let incarnation = self.slots[x].incarnation;
+        let (incarnation, lease) = (self.slots[x].incarnation, self.slots[x].lease);
         self.shared.state.update(x, |r| {
             r.status = status.public();
             r.incarnation = incarnation;
+            r.lease_held = lease;
         });
     }
 
@@ -490,7 +493,7 @@ impl<R: Role> Supervisor<R> {
                     self.queue_start(d);
                 }
             } else {
-                slot.deps_unready += 1;
+                slot.deps_unready = slot.deps_unready.saturating_add(1);
             }
         }
     }
@@ -504,11 +507,6 @@ impl<R: Role> Supervisor<R> {
         if let Some(key) = self.slots[x].timer.take() {
             self.timers.disarm(key);
         }
-    }
-
-    fn take_lease(&mut self, x: usize) {
-        self.slots[x].lease = true;
-        self.shared.state.update(x, |r| r.lease_held = true);
     }
 
     /// Releases the lease and withdraws the handle published under it, so no
@@ -557,7 +555,7 @@ impl<R: Role> Supervisor<R> {
 
     /// The last failure of `x`, for the error that ends the app because of it.
     fn failure_of(&self, x: usize) -> Option<Failure<R>> {
-        let (incarnation, chain) = self.slots.get(x)?.last_failure.clone()?;
+        let (incarnation, chain) = self.slots.get(x)?.cold_ref()?.last_failure.clone()?;
         Some(Failure {
             role: Self::role(x),
             incarnation,

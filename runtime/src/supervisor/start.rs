@@ -46,7 +46,7 @@ impl<R: Role> Supervisor<R> {
             identity,
             self.tx.clone(),
             Arc::clone(&self.shared.handles),
-            self.slots[x].resume.take(),
+            self.slots[x].take_resume(),
         );
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
         let key = TaskKey {
@@ -105,8 +105,9 @@ impl<R: Role> Supervisor<R> {
     /// The running incarnation is ready: it takes its lease and its dependents may start.
     pub(super) fn mark_ready(&mut self, x: usize) {
         self.clear_timer(x);
+        // Taken with the status, so the state table changes once.
+        self.slots[x].lease = true;
         self.set_status(x, Status::Ready);
-        self.take_lease(x);
         self.emit(x, EventKind::Ready);
         self.arm_watchdog(x, Instant::now());
         self.slots[x].episode = None;

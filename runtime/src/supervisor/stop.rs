@@ -176,7 +176,7 @@ impl<R: Role> Supervisor<R> {
         let outcome = match result {
             Ok(state) => {
                 if resume {
-                    self.slots[y].resume = Some(state);
+                    self.slots[y].cold().resume = Some(state);
                 }
                 DrainOutcome::Drained
             }
@@ -290,11 +290,11 @@ impl<R: Role> Supervisor<R> {
     }
 
     fn ended(&mut self, y: usize, ended: Ended) {
-        if self.slots[y].ended.is_none() {
-            self.slots[y].ended = Some(ended);
-            if let Some(shutdown) = self.shutdown.as_mut() {
-                shutdown.remaining = shutdown.remaining.saturating_sub(1);
-            }
+        if let Some(shutdown) = self.shutdown.as_mut()
+            && let Some(slot @ None) = shutdown.ended.get_mut(y)
+        {
+            *slot = Some(ended);
+            shutdown.remaining = shutdown.remaining.saturating_sub(1);
         }
     }
 
@@ -315,6 +315,7 @@ impl<R: Role> Supervisor<R> {
             episode,
             reason,
             remaining: self.slots.len(),
+            ended: (0..self.slots.len()).map(|_| None).collect(),
             forced: false,
             end,
         });
@@ -331,7 +332,7 @@ impl<R: Role> Supervisor<R> {
                 | Status::Restarting
                 | Status::Stopped => {
                     self.clear_timer(y);
-                    self.slots[y].restart = None;
+                    self.slots[y].clear_restart();
                     self.set_status(y, Status::Stopped);
                     self.ended(y, idle(StopOutcome::AlreadyStopped));
                 }
@@ -399,9 +400,10 @@ impl<R: Role> Supervisor<R> {
                 .stop_order()
                 .iter()
                 .map(|&role| {
-                    let ended = self.slots[role.index()]
-                        .ended
-                        .clone()
+                    let ended = self
+                        .shutdown
+                        .as_mut()
+                        .and_then(|s| s.ended.get_mut(role.index())?.take())
                         .unwrap_or_else(|| idle(StopOutcome::AlreadyStopped));
                     RoleReport {
                         role,
