@@ -13,6 +13,7 @@ mod backoff;
 mod budget;
 mod exit;
 mod log;
+mod queue;
 mod slot;
 mod start;
 mod stop;
@@ -21,8 +22,7 @@ mod watchdog;
 
 use core::any::TypeId;
 use std::borrow::Cow;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -32,7 +32,8 @@ use tokio::time::Instant;
 
 use self::backoff::Jitter;
 use self::budget::Window;
-use self::slot::{Ended, Slot, Status};
+use self::queue::StartQueue;
+use self::slot::{Ended, Slot, Status, Stop};
 use self::timers::{Timer, Timers};
 use crate::observe::error::{AppError, Cause, ErrorChain, Failure};
 use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
@@ -115,6 +116,8 @@ pub(crate) struct Supervisor<R: Role> {
     slots: Vec<Slot>,
     /// Position of each role in the stop order, to sort affected sets.
     stop_rank: Vec<usize>,
+    /// The role of each stop-order rank.
+    by_rank: Vec<usize>,
     tasks: Tasks,
     /// The incarnations whose `run` the supervisor aborted, by task id: an
     /// aborted task returns no output, only its id. Every other task hands
@@ -139,8 +142,15 @@ pub(crate) struct Supervisor<R: Role> {
     awaiting_start: usize,
     /// Roles that may be able to start, by start-order position: whenever several
     /// can start at once, they start in the declared start order.
-    to_start: BinaryHeap<Reverse<(usize, usize)>>,
+    to_start: StartQueue,
     to_stop: VecDeque<usize>,
+    /// The boxes of stops that ended, reused by the next ones: at most as
+    /// many as roles ever stopped at once.
+    #[allow(
+        clippy::vec_box,
+        reason = "the boxes themselves are what is reused, moved in and out of slots"
+    )]
+    spare_stops: Vec<Box<Stop>>,
     shutdown: Option<Shutdown>,
 }
 
@@ -176,10 +186,17 @@ pub(crate) fn launch<R: Role>(
     let seed = options
         .jitter_seed
         .unwrap_or_else(|| Jitter::seed_from(spec.name()));
-    let mut stop_rank = vec![0; n];
-    for (rank, role) in spec.stop_order().iter().enumerate() {
-        if let Some(r) = stop_rank.get_mut(role.index()) {
-            *r = rank;
+    // The stop order names every role once; should a spec not, the roles it
+    // leaves out rank after it, so every role has a rank of its own.
+    let mut stop_rank = vec![usize::MAX; n];
+    let mut by_rank = Vec::with_capacity(n);
+    let listed = spec.stop_order().iter().map(|role| role.index());
+    for x in listed.chain(0..n) {
+        if let Some(r) = stop_rank.get_mut(x)
+            && *r == usize::MAX
+        {
+            *r = by_rank.len();
+            by_rank.push(x);
         }
     }
     let supervisor = Supervisor {
@@ -190,6 +207,7 @@ pub(crate) fn launch<R: Role>(
             .map(|&r| Slot::new(spec.dependencies(r).len() + spec.after(r).len()))
             .collect(),
         stop_rank,
+        by_rank,
         tasks: Tasks::new(),
         aborted: HashMap::default(),
         timers: Timers::default(),
@@ -206,8 +224,9 @@ pub(crate) fn launch<R: Role>(
         start_mode: options.start,
         intensity: Window::default(),
         awaiting_start: n,
-        to_start: BinaryHeap::new(),
+        to_start: StartQueue::new(n),
         to_stop: VecDeque::new(),
+        spare_stops: Vec::new(),
         shutdown: None,
     };
     let task = tokio::spawn(supervisor.run(misconfigured));
@@ -284,8 +303,10 @@ impl<R: Role> Supervisor<R> {
         loop {
             if let Some(x) = self.to_stop.pop_front() {
                 self.begin_stop(x);
-            } else if let Some(Reverse((_, x))) = self.to_start.pop() {
-                self.try_start(x);
+            } else if let Some(rank) = self.to_start.pop() {
+                if let Some(&x) = self.by_rank.get(rank) {
+                    self.try_start(x);
+                }
             } else {
                 break;
             }
@@ -545,8 +566,9 @@ impl<R: Role> Supervisor<R> {
     }
 
     fn queue_start(&mut self, x: usize) {
-        let rank = self.stop_rank.get(x).copied().unwrap_or(0);
-        self.to_start.push(Reverse((usize::MAX - rank, x)));
+        if let Some(&rank) = self.stop_rank.get(x) {
+            self.to_start.push(rank);
+        }
     }
 
     fn sort_in_stop_order(&self, roles: &mut [usize]) {

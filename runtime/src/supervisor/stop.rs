@@ -34,7 +34,7 @@ impl<R: Role> Supervisor<R> {
             Purpose::Restart { .. } => Vec::with_capacity(1),
             _ => Vec::new(),
         };
-        self.slots[y].stop = Some(Box::new(Stop {
+        let stop = Stop {
             purpose,
             waiters,
             waiting,
@@ -43,7 +43,15 @@ impl<R: Role> Supervisor<R> {
             awaiting: Awaiting::Nothing,
             aborted: false,
             drain: None,
-        }));
+        };
+        // A stop that ended leaves its box for the next one.
+        self.slots[y].stop = Some(match self.spare_stops.pop() {
+            Some(mut spare) => {
+                *spare = stop;
+                spare
+            }
+            None => Box::new(stop),
+        });
         if waiting == 0 {
             self.to_stop.push_back(y);
         }
@@ -233,9 +241,12 @@ impl<R: Role> Supervisor<R> {
 
     /// `y`'s stop sequence is over; what it becomes depends on why it stopped.
     fn finish_stop(&mut self, y: usize) {
-        let Some(stop) = self.slots[y].stop.take() else {
+        let Some(mut stop) = self.slots[y].stop.take() else {
             return;
         };
+        let purpose = std::mem::replace(&mut stop.purpose, Purpose::Shutdown);
+        let waiters = std::mem::take(&mut stop.waiters);
+        let drain = stop.drain.take();
         if let Awaiting::Drain { task, .. } = &stop.awaiting {
             task.abort();
         }
@@ -252,7 +263,11 @@ impl<R: Role> Supervisor<R> {
         let duration = stop.began.map_or(std::time::Duration::ZERO, |b| {
             now.saturating_duration_since(b)
         });
-        match stop.purpose {
+        // Nothing of this stop stays in the spare box (a drain's handle would
+        // keep its task's memory).
+        stop.awaiting = Awaiting::Nothing;
+        self.spare_stops.push(stop);
+        match purpose {
             Purpose::Shutdown => {
                 self.set_status(y, Status::Stopped);
                 self.ended(
@@ -260,7 +275,7 @@ impl<R: Role> Supervisor<R> {
                     Ended {
                         outcome,
                         duration,
-                        drain: stop.drain,
+                        drain,
                     },
                 );
             }
@@ -274,7 +289,7 @@ impl<R: Role> Supervisor<R> {
                         Ended {
                             outcome: StopOutcome::Disabled,
                             duration,
-                            drain: stop.drain,
+                            drain,
                         },
                     );
                 }
@@ -284,7 +299,7 @@ impl<R: Role> Supervisor<R> {
                 self.after_exit(y, was_ready, Some(cause));
             }
         }
-        for owner in stop.waiters {
+        for owner in waiters {
             self.release_restart_wait(owner);
         }
     }
