@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::observe::error::{AppError, StartError};
+use crate::observe::error::{AppError, ErrorChain, StartError};
 use crate::observe::event::ShutdownReason;
 use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
@@ -30,6 +30,43 @@ pub(crate) enum Msg {
     },
     /// `AppHandle::shutdown()` or a signal (`App::run`).
     Shutdown(ShutdownReason),
+}
+
+/// A task of the supervisor's ended: what it returned, or that it was
+/// dropped unfinished (aborted). Every task sends exactly one, on a channel
+/// of their own.
+#[derive(Debug)]
+pub(crate) struct Done {
+    pub(crate) key: TaskKey,
+    pub(crate) out: TaskOut,
+}
+
+/// Which of an incarnation's futures a task runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TaskKind {
+    Run,
+    Drain,
+}
+
+/// Which incarnation, and which of its futures, a task runs: sent back with
+/// the task's output, so the supervisor needs no table of its tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TaskKey {
+    pub(crate) role: usize,
+    pub(crate) incarnation: u64,
+    pub(crate) kind: TaskKind,
+}
+
+/// What a task returns; errors are turned into their text inside the task.
+#[derive(Debug)]
+pub(crate) enum TaskOut {
+    Run(Result<(), ErrorChain>),
+    /// The drained state, its type erased (the service's `Drain::State`).
+    Drain(Result<Box<dyn Any + Send>, String>),
+    /// The future panicked: the panic's message.
+    Panicked(String),
+    /// The task was dropped before it finished: aborted.
+    Aborted,
 }
 
 /// A published handle, its type erased: the typed keys that read it know its

@@ -2,9 +2,10 @@
 //!
 //! Each erased service spawns its own tasks: the task's future is the
 //! service's own future type, not a boxed one, so a spawn costs one
-//! allocation (tokio's task) and no indirection. A task hands back the
-//! [`TaskKey`] it was spawned with beside its output, and catches its own
-//! panic, so the supervisor needs no map from tokio's task ids to roles.
+//! allocation (tokio's task) and no indirection. A task catches its own
+//! panic and sends what it returned, with the [`TaskKey`] it was spawned
+//! with, to the supervisor's channel; dropped unfinished (aborted), it sends
+//! that instead. So the supervisor keeps no set of its tasks.
 
 use core::any::{Any, TypeId};
 use core::future::{Future, poll_fn};
@@ -13,39 +14,41 @@ use core::task::Poll;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use tokio::task::{AbortHandle, JoinSet};
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
 use tracing::Instrument;
 
 use crate::observe::error::ErrorChain;
+use crate::protocol::{Done, TaskKey, TaskOut};
 use crate::service::context::{Context, State};
 use crate::service::{BoxError, Drain, Service};
 
-/// Which of an incarnation's futures a task runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum TaskKind {
-    Run,
-    Drain,
+/// Where a task sends its end: the supervisor's channel.
+pub(crate) type Tasks = mpsc::UnboundedSender<Done>;
+
+/// Sends the task's end exactly once: its output, or `Aborted` when the
+/// task is dropped before it finished.
+struct Finish {
+    tx: Tasks,
+    key: TaskKey,
+    sent: bool,
 }
 
-/// Which incarnation, and which of its futures, a task runs: handed back
-/// with the task's output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TaskKey {
-    pub(crate) role: usize,
-    pub(crate) incarnation: u64,
-    pub(crate) kind: TaskKind,
+impl Finish {
+    fn send(&mut self, out: TaskOut) {
+        self.sent = true;
+        // The supervisor is gone only when the app has stopped: nothing to tell.
+        let _ = self.tx.send(Done { key: self.key, out });
+    }
 }
 
-/// What a task returns; errors are turned into their text inside the task.
-pub(crate) enum TaskOut {
-    Run(Result<(), ErrorChain>),
-    Drain(Result<State, String>),
-    /// The future panicked: the panic's message.
-    Panicked(String),
+impl Drop for Finish {
+    fn drop(&mut self) {
+        if !self.sent {
+            self.send(TaskOut::Aborted);
+        }
+    }
 }
-
-/// The supervisor's tasks: every incarnation's `run` and `drain`.
-pub(crate) type Tasks = JoinSet<(TaskKey, TaskOut)>;
 
 /// The message of a panic (`&str` or `String` payloads).
 pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
@@ -58,19 +61,25 @@ pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// Spawns `future` in `tasks` inside `span`; its output goes through `out`, a
-/// panic becomes [`TaskOut::Panicked`]. The future lives in the task itself.
+/// Spawns `future` inside `span`; its output goes through `out`, a panic
+/// becomes [`TaskOut::Panicked`], and either reaches the supervisor through
+/// `tasks`. The future lives in the task itself.
 fn spawn_task<F: Future + Send + 'static>(
-    tasks: &mut Tasks,
+    tasks: &Tasks,
     key: TaskKey,
     span: tracing::Span,
     future: F,
     out: fn(F::Output) -> TaskOut,
 ) -> AbortHandle {
-    tasks.spawn(
+    let mut finish = Finish {
+        tx: tasks.clone(),
+        key,
+        sent: false,
+    };
+    tokio::spawn(
         async move {
             let mut future = pin!(Some(future));
-            let out = poll_fn(|cx| {
+            let output = poll_fn(|cx| {
                 let Some(running) = future.as_mut().as_pin_mut() else {
                     return Poll::Ready(TaskOut::Panicked("polled after a panic".to_owned()));
                 };
@@ -86,10 +95,14 @@ fn spawn_task<F: Future + Send + 'static>(
                 }
             })
             .await;
-            (key, out)
+            // The future is dropped before the end is sent, as a task's is
+            // before a `JoinSet` yields it.
+            future.set(None);
+            finish.send(output);
         }
         .instrument(span),
     )
+    .abort_handle()
 }
 
 fn run_out(result: Result<(), BoxError>) -> TaskOut {
@@ -106,7 +119,7 @@ trait DynService: Send + Sync + 'static {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-        tasks: &mut Tasks,
+        tasks: &Tasks,
     ) -> AbortHandle;
 
     fn spawn_drain(
@@ -114,7 +127,7 @@ trait DynService: Send + Sync + 'static {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-        tasks: &mut Tasks,
+        tasks: &Tasks,
     ) -> Option<AbortHandle>;
 }
 
@@ -143,7 +156,7 @@ impl<S: Service> DynService for Plain<S> {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-        tasks: &mut Tasks,
+        tasks: &Tasks,
     ) -> AbortHandle {
         let run = async move { run_once(&self.0, cx).await };
         spawn_task(tasks, key, span, run, run_out)
@@ -154,7 +167,7 @@ impl<S: Service> DynService for Plain<S> {
         _: Context,
         _: TaskKey,
         _: tracing::Span,
-        _: &mut Tasks,
+        _: &Tasks,
     ) -> Option<AbortHandle> {
         None
     }
@@ -166,7 +179,7 @@ impl<S: Drain> DynService for Drainable<S> {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-        tasks: &mut Tasks,
+        tasks: &Tasks,
     ) -> AbortHandle {
         let run = async move { run_once(&self.0, cx).await };
         spawn_task(tasks, key, span, run, run_out)
@@ -177,7 +190,7 @@ impl<S: Drain> DynService for Drainable<S> {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-        tasks: &mut Tasks,
+        tasks: &Tasks,
     ) -> Option<AbortHandle> {
         let drain = async move {
             let state = self.0.drain(&cx).await?;
@@ -202,7 +215,7 @@ impl ErasedService {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-        tasks: &mut Tasks,
+        tasks: &Tasks,
     ) -> AbortHandle {
         Arc::clone(&self.service).spawn_run(cx, key, span, tasks)
     }
@@ -215,7 +228,7 @@ impl ErasedService {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-        tasks: &mut Tasks,
+        tasks: &Tasks,
     ) -> Option<AbortHandle> {
         Arc::clone(&self.service).spawn_drain(cx, key, span, tasks)
     }

@@ -3,7 +3,8 @@
 //! `spec`, `observe`, `protocol` and `service`; only `app` imports it.
 //!
 //!
-//! Services run in their own tasks (in one `JoinSet`); their exits, readiness
+//! Services run in their own tasks, each of which sends its end on the
+//! supervisor's channel; their exits, readiness
 //! signals, handle commands and timers all arrive here, one at a time, so no
 //! decision ever races another. Work is driven through two queues (roles to
 //! start, roles whose stop may begin) instead of recursion, so a long
@@ -22,12 +23,11 @@ mod watchdog;
 
 use core::any::TypeId;
 use std::borrow::Cow;
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
-use tokio::task::{self, JoinError};
+use tokio::task::JoinError;
 use tokio::time::Instant;
 
 use self::backoff::Jitter;
@@ -40,35 +40,15 @@ use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
 use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::{Phase, StateTable};
-use crate::protocol::{Link, Msg, Outcome, Published, Registry, Shared, Started};
-use crate::service::erased::{ErasedService, TaskKey, TaskKind, TaskOut, Tasks, payload_message};
+use crate::protocol::{
+    Done, Link, Msg, Outcome, Published, Registry, Shared, Started, TaskKey, TaskKind, TaskOut,
+};
+use crate::service::erased::{ErasedService, payload_message};
 use crate::spec::AppSpec;
 use crate::spec::effective::Effective;
 use crate::spec::options::Options;
 use crate::spec::options::StartMode;
 use crate::spec::role::Role;
-
-/// Hashes a task id, a distinct integer, with one multiplication: SipHash's
-/// resistance to chosen keys buys nothing here and cost a tenth of a spawn.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-        self.0 = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
 
 /// How one incarnation ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,11 +98,11 @@ pub(crate) struct Supervisor<R: Role> {
     stop_rank: Vec<usize>,
     /// The role of each stop-order rank.
     by_rank: Vec<usize>,
-    tasks: Tasks,
-    /// The incarnations whose `run` the supervisor aborted, by task id: an
-    /// aborted task returns no output, only its id. Every other task hands
-    /// back its own key, so this holds only the aborts not yet joined.
-    aborted: HashMap<task::Id, TaskKey, BuildHasherDefault<IdHasher>>,
+    /// Tasks spawned whose end (a [`Done`]) has not arrived yet.
+    tasks: usize,
+    /// Where every task sends its end; cloned into each.
+    ends_tx: mpsc::UnboundedSender<Done>,
+    ends_rx: mpsc::UnboundedReceiver<Done>,
     timers: Timers,
     rx: mpsc::UnboundedReceiver<Msg>,
     /// Kept so the channel never closes; cloned into every context.
@@ -162,6 +142,7 @@ pub(crate) fn launch<R: Role>(
     options: Options,
 ) -> Link<R> {
     let (tx, rx) = mpsc::unbounded_channel();
+    let (ends_tx, ends_rx) = mpsc::unbounded_channel();
     let (done, done_rx) = watch::channel(None);
     let (started, started_rx) = watch::channel(None);
     let shared = Arc::new(Shared {
@@ -208,8 +189,9 @@ pub(crate) fn launch<R: Role>(
             .collect(),
         stop_rank,
         by_rank,
-        tasks: Tasks::new(),
-        aborted: HashMap::default(),
+        tasks: 0,
+        ends_tx,
+        ends_rx,
         timers: Timers::default(),
         rx,
         tx: tx.clone(),
@@ -286,7 +268,7 @@ impl<R: Role> Supervisor<R> {
             tokio::select! {
                 biased;
                 Some(msg) = self.rx.recv() => self.on_msg(msg),
-                Some(done) = self.tasks.join_next_with_id() => self.on_task(done),
+                Some(Done { key, out }) = self.ends_rx.recv() => self.on_task(key, out),
                 () = &mut sleep, if armed.is_some() => {
                     armed = None;
                     self.on_timers();
@@ -351,24 +333,8 @@ impl<R: Role> Supervisor<R> {
         }
     }
 
-    fn on_task(&mut self, done: Result<(task::Id, (TaskKey, TaskOut)), JoinError>) {
-        let (key, out) = match done {
-            Ok((id, done)) => {
-                if !self.aborted.is_empty() {
-                    // Aborted too late: it had already ended on its own.
-                    self.aborted.remove(&id);
-                }
-                done
-            }
-            // Only an abort ends a task without output (each catches its own
-            // panic); a drain's abort is already accounted for.
-            Err(e) => {
-                if let Some(key) = self.aborted.remove(&e.id()) {
-                    self.on_run_exit(key.role, key.incarnation, Exit::Aborted);
-                }
-                return;
-            }
-        };
+    fn on_task(&mut self, key: TaskKey, out: TaskOut) {
+        self.tasks = self.tasks.saturating_sub(1);
         match key.kind {
             TaskKind::Run => {
                 let exit = match out {
@@ -376,6 +342,7 @@ impl<R: Role> Supervisor<R> {
                     TaskOut::Run(Err(e)) => Exit::Error(e),
                     TaskOut::Drain(Err(e)) => Exit::Error(ErrorChain::text(e)),
                     TaskOut::Panicked(message) => Exit::Panic(message),
+                    TaskOut::Aborted => Exit::Aborted,
                 };
                 self.on_run_exit(key.role, key.incarnation, exit);
             }
@@ -384,23 +351,19 @@ impl<R: Role> Supervisor<R> {
                     TaskOut::Drain(result) => result,
                     TaskOut::Run(_) => Err("drain returned no state".to_owned()),
                     TaskOut::Panicked(message) => Err(format!("panicked: {message}")),
+                    // Aborted by its timeout or the deadline, already accounted for.
+                    TaskOut::Aborted => return,
                 };
                 self.on_drain_done(key.role, key.incarnation, result);
             }
         }
     }
 
-    /// Aborts the running incarnation of `x`; its exit arrives as `Exit::Aborted`.
+    /// Aborts the running incarnation of `x`; its exit arrives as `Exit::Aborted`
+    /// once its task is gone.
     fn abort_run(&mut self, x: usize) {
-        let slot = &self.slots[x];
-        if let (Some(run), Some(incarnation)) = (slot.run.as_ref(), slot.incarnation) {
+        if let Some(run) = self.slots[x].run.as_ref() {
             run.task.abort();
-            let key = TaskKey {
-                role: x,
-                incarnation,
-                kind: TaskKind::Run,
-            };
-            self.aborted.insert(run.task.id(), key);
         }
     }
 

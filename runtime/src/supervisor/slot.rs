@@ -65,6 +65,14 @@ pub(super) struct Run {
     pub(super) span: tracing::Span,
 }
 
+/// The supervisor keeps no set of its tasks: an incarnation whose `Run` is
+/// dropped while it still runs (the supervisor itself dropped, say) is aborted.
+impl Drop for Run {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// Why a role's stop actions run; decides what the role becomes afterwards.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Purpose {
@@ -85,6 +93,16 @@ pub(super) enum Awaiting {
     Nothing,
     Drain { task: AbortHandle, resume: bool },
     Exit,
+}
+
+/// A drain no longer awaited is not needed any more: aborted (a no-op once
+/// it has finished).
+impl Drop for Awaiting {
+    fn drop(&mut self) {
+        if let Awaiting::Drain { task, .. } = self {
+            task.abort();
+        }
+    }
 }
 
 /// A stop in progress: queued until `waiting` (running dependents) reaches 0, then

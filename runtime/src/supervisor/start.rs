@@ -11,8 +11,8 @@ use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::EventKind;
 use crate::observe::state::Phase;
 use crate::protocol::{Handle, Published};
+use crate::protocol::{TaskKey, TaskKind};
 use crate::service::context::{Context, Identity};
-use crate::service::erased::{TaskKey, TaskKind};
 use crate::spec::Readiness;
 use crate::spec::role::Role;
 
@@ -54,7 +54,8 @@ impl<R: Role> Supervisor<R> {
             incarnation,
             kind: TaskKind::Run,
         };
-        let task = service.spawn_run(cx.clone(), key, span.clone(), &mut self.tasks);
+        let task = service.spawn_run(cx.clone(), key, span.clone(), &self.ends_tx);
+        self.tasks += 1;
         let slot = &mut self.slots[x];
         slot.incarnation = Some(incarnation);
         slot.run = Some(Run { task, cx, span });

@@ -10,8 +10,8 @@ use crate::observe::error::{AppError, Cause, StartError};
 use crate::observe::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
 use crate::observe::report::{RoleReport, ShutdownReport};
 use crate::observe::state::Phase;
+use crate::protocol::{TaskKey, TaskKind};
 use crate::service::context::State;
-use crate::service::erased::{TaskKey, TaskKind};
 use crate::spec::StopAction;
 use crate::spec::role::Role;
 
@@ -133,10 +133,11 @@ impl<R: Role> Supervisor<R> {
                         kind: TaskKind::Drain,
                     };
                     let Some(task) =
-                        service.spawn_drain(run.cx.clone(), key, run.span.clone(), &mut self.tasks)
+                        service.spawn_drain(run.cx.clone(), key, run.span.clone(), &self.ends_tx)
                     else {
                         continue;
                     };
+                    self.tasks += 1;
                     run.cx.request_drain();
                     self.emit(y, EventKind::Draining);
                     if let Some(stop) = self.slots[y].stop.as_mut() {
@@ -407,8 +408,19 @@ impl<R: Role> Supervisor<R> {
         // Nothing runs any more: no handle is left to read.
         self.shared.handles.end();
         self.record(None, episode, EventKind::ShutdownCompleted);
-        // Nothing should be left; whatever is (a drain aborted by its timeout) goes now.
-        self.tasks.shutdown().await;
+        // Nothing should be left; whatever is (a drain aborted by its timeout)
+        // goes now, and the report waits until every task is gone.
+        for slot in &self.slots {
+            if let Some(run) = slot.run.as_ref() {
+                run.task.abort();
+            }
+        }
+        while self.tasks > 0 {
+            if self.ends_rx.recv().await.is_none() {
+                break;
+            }
+            self.tasks -= 1;
+        }
         let report = ShutdownReport {
             roles: self
                 .spec
