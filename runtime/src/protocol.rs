@@ -52,9 +52,24 @@ pub(crate) enum TaskKind {
 /// the task's output, so the supervisor needs no table of its tasks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TaskKey {
-    pub(crate) role: usize,
     pub(crate) incarnation: u64,
+    /// The role's index (`u32`: the key is carried by every task).
+    pub(crate) role: u32,
     pub(crate) kind: TaskKind,
+}
+
+impl TaskKey {
+    pub(crate) fn new(role: usize, incarnation: u64, kind: TaskKind) -> Self {
+        TaskKey {
+            incarnation,
+            role: u32::try_from(role).unwrap_or(u32::MAX),
+            kind,
+        }
+    }
+
+    pub(crate) fn role(self) -> usize {
+        usize::try_from(self.role).unwrap_or(usize::MAX)
+    }
 }
 
 /// What a task returns; errors are turned into their text inside the task.

@@ -29,24 +29,23 @@ pub(crate) type Tasks = mpsc::UnboundedSender<Done>;
 /// Sends the task's end exactly once: its output, or `Aborted` when the
 /// task is dropped before it finished.
 struct Finish {
-    tx: Tasks,
+    /// Taken by the one send.
+    tx: Option<Tasks>,
     key: TaskKey,
-    sent: bool,
 }
 
 impl Finish {
     fn send(&mut self, out: TaskOut) {
-        self.sent = true;
-        // The supervisor is gone only when the app has stopped: nothing to tell.
-        let _ = self.tx.send(Done { key: self.key, out });
+        if let Some(tx) = self.tx.take() {
+            // The supervisor is gone only when the app has stopped: nothing to tell.
+            let _ = tx.send(Done { key: self.key, out });
+        }
     }
 }
 
 impl Drop for Finish {
     fn drop(&mut self) {
-        if !self.sent {
-            self.send(TaskOut::Aborted);
-        }
+        self.send(TaskOut::Aborted);
     }
 }
 
@@ -61,24 +60,24 @@ pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// Spawns `future` inside `span`; its output goes through `out`, a panic
-/// becomes [`TaskOut::Panicked`], and either reaches the supervisor through
-/// `tasks`. The future lives in the task itself.
+/// Spawns the future `make` makes inside `span`; its output goes through
+/// `out`, a panic becomes [`TaskOut::Panicked`], and either reaches the
+/// supervisor through `tasks`. The future is made in the task and lives
+/// there: passed in made, it would be stored twice in the task's state.
 fn spawn_task<F: Future + Send + 'static>(
     tasks: &Tasks,
     key: TaskKey,
     span: tracing::Span,
-    future: F,
-    out: fn(F::Output) -> TaskOut,
+    make: impl FnOnce() -> F + Send + 'static,
+    out: impl Fn(F::Output) -> TaskOut + Send + Sync + 'static,
 ) -> AbortHandle {
     let mut finish = Finish {
-        tx: tasks.clone(),
+        tx: Some(tasks.clone()),
         key,
-        sent: false,
     };
     tokio::spawn(
         async move {
-            let mut future = pin!(Some(future));
+            let mut future = pin!(Some(make()));
             let output = poll_fn(|cx| {
                 let Some(running) = future.as_mut().as_pin_mut() else {
                     return Poll::Ready(TaskOut::Panicked("polled after a panic".to_owned()));
@@ -158,7 +157,7 @@ impl<S: Service> DynService for Plain<S> {
         span: tracing::Span,
         tasks: &Tasks,
     ) -> AbortHandle {
-        let run = async move { run_once(&self.0, cx).await };
+        let run = move || async move { run_once(&self.0, cx).await };
         spawn_task(tasks, key, span, run, run_out)
     }
 
@@ -181,7 +180,7 @@ impl<S: Drain> DynService for Drainable<S> {
         span: tracing::Span,
         tasks: &Tasks,
     ) -> AbortHandle {
-        let run = async move { run_once(&self.0, cx).await };
+        let run = move || async move { run_once(&self.0, cx).await };
         spawn_task(tasks, key, span, run, run_out)
     }
 
@@ -192,7 +191,7 @@ impl<S: Drain> DynService for Drainable<S> {
         span: tracing::Span,
         tasks: &Tasks,
     ) -> Option<AbortHandle> {
-        let drain = async move {
+        let drain = move || async move {
             let state = self.0.drain(&cx).await?;
             Ok(Box::new(state) as State)
         };

@@ -335,6 +335,9 @@ impl<R: Role> Supervisor<R> {
 
     fn on_task(&mut self, key: TaskKey, out: TaskOut) {
         self.tasks = self.tasks.saturating_sub(1);
+        if key.role() >= self.slots.len() {
+            return;
+        }
         match key.kind {
             TaskKind::Run => {
                 let exit = match out {
@@ -344,7 +347,7 @@ impl<R: Role> Supervisor<R> {
                     TaskOut::Panicked(message) => Exit::Panic(message),
                     TaskOut::Aborted => Exit::Aborted,
                 };
-                self.on_run_exit(key.role, key.incarnation, exit);
+                self.on_run_exit(key.role(), key.incarnation, exit);
             }
             TaskKind::Drain => {
                 let result = match out {
@@ -354,7 +357,7 @@ impl<R: Role> Supervisor<R> {
                     // Aborted by its timeout or the deadline, already accounted for.
                     TaskOut::Aborted => return,
                 };
-                self.on_drain_done(key.role, key.incarnation, result);
+                self.on_drain_done(key.role(), key.incarnation, result);
             }
         }
     }

@@ -49,11 +49,7 @@ impl<R: Role> Supervisor<R> {
             self.slots[x].take_resume(),
         );
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
-        let key = TaskKey {
-            role: x,
-            incarnation,
-            kind: TaskKind::Run,
-        };
+        let key = TaskKey::new(x, incarnation, TaskKind::Run);
         let task = service.spawn_run(cx.clone(), key, span.clone(), &self.ends_tx);
         self.tasks += 1;
         let slot = &mut self.slots[x];

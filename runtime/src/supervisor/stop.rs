@@ -127,11 +127,7 @@ impl<R: Role> Supervisor<R> {
                     let Some(service) = self.services.get(y) else {
                         continue;
                     };
-                    let key = TaskKey {
-                        role: y,
-                        incarnation: run.cx.incarnation(),
-                        kind: TaskKind::Drain,
-                    };
+                    let key = TaskKey::new(y, run.cx.incarnation(), TaskKind::Drain);
                     let Some(task) =
                         service.spawn_drain(run.cx.clone(), key, run.span.clone(), &self.ends_tx)
                     else {
