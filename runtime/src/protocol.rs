@@ -11,12 +11,13 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::observe::error::{AppError, StartError};
+use crate::observe::error::{AppError, ErrorChain, StartError};
 use crate::observe::event::ShutdownReason;
 use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::StateTable;
 use crate::spec::AppSpec;
+use crate::spec::role::Role;
 
 /// What reaches the supervisor from outside: contexts and handles.
 #[derive(Debug)]
@@ -31,6 +32,58 @@ pub(crate) enum Msg {
     },
     /// `AppHandle::shutdown()` or a signal (`App::run`).
     Shutdown(ShutdownReason),
+}
+
+/// A task of the supervisor's ended: what it returned, or that it was
+/// dropped unfinished (aborted). Every task sends exactly one, on a channel
+/// of their own.
+#[derive(Debug)]
+pub(crate) struct Done {
+    pub(crate) key: TaskKey,
+    pub(crate) out: TaskOut,
+}
+
+/// Which of an incarnation's futures a task runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TaskKind {
+    Run,
+    Drain,
+}
+
+/// Which incarnation, and which of its futures, a task runs: sent back with
+/// the task's output, so the supervisor needs no table of its tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TaskKey {
+    pub(crate) incarnation: u64,
+    /// The role's index (`u32`: the key is carried by every task).
+    pub(crate) role: u32,
+    pub(crate) kind: TaskKind,
+}
+
+impl TaskKey {
+    pub(crate) fn new(role: usize, incarnation: u64, kind: TaskKind) -> Self {
+        TaskKey {
+            incarnation,
+            role: u32::try_from(role).unwrap_or(u32::MAX),
+            kind,
+        }
+    }
+
+    pub(crate) fn role(self) -> usize {
+        usize::try_from(self.role).unwrap_or(usize::MAX)
+    }
+}
+
+/// What a task returns; errors are turned into their text inside the task.
+#[derive(Debug)]
+pub(crate) enum TaskOut {
+    Run(Result<(), ErrorChain>),
+    /// The drained state, its type erased (the service's `Drain::State`).
+    Drain(Result<Box<dyn Any + Send>, String>),
+    /// The future panicked: the panic's message.
+    Panicked(String),
+    /// The task was dropped before it finished: aborted.
+    Aborted,
 }
 
 /// A published handle, its type erased: the typed keys that read it know its
@@ -51,6 +104,21 @@ pub(crate) enum Published {
     Ended,
 }
 
+/// An app's `depends_on` lists, seen without its role type.
+pub(crate) trait Dependencies: Send + Sync {
+    /// The index and name of the dependency named `name` of role `reader`,
+    /// if it has one.
+    fn dependency(&self, reader: usize, name: &str) -> Option<(usize, &'static str)>;
+}
+
+impl<R: Role> Dependencies for AppSpec<R> {
+    fn dependency(&self, reader: usize, name: &str) -> Option<(usize, &'static str)> {
+        let role = *self.roles().get(reader)?;
+        let found = self.dependencies(role).iter().find(|d| d.name() == name)?;
+        Some((found.index(), found.name()))
+    }
+}
+
 /// One slot per role: written only by the supervisor (which checks that the
 /// publishing incarnation is the current one), read by contexts and handles.
 ///
@@ -60,6 +128,9 @@ pub(crate) enum Published {
 pub(crate) struct Registry {
     /// The app's role enum, so a key of another app is refused.
     pub(crate) role_type: TypeId,
+    /// The app's dependencies, for reads by name (apps built at run time
+    /// have no typed keys); `None` for one service under the test harness.
+    pub(crate) dependencies: Option<&'static dyn Dependencies>,
     slots: Box<[OnceLock<watch::Sender<Published>>]>,
     /// Set once the app has ended: slots made afterwards start as ended.
     ended: AtomicBool,
@@ -74,9 +145,14 @@ impl core::fmt::Debug for Registry {
 }
 
 impl Registry {
-    pub(crate) fn new(role_type: TypeId, roles: usize) -> Self {
+    pub(crate) fn new(
+        role_type: TypeId,
+        roles: usize,
+        dependencies: Option<&'static dyn Dependencies>,
+    ) -> Self {
         Registry {
             role_type,
+            dependencies,
             slots: (0..roles).map(|_| OnceLock::new()).collect(),
             ended: AtomicBool::new(false),
         }

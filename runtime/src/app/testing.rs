@@ -100,7 +100,7 @@ impl<K: RoleKey> Harness<K> {
             role: PhantomData,
             incarnation: 0,
             resume: None,
-            registry: Arc::new(Registry::new(TypeId::of::<K::Role>(), K::APP_ROLES)),
+            registry: Arc::new(Registry::new(TypeId::of::<K::Role>(), K::APP_ROLES, None)),
         }
     }
 

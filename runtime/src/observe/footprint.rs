@@ -18,7 +18,7 @@ pub struct Footprint {
     pub state: usize,
     /// Its handle slot.
     pub handle: usize,
-    /// The running incarnation's context and task key.
+    /// The running incarnation's context.
     pub incarnation: usize,
     /// Its share of the bounded journal and of the subscribers' channel.
     pub journal: usize,
@@ -36,7 +36,7 @@ impl fmt::Display for Footprint {
         write!(
             f,
             "{} B = slot {} + spec {} + state row {} + handle slot {} \
-             + context and task key {} + journal share {}",
+             + context {} + journal share {}",
             self.total(),
             self.slot,
             self.spec,

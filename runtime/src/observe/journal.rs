@@ -5,6 +5,7 @@
 //! not read (it sees `RecvError::Lagged`). Supervision never blocks on a reader.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,9 @@ pub(crate) const MAX_SUBSCRIBER_CAPACITY: usize = 1 << 16;
 pub(crate) struct Journal<R> {
     ring: Mutex<Ring<R>>,
     tx: broadcast::Sender<Event<R>>,
+    /// Set by the first subscription: until then no event is copied and the
+    /// channel's own lock (behind its receiver count) is never taken.
+    subscribed: AtomicBool,
 }
 
 impl<R: Role> Journal<R> {
@@ -66,6 +70,7 @@ impl<R: Role> Journal<R> {
                 dropped: 0,
             }),
             tx,
+            subscribed: AtomicBool::new(false),
         }
     }
 
@@ -90,7 +95,7 @@ impl<R: Role> Journal<R> {
             // Counted under the lock, after the push: a `Follow` that
             // subscribed too late to be counted copies the journal after
             // this push, so the event reaches it one way or the other.
-            (self.tx.receiver_count() > 0)
+            (self.subscribed.load(Ordering::SeqCst) && self.tx.receiver_count() > 0)
                 .then(|| ring.events.back().cloned())
                 .flatten()
         };
@@ -109,6 +114,9 @@ impl<R: Role> Journal<R> {
     }
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<Event<R>> {
+        // Set before subscribing: a `record` that takes the ring's lock after
+        // a `Follow`'s copy of the journal sees it, and counts the receiver.
+        self.subscribed.store(true, Ordering::SeqCst);
         self.tx.subscribe()
     }
 

@@ -2,8 +2,8 @@
 
 use core::any::{Any, TypeId};
 use core::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
@@ -14,28 +14,33 @@ use crate::service::handles::{Deps, HandleError, Reader, RoleKey};
 use crate::service::{BoxError, Drain, Provide};
 use crate::spec::role::Role;
 
-/// What ties one incarnation to its supervisor: one readiness message however
-/// often `ready()` is called, the handle registry, and the role's identity to
-/// check keys and services against.
+/// One incarnation, shared by every clone of its [`Context`]: its identity,
+/// how it talks to its supervisor, and what the supervisor tells it. One
+/// allocation per incarnation: the stop request is a flag and a `Notify`
+/// shared with the drain request and the hand-over, and the
+/// `CancellationToken` of [`Context::cancellation_token`] is made only for a
+/// service that asks for it.
 #[derive(Debug)]
-struct ReadySignal {
-    sent: AtomicBool,
-    role: usize,
+struct Incarnation {
+    role: &'static str,
+    index: usize,
     incarnation: u64,
+    service_type: TypeId,
     tx: mpsc::UnboundedSender<Msg>,
     registry: Arc<Registry>,
-    service_type: TypeId,
-    /// Set, and `drained` woken, when the role's `drain` action begins for
-    /// this incarnation: a flag and a `Notify` live inline, so an incarnation
-    /// that never drains costs no allocation for it.
+    /// `ready()` has sent its message: one per incarnation however often it is called.
+    sent: AtomicBool,
+    /// Set when this incarnation must stop (the `stop` action).
+    stop: AtomicBool,
+    /// Set when the role's `drain` action begins for this incarnation.
     drain: AtomicBool,
-    drained: Notify,
-    /// The previous incarnation's drained state, taken by `resume_state`.
-    resume: Mutex<Option<State>>,
-    /// What `run` handed over with `hand_over`, until the drain takes it; and
-    /// whether `run` has ended (then nothing more will be handed over).
-    handover: Mutex<Handover>,
-    handed: Notify,
+    /// Woken when `stop`, `drain` or the hand-over changes; every waiter
+    /// checks what it waits for, so one `Notify` serves them all.
+    changed: Notify,
+    /// Made on first use, cancelled with the stop request.
+    token: OnceLock<CancellationToken>,
+    /// The previous incarnation's drained state and what `run` handed over.
+    held: Mutex<Held>,
     /// The last `heartbeat()`, in nanoseconds after `spawned`, plus one (0: none
     /// yet): an atomic the supervisor reads when the watchdog fires, so a
     /// heartbeat sends no message.
@@ -43,9 +48,23 @@ struct ReadySignal {
     spawned: Instant,
 }
 
-impl ReadySignal {
-    fn handover(&self) -> std::sync::MutexGuard<'_, Handover> {
-        self.handover.lock().unwrap_or_else(PoisonError::into_inner)
+impl Incarnation {
+    fn held(&self) -> std::sync::MutexGuard<'_, Held> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Completes once `done` holds, checked after each change.
+    async fn until(&self, done: impl Fn(&Self) -> bool) {
+        loop {
+            let notified = self.changed.notified();
+            let mut notified = std::pin::pin!(notified);
+            // Registered before the flag is read, so a change in between wakes it.
+            notified.as_mut().enable();
+            if done(self) {
+                return;
+            }
+            notified.await;
+        }
     }
 }
 
@@ -54,8 +73,12 @@ impl ReadySignal {
 pub(crate) type State = Box<dyn Any + Send>;
 
 #[derive(Debug, Default)]
-struct Handover {
-    state: Option<State>,
+struct Held {
+    /// The previous incarnation's drained state, taken by `resume_state`.
+    resume: Option<State>,
+    /// What `run` handed over with `hand_over`, until the drain takes it.
+    handed: Option<State>,
+    /// `run` has ended: nothing more will be handed over.
     run_ended: bool,
 }
 
@@ -88,10 +111,7 @@ pub(crate) struct Identity {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Context {
-    role: &'static str,
-    incarnation: u64,
-    cancel: CancellationToken,
-    ready: Arc<ReadySignal>,
+    inner: Arc<Incarnation>,
 }
 
 impl Context {
@@ -102,49 +122,50 @@ impl Context {
         resume: Option<State>,
     ) -> Self {
         Context {
-            role: identity.lease,
-            incarnation: identity.incarnation,
-            cancel: CancellationToken::new(),
-            ready: Arc::new(ReadySignal {
-                sent: AtomicBool::new(false),
-                role: identity.index,
+            inner: Arc::new(Incarnation {
+                role: identity.lease,
+                index: identity.index,
                 incarnation: identity.incarnation,
+                service_type: identity.service_type,
                 tx,
                 registry,
-                service_type: identity.service_type,
+                sent: AtomicBool::new(false),
+                stop: AtomicBool::new(false),
                 drain: AtomicBool::new(false),
-                drained: Notify::new(),
-                resume: Mutex::new(resume),
-                handover: Mutex::new(Handover::default()),
-                handed: Notify::new(),
+                changed: Notify::new(),
+                token: OnceLock::new(),
+                held: Mutex::new(Held {
+                    resume,
+                    ..Held::default()
+                }),
                 beat: AtomicU64::new(0),
                 spawned: Instant::now(),
             }),
         }
     }
 
-    /// The bytes of a context and its shared signal, for `supervisor::footprint`.
+    /// The bytes of a context and its shared incarnation, for `supervisor::footprint`.
     pub(crate) fn bytes() -> usize {
-        core::mem::size_of::<Context>() + core::mem::size_of::<ReadySignal>()
+        core::mem::size_of::<Context>() + core::mem::size_of::<Incarnation>()
     }
 
     /// The role's lease name.
     pub fn role(&self) -> &'static str {
-        self.role
+        self.inner.role
     }
 
     /// 0 for the first run, then +1 per restart.
     pub fn incarnation(&self) -> u64 {
-        self.incarnation
+        self.inner.incarnation
     }
 
     /// Signals readiness (for `ready: signaled(..)`); later calls do nothing.
     pub fn ready(&self) {
-        let signal = &self.ready;
+        let signal = &self.inner;
         if !signal.sent.swap(true, Ordering::AcqRel) {
             // The supervisor is gone only when the app has stopped: nothing to tell.
             let _ = signal.tx.send(Msg::Ready {
-                role: signal.role,
+                role: signal.index,
                 incarnation: signal.incarnation,
             });
         }
@@ -166,10 +187,10 @@ impl Context {
     ) -> Result<(), HandleError> {
         let _ = service;
         self.check_service::<S>()?;
-        let signal = &self.ready;
+        let signal = &self.inner;
         // The supervisor is gone only when the app has stopped: nothing to tell.
         let _ = signal.tx.send(Msg::Publish {
-            role: signal.role,
+            role: signal.index,
             incarnation: signal.incarnation,
             handle: Arc::new(handle),
         });
@@ -185,20 +206,51 @@ impl Context {
     /// context's role.
     pub fn deps<K: RoleKey>(&self, role: K) -> Result<Deps<'_, K>, HandleError> {
         let _ = role;
-        let signal = &self.ready;
-        if signal.registry.role_type != TypeId::of::<K::Role>() || K::ROLE.index() != signal.role {
+        let signal = &self.inner;
+        if signal.registry.role_type != TypeId::of::<K::Role>() || K::ROLE.index() != signal.index {
             return Err(HandleError::NotThisRole {
                 named: K::ROLE.name().to_owned(),
-                context: self.role.to_owned(),
+                context: signal.role.to_owned(),
             });
         }
         Ok(Deps {
-            reader: Reader {
-                registry: &signal.registry,
-                stop: Some(&self.cancel),
-            },
+            reader: self.reader(),
             role: PhantomData,
         })
+    }
+
+    /// The handle of dependency `name` (as the role's `depends_on` names it
+    /// in a [`Builder`](crate::Builder)), if it is served by `S`: for apps
+    /// built at run time, which have no typed keys ([`Context::deps`] is the
+    /// way for a `supervision!` app). Checked now: a name
+    /// not in the role's `depends_on` is [`HandleError::NotADependency`], a
+    /// role served by another type [`HandleError::OtherService`].
+    pub fn get_as<S: Provide>(&self, name: &str) -> Result<S::Handle, HandleError> {
+        let (index, role) = self.dependency(name)?;
+        self.reader().get_at::<S>(index, role)
+    }
+
+    /// [`Context::get_as`], waiting for the dependency's next handle as
+    /// [`Deps::wait`] does (until this incarnation is asked to stop).
+    pub async fn wait_as<S: Provide>(&self, name: &str) -> Result<S::Handle, HandleError> {
+        let (index, role) = self.dependency(name)?;
+        self.reader().wait_at::<S>(index, role).await
+    }
+
+    fn dependency(&self, name: &str) -> Result<(usize, &'static str), HandleError> {
+        let signal = &self.inner;
+        let found = (signal.registry.dependencies).and_then(|d| d.dependency(signal.index, name));
+        found.ok_or_else(|| HandleError::NotADependency {
+            named: name.to_owned(),
+            reader: signal.role.to_owned(),
+        })
+    }
+
+    fn reader(&self) -> Reader<'_> {
+        Reader {
+            registry: &self.inner.registry,
+            stop: Some(self),
+        }
     }
 
     /// Tells the role's `watchdog` that this incarnation is making progress.
@@ -208,7 +260,7 @@ impl Context {
     /// atomic store), so it can be called on every loop iteration; without a
     /// `watchdog` it does nothing that matters.
     pub fn heartbeat(&self) {
-        let signal = &self.ready;
+        let signal = &self.inner;
         let since = Instant::now().saturating_duration_since(signal.spawned);
         let nanos = u64::try_from(since.as_nanos()).unwrap_or(u64::MAX - 1);
         signal.beat.store(nanos + 1, Ordering::Relaxed);
@@ -216,7 +268,7 @@ impl Context {
 
     /// When this incarnation last called [`Context::heartbeat`].
     pub(crate) fn last_heartbeat(&self) -> Option<Instant> {
-        let signal = &self.ready;
+        let signal = &self.inner;
         let nanos = signal.beat.load(Ordering::Relaxed).checked_sub(1)?;
         signal
             .spawned
@@ -225,17 +277,27 @@ impl Context {
 
     /// Completes when this incarnation must stop.
     pub async fn stop_requested(&self) {
-        self.cancel.cancelled().await;
+        self.inner
+            .until(|signal| signal.stop.load(Ordering::Acquire))
+            .await;
     }
 
     /// Whether this incarnation has been asked to stop.
     pub fn is_stop_requested(&self) -> bool {
-        self.cancel.is_cancelled()
+        self.inner.stop.load(Ordering::Acquire)
     }
 
     /// The token cancelled when this incarnation must stop, for `select!` and child tasks.
     pub fn cancellation_token(&self) -> &CancellationToken {
-        &self.cancel
+        let signal = &self.inner;
+        let token = signal.token.get_or_init(CancellationToken::new);
+        // Made after the stop request, or at the same time: cancelled here
+        // (the fence pairs with `cancel`'s, so one side or both see the other).
+        fence(Ordering::SeqCst);
+        if signal.stop.load(Ordering::Relaxed) {
+            token.cancel();
+        }
+        token
     }
 
     /// The state the previous incarnation's `drain(.., resume_state)` handed
@@ -243,15 +305,11 @@ impl Context {
     /// typed, never serialized. Handed over once: the first call that asks for
     /// the right type takes it.
     pub fn resume_state<T: 'static>(&self) -> Option<T> {
-        let mut resume = self
-            .ready
-            .resume
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if !resume.as_ref().is_some_and(|state| state.is::<T>()) {
+        let mut held = self.inner.held();
+        if !held.resume.as_ref().is_some_and(|state| state.is::<T>()) {
             return None;
         }
-        let state = resume.take()?;
+        let state = held.resume.take()?;
         state.downcast::<T>().ok().map(|state| *state)
     }
 
@@ -260,22 +318,14 @@ impl Context {
     /// should take no new work and hand what it holds to
     /// [`Context::hand_over`]; see [`Drain`] for who owns the work when.
     pub async fn drain_requested(&self) {
-        let signal = &self.ready;
-        loop {
-            let notified = signal.drained.notified();
-            let mut notified = std::pin::pin!(notified);
-            // Registered before the flag is read, so a request in between wakes it.
-            notified.as_mut().enable();
-            if signal.drain.load(Ordering::Acquire) {
-                return;
-            }
-            notified.await;
-        }
+        self.inner
+            .until(|signal| signal.drain.load(Ordering::Acquire))
+            .await;
     }
 
     /// Whether the drain of this incarnation has begun.
     pub fn is_drain_requested(&self) -> bool {
-        self.ready.drain.load(Ordering::Acquire)
+        self.inner.drain.load(Ordering::Acquire)
     }
 
     /// Hands `state` (the work `run` still holds) to the drain: the default
@@ -289,21 +339,21 @@ impl Context {
     pub fn hand_over<S: Drain>(&self, service: &S, state: S::State) -> Result<(), HandleError> {
         let _ = service;
         self.check_service::<S>()?;
-        let signal = &self.ready;
-        signal.handover().state = Some(Box::new(state));
-        signal.handed.notify_waiters();
+        let signal = &self.inner;
+        signal.held().handed = Some(Box::new(state));
+        signal.changed.notify_waiters();
         Ok(())
     }
 
     /// What `run` handed over with [`Context::hand_over`], once it has; an
     /// error if `run` ends without handing anything over.
     pub async fn handed_over<S: Drain + ?Sized>(&self) -> Result<S::State, BoxError> {
-        let signal = &self.ready;
+        let signal = &self.inner;
         loop {
-            let notified = signal.handed.notified();
+            let notified = signal.changed.notified();
             {
-                let mut handover = signal.handover();
-                if let Some(state) = handover.state.take() {
+                let mut held = signal.held();
+                if let Some(state) = held.handed.take() {
                     // Only `hand_over::<S>`, checked against this role's
                     // type, puts a state in: it is an `S::State`.
                     return state
@@ -317,7 +367,7 @@ impl Context {
                             .into()
                         });
                 }
-                if handover.run_ended {
+                if held.run_ended {
                     return Err("`run` ended without handing its work over".into());
                 }
             }
@@ -327,29 +377,36 @@ impl Context {
 
     /// `S` is this role's service type: what types `ready_with` and `hand_over`.
     fn check_service<S: 'static>(&self) -> Result<(), HandleError> {
-        if self.ready.service_type == TypeId::of::<S>() {
+        if self.inner.service_type == TypeId::of::<S>() {
             return Ok(());
         }
         Err(HandleError::NotThisRole {
             named: core::any::type_name::<S>().to_owned(),
-            context: self.role.to_owned(),
+            context: self.inner.role.to_owned(),
         })
     }
 
     /// The drain action begins: wakes `drain_requested`.
     pub(crate) fn request_drain(&self) {
-        self.ready.drain.store(true, Ordering::Release);
-        self.ready.drained.notify_waiters();
+        self.inner.drain.store(true, Ordering::Release);
+        self.inner.changed.notify_waiters();
     }
 
     /// `run` returned (or was aborted): `handed_over` stops waiting.
     pub(crate) fn run_ended(&self) {
-        self.ready.handover().run_ended = true;
-        self.ready.handed.notify_waiters();
+        self.inner.held().run_ended = true;
+        self.inner.changed.notify_waiters();
     }
 
     /// Asks this incarnation to stop (the supervisor's `stop` action).
     pub(crate) fn cancel(&self) {
-        self.cancel.cancel();
+        let signal = &self.inner;
+        signal.stop.store(true, Ordering::Release);
+        signal.changed.notify_waiters();
+        // Pairs with the fence in `cancellation_token`.
+        fence(Ordering::SeqCst);
+        if let Some(token) = signal.token.get() {
+            token.cancel();
+        }
     }
 }

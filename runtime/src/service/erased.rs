@@ -1,18 +1,133 @@
 //! Services with their types erased, so the runtime handles every role alike.
+//!
+//! Each erased service spawns its own tasks: the task's future is the
+//! service's own future type, not a boxed one, so a spawn costs one
+//! allocation (tokio's task) and no indirection. A task catches its own
+//! panic and sends what it returned, with the [`TaskKey`] it was spawned
+//! with, to the supervisor's channel; dropped unfinished (aborted), it sends
+//! that instead. So the supervisor keeps no set of its tasks.
 
-use core::any::TypeId;
-use core::future::Future;
-use core::pin::Pin;
+use core::any::{Any, TypeId};
+use core::future::{Future, poll_fn};
+use core::pin::pin;
+use core::task::Poll;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use tracing::Instrument;
+
+use crate::observe::error::ErrorChain;
+use crate::protocol::{Done, TaskKey, TaskOut};
 use crate::service::context::{Context, State};
 use crate::service::{BoxError, Drain, Service};
 
-pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+/// Where a task sends its end: the supervisor's channel.
+pub(crate) type Tasks = mpsc::UnboundedSender<Done>;
+
+/// Sends the task's end exactly once: its output, or `Aborted` when the
+/// task is dropped before it finished.
+struct Finish {
+    /// Taken by the one send.
+    tx: Option<Tasks>,
+    key: TaskKey,
+}
+
+impl Finish {
+    fn send(&mut self, out: TaskOut) {
+        if let Some(tx) = self.tx.take() {
+            // The supervisor is gone only when the app has stopped: nothing to tell.
+            let _ = tx.send(Done { key: self.key, out });
+        }
+    }
+}
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        self.send(TaskOut::Aborted);
+    }
+}
+
+/// The message of a panic (`&str` or `String` payloads).
+pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    }
+}
+
+/// Spawns the future `make` makes inside `span`; its output goes through
+/// `out`, a panic becomes [`TaskOut::Panicked`], and either reaches the
+/// supervisor through `tasks`. The future is made in the task and lives
+/// there: passed in made, it would be stored twice in the task's state.
+fn spawn_task<F: Future + Send + 'static>(
+    tasks: &Tasks,
+    key: TaskKey,
+    span: tracing::Span,
+    make: impl FnOnce() -> F + Send + 'static,
+    out: impl Fn(F::Output) -> TaskOut + Send + Sync + 'static,
+) -> AbortHandle {
+    let mut finish = Finish {
+        tx: Some(tasks.clone()),
+        key,
+    };
+    tokio::spawn(
+        async move {
+            let mut future = pin!(Some(make()));
+            let output = poll_fn(|cx| {
+                let Some(running) = future.as_mut().as_pin_mut() else {
+                    return Poll::Ready(TaskOut::Panicked("polled after a panic".to_owned()));
+                };
+                match catch_unwind(AssertUnwindSafe(|| running.poll(cx))) {
+                    Ok(Poll::Pending) => Poll::Pending,
+                    Ok(Poll::Ready(output)) => Poll::Ready(out(output)),
+                    Err(payload) => {
+                        // Dropped here, as tokio drops a task that panicked: a
+                        // panic of its drop is ignored, as tokio ignores it.
+                        let _ = catch_unwind(AssertUnwindSafe(|| future.as_mut().set(None)));
+                        Poll::Ready(TaskOut::Panicked(payload_message(&*payload)))
+                    }
+                }
+            })
+            .await;
+            // The future is dropped before the end is sent, as a task's is
+            // before a `JoinSet` yields it.
+            future.set(None);
+            finish.send(output);
+        }
+        .instrument(span),
+    )
+    .abort_handle()
+}
+
+fn run_out(result: Result<(), BoxError>) -> TaskOut {
+    TaskOut::Run(result.map_err(|e| ErrorChain::of(&*e)))
+}
+
+fn drain_out(result: Result<State, BoxError>) -> TaskOut {
+    TaskOut::Drain(result.map_err(|e| e.to_string()))
+}
 
 trait DynService: Send + Sync + 'static {
-    fn run(self: Arc<Self>, cx: Context) -> BoxFuture<Result<(), BoxError>>;
-    fn drain(self: Arc<Self>, cx: Context) -> Option<BoxFuture<Result<State, BoxError>>>;
+    fn spawn_run(
+        self: Arc<Self>,
+        cx: Context,
+        key: TaskKey,
+        span: tracing::Span,
+        tasks: &Tasks,
+    ) -> AbortHandle;
+
+    fn spawn_drain(
+        self: Arc<Self>,
+        cx: Context,
+        key: TaskKey,
+        span: tracing::Span,
+        tasks: &Tasks,
+    ) -> Option<AbortHandle>;
 }
 
 struct Plain<S>(S);
@@ -35,25 +150,52 @@ async fn run_once<S: Service>(service: &S, cx: Context) -> Result<(), BoxError> 
 }
 
 impl<S: Service> DynService for Plain<S> {
-    fn run(self: Arc<Self>, cx: Context) -> BoxFuture<Result<(), BoxError>> {
-        Box::pin(async move { run_once(&self.0, cx).await })
+    fn spawn_run(
+        self: Arc<Self>,
+        cx: Context,
+        key: TaskKey,
+        span: tracing::Span,
+        tasks: &Tasks,
+    ) -> AbortHandle {
+        let run = move || async move { run_once(&self.0, cx).await };
+        spawn_task(tasks, key, span, run, run_out)
     }
 
-    fn drain(self: Arc<Self>, _: Context) -> Option<BoxFuture<Result<State, BoxError>>> {
+    fn spawn_drain(
+        self: Arc<Self>,
+        _: Context,
+        _: TaskKey,
+        _: tracing::Span,
+        _: &Tasks,
+    ) -> Option<AbortHandle> {
         None
     }
 }
 
 impl<S: Drain> DynService for Drainable<S> {
-    fn run(self: Arc<Self>, cx: Context) -> BoxFuture<Result<(), BoxError>> {
-        Box::pin(async move { run_once(&self.0, cx).await })
+    fn spawn_run(
+        self: Arc<Self>,
+        cx: Context,
+        key: TaskKey,
+        span: tracing::Span,
+        tasks: &Tasks,
+    ) -> AbortHandle {
+        let run = move || async move { run_once(&self.0, cx).await };
+        spawn_task(tasks, key, span, run, run_out)
     }
 
-    fn drain(self: Arc<Self>, cx: Context) -> Option<BoxFuture<Result<State, BoxError>>> {
-        Some(Box::pin(async move {
+    fn spawn_drain(
+        self: Arc<Self>,
+        cx: Context,
+        key: TaskKey,
+        span: tracing::Span,
+        tasks: &Tasks,
+    ) -> Option<AbortHandle> {
+        let drain = move || async move {
             let state = self.0.drain(&cx).await?;
             Ok(Box::new(state) as State)
-        }))
+        };
+        Some(spawn_task(tasks, key, span, drain, drain_out))
     }
 }
 
@@ -66,15 +208,28 @@ pub struct ErasedService {
 }
 
 impl ErasedService {
-    /// Starts one incarnation.
-    pub(crate) fn run(&self, cx: Context) -> BoxFuture<Result<(), BoxError>> {
-        Arc::clone(&self.service).run(cx)
+    /// Spawns one incarnation's `run` in `tasks`, inside `span`.
+    pub(crate) fn spawn_run(
+        &self,
+        cx: Context,
+        key: TaskKey,
+        span: tracing::Span,
+        tasks: &Tasks,
+    ) -> AbortHandle {
+        Arc::clone(&self.service).spawn_run(cx, key, span, tasks)
     }
 
-    /// Drains, when the service implements `Drain`; the state comes back typed
-    /// (as the service's `Drain::State`), its type erased.
-    pub(crate) fn drain(&self, cx: Context) -> Option<BoxFuture<Result<State, BoxError>>> {
-        Arc::clone(&self.service).drain(cx)
+    /// Spawns the drain of one incarnation, when the service implements
+    /// `Drain`; the state comes back typed (as the service's `Drain::State`),
+    /// its type erased.
+    pub(crate) fn spawn_drain(
+        &self,
+        cx: Context,
+        key: TaskKey,
+        span: tracing::Span,
+        tasks: &Tasks,
+    ) -> Option<AbortHandle> {
+        Arc::clone(&self.service).spawn_drain(cx, key, span, tasks)
     }
 }
 

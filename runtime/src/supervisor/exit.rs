@@ -44,7 +44,7 @@ impl<R: Role> Supervisor<R> {
             Exit::Error(chain) => self.fail_incarnation(x, chain.clone()),
             Exit::Panic(message) => {
                 let chain = ErrorChain::text(format!("panicked: {message}"));
-                self.slots[x].last_failure = self.slots[x].incarnation.map(|i| (i, chain));
+                self.slots[x].set_failure(chain);
                 self.emit(
                     x,
                     EventKind::Panicked {
@@ -85,8 +85,7 @@ impl<R: Role> Supervisor<R> {
     /// Records `x`'s current incarnation as failed with `chain`: its event, and
     /// the failure an escalation or a failed start will name.
     pub(super) fn fail_incarnation(&mut self, x: usize, chain: ErrorChain) {
-        let slot = &mut self.slots[x];
-        slot.last_failure = slot.incarnation.map(|i| (i, chain.clone()));
+        self.slots[x].set_failure(chain.clone());
         self.emit(
             x,
             EventKind::Failed {
@@ -186,9 +185,9 @@ impl<R: Role> Supervisor<R> {
     pub(super) fn stopped_for_restart(&mut self, y: usize, owner: usize) {
         if matches!(self.spec.restart(self.role(y)), RestartPolicy::Temporary) {
             self.stay_stopped(y, Cause::StoppedDuringStart);
-        } else if self.slots[owner].restart.is_some() {
+        } else if self.slots[owner].restart().is_some() {
             self.set_status(y, Status::Held);
-            self.slots[owner].held.push(y);
+            self.slots[owner].cold().held.push(y);
         } else {
             self.rejoin(y);
         }
@@ -226,7 +225,7 @@ impl<R: Role> Supervisor<R> {
     /// or gives up when a budget is exhausted.
     fn restart(&mut self, x: usize, budget: Budget, backoff: Backoff) {
         let now = Instant::now();
-        let Some(attempt) = self.slots[x].window.try_grant(budget, now) else {
+        let Some(attempt) = self.slots[x].cold().window.try_grant(budget, now) else {
             self.emit(
                 x,
                 EventKind::BudgetExhausted {
@@ -253,7 +252,7 @@ impl<R: Role> Supervisor<R> {
         let delay = self.jitter.delay(backoff, attempt);
         self.emit(x, EventKind::RestartScheduled { delay, attempt });
         self.set_status(x, Status::Restarting);
-        self.slots[x].restart = Some(Restart::default());
+        self.slots[x].cold().restart = Some(Restart::default());
         self.set_timer(x, after(now, delay), Timer::Restart { role: x });
 
         let strategy = self.spec.strategy();
@@ -280,7 +279,7 @@ impl<R: Role> Supervisor<R> {
                 Status::Pending if strategy == Strategy::OneForAll => {
                     self.slots[y].episode = episode;
                     self.set_status(y, Status::Held);
-                    self.slots[x].held.push(y);
+                    self.slots[x].cold().held.push(y);
                 }
                 _ => {}
             }
@@ -289,19 +288,19 @@ impl<R: Role> Supervisor<R> {
 
     /// `x`'s restart waits until `y`, now stopping, has stopped.
     fn wait_for_stop(&mut self, x: usize, y: usize) {
-        if self.slots[x].restart.is_none() {
+        if self.slots[x].restart().is_none() {
             return;
         }
         if let Some(stop) = self.slots[y].stop.as_mut() {
             stop.waiters.push(x);
-            if let Some(restart) = self.slots[x].restart.as_mut() {
+            if let Some(restart) = self.slots[x].restart_mut() {
                 restart.waits += 1;
             }
         }
     }
 
     pub(super) fn on_restart_due(&mut self, x: usize) {
-        if let Some(r) = self.slots[x].restart.as_mut() {
+        if let Some(r) = self.slots[x].restart_mut() {
             r.due = true;
             if r.waits == 0 {
                 self.begin_restart(x);
@@ -311,7 +310,7 @@ impl<R: Role> Supervisor<R> {
 
     /// One role stopped for `owner`'s restart has stopped (or no longer counts).
     pub(super) fn release_restart_wait(&mut self, owner: usize) {
-        if let Some(r) = self.slots[owner].restart.as_mut() {
+        if let Some(r) = self.slots[owner].restart_mut() {
             r.waits = r.waits.saturating_sub(1);
             if r.waits == 0 && r.due {
                 self.begin_restart(owner);
@@ -322,7 +321,7 @@ impl<R: Role> Supervisor<R> {
     /// The backoff is over and the roles stopped for it have stopped: `x` and the
     /// roles held for it rejoin, each starting as soon as its dependencies are ready.
     fn begin_restart(&mut self, x: usize) {
-        self.slots[x].restart = None;
+        self.slots[x].clear_restart();
         if !matches!(self.phase, Phase::Starting | Phase::Running) {
             return;
         }
@@ -332,7 +331,7 @@ impl<R: Role> Supervisor<R> {
 
     /// Releases the roles held for `x`'s restart, in start order.
     fn release_held(&mut self, x: usize) {
-        let mut held = std::mem::take(&mut self.slots[x].held);
+        let mut held = self.slots[x].take_held();
         self.sort_in_stop_order(&mut held);
         for y in held.into_iter().rev() {
             if self.slots[y].status == Status::Held {
@@ -374,7 +373,7 @@ impl<R: Role> Supervisor<R> {
                 | Status::Restarting
                 | Status::Stopped => {
                     self.clear_timer(y);
-                    self.slots[y].restart = None;
+                    self.slots[y].clear_restart();
                     self.mark_disabled(y);
                     self.release_held(y);
                 }

@@ -3,7 +3,8 @@
 //! `spec`, `observe`, `protocol` and `service`; only `app` imports it.
 //!
 //!
-//! Services run in their own tasks (in one `JoinSet`); their exits, readiness
+//! Services run in their own tasks, each of which sends its end on the
+//! supervisor's channel; their exits, readiness
 //! signals, handle commands and timers all arrive here, one at a time, so no
 //! decision ever races another. Work is driven through two queues (roles to
 //! start, roles whose stop may begin) instead of recursion, so a long
@@ -13,6 +14,7 @@ mod backoff;
 mod budget;
 mod exit;
 mod log;
+mod queue;
 mod slot;
 mod start;
 mod stop;
@@ -21,18 +23,17 @@ mod watchdog;
 
 use core::any::TypeId;
 use std::borrow::Cow;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
-use tokio::task::{self, JoinError, JoinSet};
+use tokio::task::JoinError;
 use tokio::time::Instant;
 
 use self::backoff::Jitter;
 use self::budget::Window;
-use self::slot::{Slot, Status};
+use self::queue::StartQueue;
+use self::slot::{Ended, Slot, Status, Stop};
 use self::timers::{Timer, Timers};
 use crate::observe::error::{AppError, Cause, ErrorChain, Failure};
 use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
@@ -40,56 +41,15 @@ use crate::observe::footprint::Footprint;
 use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::{Phase, StateTable};
-use crate::protocol::{Link, Msg, Outcome, Published, Registry, Shared, Started};
-use crate::service::context::State;
-use crate::service::erased::ErasedService;
+use crate::protocol::{
+    Done, Link, Msg, Outcome, Published, Registry, Shared, Started, TaskKey, TaskKind, TaskOut,
+};
+use crate::service::erased::{ErasedService, payload_message};
 use crate::spec::AppSpec;
 use crate::spec::effective::Effective;
 use crate::spec::options::Options;
 use crate::spec::options::StartMode;
 use crate::spec::role::Role;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum TaskKind {
-    Run,
-    Drain,
-}
-
-/// Which incarnation, and which of its futures, a task of the `JoinSet` runs.
-#[derive(Clone, Copy, Debug)]
-struct TaskKey {
-    role: usize,
-    incarnation: u64,
-    kind: TaskKind,
-}
-
-/// Hashes a task id, a distinct integer, with one multiplication: SipHash's
-/// resistance to chosen keys buys nothing here and cost a tenth of a spawn.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-        self.0 = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-/// What a task returns; errors are turned into their text inside the task.
-enum TaskOut {
-    Run(Result<(), ErrorChain>),
-    Drain(Result<State, String>),
-}
 
 /// How one incarnation ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,6 +84,8 @@ struct Shutdown {
     reason: ShutdownReason,
     /// Roles whose end is not yet known.
     remaining: usize,
+    /// How each role ended, by index, for the report.
+    ended: Vec<Option<Ended>>,
     forced: bool,
     end: End,
 }
@@ -135,8 +97,13 @@ pub(crate) struct Supervisor<R: Role> {
     slots: Vec<Slot>,
     /// Position of each role in the stop order, to sort affected sets.
     stop_rank: Vec<usize>,
-    tasks: JoinSet<TaskOut>,
-    task_keys: HashMap<task::Id, TaskKey, BuildHasherDefault<IdHasher>>,
+    /// The role of each stop-order rank.
+    by_rank: Vec<usize>,
+    /// Tasks spawned whose end (a [`Done`]) has not arrived yet.
+    tasks: usize,
+    /// Where every task sends its end; cloned into each.
+    ends_tx: mpsc::UnboundedSender<Done>,
+    ends_rx: mpsc::UnboundedReceiver<Done>,
     timers: Timers,
     rx: mpsc::UnboundedReceiver<Msg>,
     /// Kept so the channel never closes; cloned into every context.
@@ -156,8 +123,15 @@ pub(crate) struct Supervisor<R: Role> {
     awaiting_start: usize,
     /// Roles that may be able to start, by start-order position: whenever several
     /// can start at once, they start in the declared start order.
-    to_start: BinaryHeap<Reverse<(usize, usize)>>,
+    to_start: StartQueue,
     to_stop: VecDeque<usize>,
+    /// The boxes of stops that ended, reused by the next ones: at most as
+    /// many as roles ever stopped at once.
+    #[allow(
+        clippy::vec_box,
+        reason = "the boxes themselves are what is reused, moved in and out of slots"
+    )]
+    spare_stops: Vec<Box<Stop>>,
     shutdown: Option<Shutdown>,
 }
 
@@ -169,13 +143,18 @@ pub(crate) fn launch<R: Role>(
     options: Options,
 ) -> Link<R> {
     let (tx, rx) = mpsc::unbounded_channel();
+    let (ends_tx, ends_rx) = mpsc::unbounded_channel();
     let (done, done_rx) = watch::channel(None);
     let (started, started_rx) = watch::channel(None);
     let shared = Arc::new(Shared {
         spec,
         journal: Journal::new(options.journal_capacity, options.subscriber_capacity),
         state: StateTable::new(spec),
-        handles: Arc::new(Registry::new(TypeId::of::<R>(), spec.roles().len())),
+        handles: Arc::new(Registry::new(
+            TypeId::of::<R>(),
+            spec.roles().len(),
+            Some(spec),
+        )),
     });
     let n = spec.roles().len();
     let (effective, invalid) = match Effective::new(spec, &options) {
@@ -194,10 +173,17 @@ pub(crate) fn launch<R: Role>(
     let seed = options
         .jitter_seed
         .unwrap_or_else(|| Jitter::seed_from(spec.name()));
-    let mut stop_rank = vec![0; n];
-    for (rank, role) in spec.stop_order().iter().enumerate() {
-        if let Some(r) = stop_rank.get_mut(role.index()) {
-            *r = rank;
+    // The stop order names every role once; should a spec not, the roles it
+    // leaves out rank after it, so every role has a rank of its own.
+    let mut stop_rank = vec![usize::MAX; n];
+    let mut by_rank = Vec::with_capacity(n);
+    let listed = spec.stop_order().iter().map(|role| role.index());
+    for x in listed.chain(0..n) {
+        if let Some(r) = stop_rank.get_mut(x)
+            && *r == usize::MAX
+        {
+            *r = by_rank.len();
+            by_rank.push(x);
         }
     }
     let supervisor = Supervisor {
@@ -207,8 +193,10 @@ pub(crate) fn launch<R: Role>(
             .map(|&r| Slot::new(spec.dependencies(r).len() + spec.after(r).len()))
             .collect(),
         stop_rank,
-        tasks: JoinSet::new(),
-        task_keys: HashMap::default(),
+        by_rank,
+        tasks: 0,
+        ends_tx,
+        ends_rx,
         timers: Timers::default(),
         rx,
         tx: tx.clone(),
@@ -223,8 +211,9 @@ pub(crate) fn launch<R: Role>(
         start_mode: options.start,
         intensity: Window::default(),
         awaiting_start: n,
-        to_start: BinaryHeap::new(),
+        to_start: StartQueue::new(n),
         to_stop: VecDeque::new(),
+        spare_stops: Vec::new(),
         shutdown: None,
     };
     let task = tokio::spawn(supervisor.run(misconfigured));
@@ -284,7 +273,7 @@ impl<R: Role> Supervisor<R> {
             tokio::select! {
                 biased;
                 Some(msg) = self.rx.recv() => self.on_msg(msg),
-                Some(done) = self.tasks.join_next_with_id() => self.on_task(done),
+                Some(Done { key, out }) = self.ends_rx.recv() => self.on_task(key, out),
                 () = &mut sleep, if armed.is_some() => {
                     armed = None;
                     self.on_timers();
@@ -301,8 +290,10 @@ impl<R: Role> Supervisor<R> {
         loop {
             if let Some(x) = self.to_stop.pop_front() {
                 self.begin_stop(x);
-            } else if let Some(Reverse((_, x))) = self.to_start.pop() {
-                self.try_start(x);
+            } else if let Some(rank) = self.to_start.pop() {
+                if let Some(&x) = self.by_rank.get(rank) {
+                    self.try_start(x);
+                }
             } else {
                 break;
             }
@@ -347,40 +338,40 @@ impl<R: Role> Supervisor<R> {
         }
     }
 
-    fn on_task(&mut self, done: Result<(task::Id, TaskOut), JoinError>) {
-        let (id, out) = match done {
-            Ok((id, out)) => (id, Ok(out)),
-            Err(e) => (e.id(), Err(e)),
-        };
-        let Some(key) = self.task_keys.remove(&id) else {
+    fn on_task(&mut self, key: TaskKey, out: TaskOut) {
+        self.tasks = self.tasks.saturating_sub(1);
+        if key.role() >= self.slots.len() {
             return;
-        };
+        }
         match key.kind {
             TaskKind::Run => {
                 let exit = match out {
-                    Ok(TaskOut::Run(Ok(()))) => Exit::Clean,
-                    Ok(TaskOut::Run(Err(e))) => Exit::Error(e),
-                    Ok(TaskOut::Drain(Err(e))) => Exit::Error(ErrorChain::text(e)),
-                    Ok(TaskOut::Drain(Ok(_))) => Exit::Clean,
-                    Err(e) => match panic_message(e) {
-                        Some(message) => Exit::Panic(message),
-                        None => Exit::Aborted,
-                    },
+                    TaskOut::Run(Ok(())) | TaskOut::Drain(Ok(_)) => Exit::Clean,
+                    TaskOut::Run(Err(e)) => Exit::Error(e),
+                    TaskOut::Drain(Err(e)) => Exit::Error(ErrorChain::text(e)),
+                    TaskOut::Panicked(message) => Exit::Panic(message),
+                    TaskOut::Aborted => Exit::Aborted,
                 };
-                self.on_run_exit(key.role, key.incarnation, exit);
+                self.on_run_exit(key.role(), key.incarnation, exit);
             }
             TaskKind::Drain => {
                 let result = match out {
-                    Ok(TaskOut::Drain(result)) => result,
-                    Ok(TaskOut::Run(_)) => Err("drain returned no state".to_owned()),
-                    Err(e) => match panic_message(e) {
-                        Some(message) => Err(format!("panicked: {message}")),
-                        // Aborted by its timeout or the deadline, already accounted for.
-                        None => return,
-                    },
+                    TaskOut::Drain(result) => result,
+                    TaskOut::Run(_) => Err("drain returned no state".to_owned()),
+                    TaskOut::Panicked(message) => Err(format!("panicked: {message}")),
+                    // Aborted by its timeout or the deadline, already accounted for.
+                    TaskOut::Aborted => return,
                 };
-                self.on_drain_done(key.role, key.incarnation, result);
+                self.on_drain_done(key.role(), key.incarnation, result);
             }
+        }
+    }
+
+    /// Aborts the running incarnation of `x`; its exit arrives as `Exit::Aborted`
+    /// once its task is gone.
+    fn abort_run(&mut self, x: usize) {
+        if let Some(run) = self.slots[x].run.as_ref() {
+            run.task.abort();
         }
     }
 
@@ -474,10 +465,11 @@ impl<R: Role> Supervisor<R> {
         if was != is {
             self.count_unready(self.spec.followers(role), is);
         }
-        let incarnation = self.slots[x].incarnation;
+        let (incarnation, lease) = (self.slots[x].incarnation, self.slots[x].lease);
         self.shared.state.update(x, |r| {
             r.status = status.public();
             r.incarnation = incarnation;
+            r.lease_held = lease;
         });
     }
 
@@ -493,7 +485,7 @@ impl<R: Role> Supervisor<R> {
                     self.queue_start(d);
                 }
             } else {
-                slot.deps_unready += 1;
+                slot.deps_unready = slot.deps_unready.saturating_add(1);
             }
         }
     }
@@ -507,11 +499,6 @@ impl<R: Role> Supervisor<R> {
         if let Some(key) = self.slots[x].timer.take() {
             self.timers.disarm(key);
         }
-    }
-
-    fn take_lease(&mut self, x: usize) {
-        self.slots[x].lease = true;
-        self.shared.state.update(x, |r| r.lease_held = true);
     }
 
     /// Releases the lease and withdraws the handle published under it, so no
@@ -533,6 +520,10 @@ impl<R: Role> Supervisor<R> {
 
     /// The roles that depend on `x`, directly or not, sorted in stop order.
     fn transitive_dependents(&self, x: usize) -> Vec<usize> {
+        // Most roles have no dependents: no set to build for them.
+        if self.spec.dependents(self.role(x)).is_empty() {
+            return Vec::new();
+        }
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         let mut queue = vec![x];
@@ -550,8 +541,9 @@ impl<R: Role> Supervisor<R> {
     }
 
     fn queue_start(&mut self, x: usize) {
-        let rank = self.stop_rank.get(x).copied().unwrap_or(0);
-        self.to_start.push(Reverse((usize::MAX - rank, x)));
+        if let Some(&rank) = self.stop_rank.get(x) {
+            self.to_start.push(rank);
+        }
     }
 
     fn sort_in_stop_order(&self, roles: &mut [usize]) {
@@ -560,7 +552,7 @@ impl<R: Role> Supervisor<R> {
 
     /// The last failure of `x`, for the error that ends the app because of it.
     fn failure_of(&self, x: usize) -> Option<Failure<R>> {
-        let (incarnation, chain) = self.slots.get(x)?.last_failure.clone()?;
+        let (incarnation, chain) = self.slots.get(x)?.cold_ref()?.last_failure.clone()?;
         Some(Failure {
             role: self.role(x),
             incarnation,
@@ -593,13 +585,7 @@ fn timer_live(slots: &[Slot], key: timers::TimerKey, timer: Timer) -> bool {
 /// The message of a panic (`&str` or `String` payloads), `None` if the task was cancelled.
 pub(crate) fn panic_message(e: JoinError) -> Option<String> {
     let payload = e.try_into_panic().ok()?;
-    Some(if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-string payload".to_owned()
-    })
+    Some(payload_message(&*payload))
 }
 
 /// Kept for `AppError` conversions in `complete`.
@@ -607,8 +593,8 @@ type Final<R> = Result<ShutdownReport<R>, AppError<R>>;
 
 /// The supervisor's own bytes per role in an app of `roles` roles run with
 /// `options`: the slot, the role's spec, its row of the state table, its
-/// handle slot, the running incarnation's context and task key, and its
-/// share of the bounded journal and broadcast.
+/// handle slot, the running incarnation's context, and its share of the
+/// bounded journal and broadcast.
 pub fn footprint<R: Role>(roles: usize, options: &Options) -> Footprint {
     use core::mem::size_of;
     let roles = roles.max(1);
@@ -618,7 +604,7 @@ pub fn footprint<R: Role>(roles: usize, options: &Options) -> Footprint {
         spec: size_of::<crate::spec::RoleSpec<R>>() + size_of::<R>(),
         state: size_of::<crate::observe::state::RoleState<R>>(),
         handle: size_of::<watch::Sender<Published>>(),
-        incarnation: size_of::<(task::Id, TaskKey)>() + crate::service::context::Context::bytes(),
+        incarnation: crate::service::context::Context::bytes(),
         journal: options.journal_capacity.min(roles.saturating_mul(4)) * event / roles
             + options.subscriber_capacity * (event + 32) / roles,
     }

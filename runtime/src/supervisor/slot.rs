@@ -65,6 +65,14 @@ pub(super) struct Run {
     pub(super) span: tracing::Span,
 }
 
+/// The supervisor keeps no set of its tasks: an incarnation whose `Run` is
+/// dropped while it still runs (the supervisor itself dropped, say) is aborted.
+impl Drop for Run {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// Why a role's stop actions run; decides what the role becomes afterwards.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Purpose {
@@ -85,6 +93,16 @@ pub(super) enum Awaiting {
     Nothing,
     Drain { task: AbortHandle, resume: bool },
     Exit,
+}
+
+/// A drain no longer awaited is not needed any more: aborted (a no-op once
+/// it has finished).
+impl Drop for Awaiting {
+    fn drop(&mut self) {
+        if let Awaiting::Drain { task, .. } = self {
+            task.abort();
+        }
+    }
 }
 
 /// A stop in progress: queued until `waiting` (running dependents) reaches 0, then
@@ -118,29 +136,37 @@ pub(super) struct Ended {
     pub(super) drain: Option<DrainOutcome>,
 }
 
+/// One role's bookkeeping. What every transition reads stays inline and
+/// small; what only restarts, failures and drains need lives in [`Cold`],
+/// boxed and made on first use, so an idle role costs little.
 pub(super) struct Slot {
     pub(super) status: Status,
-    pub(super) incarnation: Option<u64>,
-    pub(super) run: Option<Run>,
     /// Running, or running its stop actions: its dependencies' stops wait for it.
     pub(super) live: bool,
+    pub(super) lease: bool,
+    /// Counted by the start phase until ready or disabled.
+    pub(super) awaited: bool,
     /// Dependencies not ready (or completed).
-    pub(super) deps_unready: usize,
+    pub(super) deps_unready: u32,
+    pub(super) incarnation: Option<u64>,
+    pub(super) run: Option<Run>,
+    pub(super) timer: Option<TimerKey>,
+    /// The ready incarnation's watchdog, armed beside `timer`.
+    pub(super) watchdog: Option<TimerKey>,
+    pub(super) episode: Option<EpisodeId>,
+    /// Boxed: a stop is rare and large, and a slot is kept for every role.
+    pub(super) stop: Option<Box<Stop>>,
+    cold: Option<Box<Cold>>,
+}
+
+/// What a role needs once it has failed, restarted or drained.
+#[derive(Default)]
+pub(super) struct Cold {
     /// Roles stopped for this role's restart, released when it begins.
     pub(super) held: Vec<usize>,
     pub(super) restart: Option<Restart>,
     pub(super) window: Window,
     pub(super) resume: Option<State>,
-    pub(super) lease: bool,
-    pub(super) timer: Option<TimerKey>,
-    /// The ready incarnation's watchdog, armed beside `timer`.
-    pub(super) watchdog: Option<TimerKey>,
-    /// Boxed: a stop is rare and large, and a slot is kept for every role.
-    pub(super) stop: Option<Box<Stop>>,
-    pub(super) episode: Option<EpisodeId>,
-    /// Counted by the start phase until ready or disabled.
-    pub(super) awaited: bool,
-    pub(super) ended: Option<Ended>,
     /// The last failure of any incarnation: incarnation and error chain.
     pub(super) last_failure: Option<(u64, ErrorChain)>,
 }
@@ -149,22 +175,63 @@ impl Slot {
     pub(super) fn new(dependencies: usize) -> Self {
         Slot {
             status: Status::Pending,
+            live: false,
+            lease: false,
+            awaited: true,
+            deps_unready: u32::try_from(dependencies).unwrap_or(u32::MAX),
             incarnation: None,
             run: None,
-            live: false,
-            deps_unready: dependencies,
-            held: Vec::new(),
-            restart: None,
-            window: Window::default(),
-            resume: None,
-            lease: false,
             timer: None,
             watchdog: None,
-            stop: None,
             episode: None,
-            awaited: true,
-            ended: None,
-            last_failure: None,
+            stop: None,
+            cold: None,
+        }
+    }
+
+    /// The rarely used part, made now if it was not yet.
+    pub(super) fn cold(&mut self) -> &mut Cold {
+        self.cold.get_or_insert_with(Box::default)
+    }
+
+    /// The rarely used part, if it was ever made.
+    pub(super) fn cold_ref(&self) -> Option<&Cold> {
+        self.cold.as_deref()
+    }
+
+    /// The restart in preparation, if any.
+    pub(super) fn restart(&self) -> Option<&Restart> {
+        self.cold_ref()?.restart.as_ref()
+    }
+
+    pub(super) fn restart_mut(&mut self) -> Option<&mut Restart> {
+        self.cold.as_deref_mut()?.restart.as_mut()
+    }
+
+    /// Forgets the restart in preparation, if any.
+    pub(super) fn clear_restart(&mut self) {
+        if let Some(cold) = self.cold.as_deref_mut() {
+            cold.restart = None;
+        }
+    }
+
+    /// Takes the roles held for this role's restart.
+    pub(super) fn take_held(&mut self) -> Vec<usize> {
+        self.cold
+            .as_deref_mut()
+            .map(|cold| std::mem::take(&mut cold.held))
+            .unwrap_or_default()
+    }
+
+    /// Takes the drained state for the next incarnation.
+    pub(super) fn take_resume(&mut self) -> Option<State> {
+        self.cold.as_deref_mut()?.resume.take()
+    }
+
+    /// Records the failure of the current incarnation.
+    pub(super) fn set_failure(&mut self, chain: ErrorChain) {
+        if let Some(incarnation) = self.incarnation {
+            self.cold().last_failure = Some((incarnation, chain));
         }
     }
 }

@@ -3,15 +3,15 @@
 use std::sync::Arc;
 
 use tokio::time::Instant;
-use tracing::Instrument;
 
+use super::Supervisor;
 use super::slot::{Purpose, Run, Status};
 use super::timers::{Timer, after};
-use super::{Supervisor, TaskKey, TaskKind, TaskOut};
 use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::EventKind;
 use crate::observe::state::Phase;
 use crate::protocol::{Handle, Published};
+use crate::protocol::{TaskKey, TaskKind};
 use crate::service::context::{Context, Identity};
 use crate::spec::Readiness;
 use crate::spec::role::Role;
@@ -46,22 +46,12 @@ impl<R: Role> Supervisor<R> {
             identity,
             self.tx.clone(),
             Arc::clone(&self.shared.handles),
-            self.slots[x].resume.take(),
+            self.slots[x].take_resume(),
         );
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
-        let run = service.run(cx.clone());
-        let task = self.tasks.spawn(
-            async move { TaskOut::Run(run.await.map_err(|e| ErrorChain::of(&*e))) }
-                .instrument(span.clone()),
-        );
-        self.task_keys.insert(
-            task.id(),
-            TaskKey {
-                role: x,
-                incarnation,
-                kind: TaskKind::Run,
-            },
-        );
+        let key = TaskKey::new(x, incarnation, TaskKind::Run);
+        let task = service.spawn_run(cx.clone(), key, span.clone(), &self.ends_tx);
+        self.tasks += 1;
         let slot = &mut self.slots[x];
         slot.incarnation = Some(incarnation);
         slot.run = Some(Run { task, cx, span });
@@ -112,8 +102,9 @@ impl<R: Role> Supervisor<R> {
     /// The running incarnation is ready: it takes its lease and its dependents may start.
     pub(super) fn mark_ready(&mut self, x: usize) {
         self.clear_timer(x);
+        // Taken with the status, so the state table changes once.
+        self.slots[x].lease = true;
         self.set_status(x, Status::Ready);
-        self.take_lease(x);
         self.emit(x, EventKind::Ready);
         self.arm_watchdog(x, Instant::now());
         self.slots[x].episode = None;

@@ -2,15 +2,15 @@
 //! disables), dependents-first ordering, and the app's shutdown.
 
 use tokio::time::Instant;
-use tracing::Instrument;
 
 use super::slot::{Awaiting, Ended, Purpose, Status, Stop};
 use super::timers::{Timer, after};
-use super::{End, Final, Shutdown, Supervisor, TaskKey, TaskKind, TaskOut};
+use super::{End, Final, Shutdown, Supervisor};
 use crate::observe::error::{AppError, Cause, StartError};
 use crate::observe::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
 use crate::observe::report::{RoleReport, ShutdownReport};
 use crate::observe::state::Phase;
+use crate::protocol::{TaskKey, TaskKind};
 use crate::service::context::State;
 use crate::spec::StopAction;
 use crate::spec::role::Role;
@@ -34,7 +34,7 @@ impl<R: Role> Supervisor<R> {
             Purpose::Restart { .. } => Vec::with_capacity(1),
             _ => Vec::new(),
         };
-        self.slots[y].stop = Some(Box::new(Stop {
+        let stop = Stop {
             purpose,
             waiters,
             waiting,
@@ -43,7 +43,15 @@ impl<R: Role> Supervisor<R> {
             awaiting: Awaiting::Nothing,
             aborted: false,
             drain: None,
-        }));
+        };
+        // A stop that ended leaves its box for the next one.
+        self.slots[y].stop = Some(match self.spare_stops.pop() {
+            Some(mut spare) => {
+                *spare = stop;
+                spare
+            }
+            None => Box::new(stop),
+        });
         if waiting == 0 {
             self.to_stop.push_back(y);
         }
@@ -116,26 +124,18 @@ impl<R: Role> Supervisor<R> {
                     let Some(run) = self.slots[y].run.as_ref() else {
                         continue;
                     };
-                    let Some(drain) = self.services.get(y).and_then(|s| s.drain(run.cx.clone()))
+                    let Some(service) = self.services.get(y) else {
+                        continue;
+                    };
+                    let key = TaskKey::new(y, run.cx.incarnation(), TaskKind::Drain);
+                    let Some(task) =
+                        service.spawn_drain(run.cx.clone(), key, run.span.clone(), &self.ends_tx)
                     else {
                         continue;
                     };
-                    let span = run.span.clone();
-                    let incarnation = run.cx.incarnation();
+                    self.tasks += 1;
                     run.cx.request_drain();
                     self.emit(y, EventKind::Draining);
-                    let task = self.tasks.spawn(
-                        async move { TaskOut::Drain(drain.await.map_err(|e| e.to_string())) }
-                            .instrument(span),
-                    );
-                    self.task_keys.insert(
-                        task.id(),
-                        TaskKey {
-                            role: y,
-                            incarnation,
-                            kind: TaskKind::Drain,
-                        },
-                    );
                     if let Some(stop) = self.slots[y].stop.as_mut() {
                         stop.awaiting = Awaiting::Drain {
                             task,
@@ -181,7 +181,7 @@ impl<R: Role> Supervisor<R> {
         let outcome = match result {
             Ok(state) => {
                 if resume {
-                    self.slots[y].resume = Some(state);
+                    self.slots[y].cold().resume = Some(state);
                 }
                 DrainOutcome::Drained
             }
@@ -213,11 +213,11 @@ impl<R: Role> Supervisor<R> {
     /// `stop(T)` ran out: abort; the stop ends when the aborted task is gone.
     pub(super) fn on_grace_over(&mut self, y: usize) {
         let slot = &mut self.slots[y];
-        if let (Some(stop), Some(run)) = (slot.stop.as_mut(), slot.run.as_ref())
+        if let (Some(stop), Some(_)) = (slot.stop.as_mut(), slot.run.as_ref())
             && matches!(stop.awaiting, Awaiting::Exit)
         {
             stop.aborted = true;
-            run.task.abort();
+            self.abort_run(y);
         }
     }
 
@@ -238,9 +238,12 @@ impl<R: Role> Supervisor<R> {
 
     /// `y`'s stop sequence is over; what it becomes depends on why it stopped.
     fn finish_stop(&mut self, y: usize) {
-        let Some(stop) = self.slots[y].stop.take() else {
+        let Some(mut stop) = self.slots[y].stop.take() else {
             return;
         };
+        let purpose = std::mem::replace(&mut stop.purpose, Purpose::Shutdown);
+        let waiters = std::mem::take(&mut stop.waiters);
+        let drain = stop.drain.take();
         if let Awaiting::Drain { task, .. } = &stop.awaiting {
             task.abort();
         }
@@ -257,7 +260,11 @@ impl<R: Role> Supervisor<R> {
         let duration = stop.began.map_or(std::time::Duration::ZERO, |b| {
             now.saturating_duration_since(b)
         });
-        match stop.purpose {
+        // Nothing of this stop stays in the spare box (a drain's handle would
+        // keep its task's memory).
+        stop.awaiting = Awaiting::Nothing;
+        self.spare_stops.push(stop);
+        match purpose {
             Purpose::Shutdown => {
                 self.set_status(y, Status::Stopped);
                 self.ended(
@@ -265,7 +272,7 @@ impl<R: Role> Supervisor<R> {
                     Ended {
                         outcome,
                         duration,
-                        drain: stop.drain,
+                        drain,
                     },
                 );
             }
@@ -279,7 +286,7 @@ impl<R: Role> Supervisor<R> {
                         Ended {
                             outcome: StopOutcome::Disabled,
                             duration,
-                            drain: stop.drain,
+                            drain,
                         },
                     );
                 }
@@ -289,17 +296,17 @@ impl<R: Role> Supervisor<R> {
                 self.after_exit(y, was_ready, Some(cause));
             }
         }
-        for owner in stop.waiters {
+        for owner in waiters {
             self.release_restart_wait(owner);
         }
     }
 
     fn ended(&mut self, y: usize, ended: Ended) {
-        if self.slots[y].ended.is_none() {
-            self.slots[y].ended = Some(ended);
-            if let Some(shutdown) = self.shutdown.as_mut() {
-                shutdown.remaining = shutdown.remaining.saturating_sub(1);
-            }
+        if let Some(shutdown) = self.shutdown.as_mut()
+            && let Some(slot @ None) = shutdown.ended.get_mut(y)
+        {
+            *slot = Some(ended);
+            shutdown.remaining = shutdown.remaining.saturating_sub(1);
         }
     }
 
@@ -320,6 +327,7 @@ impl<R: Role> Supervisor<R> {
             episode,
             reason,
             remaining: self.slots.len(),
+            ended: (0..self.slots.len()).map(|_| None).collect(),
             forced: false,
             end,
         });
@@ -336,7 +344,7 @@ impl<R: Role> Supervisor<R> {
                 | Status::Restarting
                 | Status::Stopped => {
                     self.clear_timer(y);
-                    self.slots[y].restart = None;
+                    self.slots[y].clear_restart();
                     self.set_status(y, Status::Stopped);
                     self.ended(y, idle(StopOutcome::AlreadyStopped));
                 }
@@ -362,16 +370,18 @@ impl<R: Role> Supervisor<R> {
                 task.abort();
                 stop.drain = Some(DrainOutcome::TimedOut);
             }
-            match slot.run.as_ref() {
-                Some(run) => {
-                    run.task.abort();
-                    stop.aborted = true;
-                    stop.awaiting = Awaiting::Exit;
-                }
-                None => idle.push(y),
+            let running = slot.run.is_some();
+            if running {
+                stop.aborted = true;
+                stop.awaiting = Awaiting::Exit;
+            } else {
+                idle.push(y);
             }
             if let Some(key) = slot.timer.take() {
                 self.timers.disarm(key);
+            }
+            if running {
+                self.abort_run(y);
             }
         }
         for y in idle {
@@ -394,17 +404,29 @@ impl<R: Role> Supervisor<R> {
         // Nothing runs any more: no handle is left to read.
         self.shared.handles.end();
         self.record(None, episode, EventKind::ShutdownCompleted);
-        // Nothing should be left; whatever is (a drain aborted by its timeout) goes now.
-        self.tasks.shutdown().await;
+        // Nothing should be left; whatever is (a drain aborted by its timeout)
+        // goes now, and the report waits until every task is gone.
+        for slot in &self.slots {
+            if let Some(run) = slot.run.as_ref() {
+                run.task.abort();
+            }
+        }
+        while self.tasks > 0 {
+            if self.ends_rx.recv().await.is_none() {
+                break;
+            }
+            self.tasks -= 1;
+        }
         let report = ShutdownReport {
             roles: self
                 .spec
                 .stop_order()
                 .iter()
                 .map(|&role| {
-                    let ended = self.slots[role.index()]
-                        .ended
-                        .clone()
+                    let ended = self
+                        .shutdown
+                        .as_mut()
+                        .and_then(|s| s.ended.get_mut(role.index())?.take())
                         .unwrap_or_else(|| idle(StopOutcome::AlreadyStopped));
                     RoleReport {
                         role,
