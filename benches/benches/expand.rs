@@ -3,7 +3,8 @@
 //! prints the time and the size of the output. Time and tokens should grow
 //! linearly with the roles.
 //!
-//! Run with `cargo bench -p supervision-benches --bench expand`.
+//! Run with `cargo bench -p supervision-benches --bench expand`; `ROLES=1000
+//! RUNS=1` expands one size once, for `valgrind --tool=callgrind`.
 
 // The included pipeline is built for the proc macro; the bench uses only `expand`.
 #![allow(missing_docs, dead_code)]
@@ -39,6 +40,11 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|| vec![100, 1_000, 10_000])
 }
 
+/// `RUNS=1` expands each size once, for a profiler (`valgrind --tool=callgrind`).
+fn runs() -> Option<usize> {
+    std::env::var("RUNS").ok()?.trim().parse().ok()
+}
+
 fn main() {
     println!(
         "{:>7} {:>7} {:>12} {:>12} {:>14}",
@@ -47,7 +53,7 @@ fn main() {
     for roles in sizes() {
         let (text, edges) = dag(roles);
         let input = TokenStream::from_str(&text).unwrap_or_default();
-        let runs = if roles >= 10_000 { 3 } else { 10 };
+        let runs = runs().unwrap_or(if roles >= 10_000 { 3 } else { 10 });
         let mut best = Duration::MAX;
         let mut tokens = 0;
         for _ in 0..runs {
