@@ -4,7 +4,8 @@
 //! linearly with the roles.
 //!
 //! Run with `cargo bench -p supervision-benches --bench expand`; `ROLES=1000
-//! RUNS=1` expands one size once, for `valgrind --tool=callgrind`.
+//! RUNS=1` expands one size once, for `valgrind --tool=callgrind
+//! --toggle-collect=expand::expand_once`.
 
 // The included pipeline is built for the proc macro; the bench uses only `expand`.
 #![allow(missing_docs, dead_code)]
@@ -26,6 +27,12 @@ fn count(stream: TokenStream) -> usize {
             _ => 1,
         })
         .sum()
+}
+
+/// One expansion; a function of its own, for `--toggle-collect=expand::expand_once`.
+#[inline(never)]
+fn expand_once(input: TokenStream) -> TokenStream {
+    dsl::expand(input)
 }
 
 /// 100, 1,000 and 10,000 roles, or the sizes in `ROLES=300,3000`.
@@ -58,7 +65,7 @@ fn main() {
         let mut tokens = 0;
         for _ in 0..runs {
             let start = Instant::now();
-            let out = dsl::expand(input.clone());
+            let out = expand_once(input.clone());
             best = best.min(start.elapsed());
             tokens = count(out);
         }

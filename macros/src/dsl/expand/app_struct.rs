@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs_or;
+use super::{docs_or, each};
 use crate::dsl::model::Model;
 
 pub fn expand(model: &Model) -> TokenStream {
@@ -15,10 +15,12 @@ pub fn expand(model: &Model) -> TokenStream {
         let doc = format!(" The `{name}` app, declared with `supervision!`.");
         quote!(#[doc = #doc])
     });
-    let fields = model.roles.iter().map(|role| {
+    let fields = each(model.roles.iter(), |role| {
         let field = &role.field;
         let ty = super::role_type(role);
-        let docs = docs_or(role, format!(" The service run as role `{}`.", role.lease));
+        let docs = docs_or(role, || {
+            format!(" The service run as role `{}`.", role.lease)
+        });
         quote! {
             #docs
             pub #field: #ty,
@@ -28,7 +30,7 @@ pub fn expand(model: &Model) -> TokenStream {
         #(#attrs)*
         #default_doc
         #vis struct #name {
-            #(#fields)*
+            #fields
         }
     }
 }

@@ -10,9 +10,10 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use syn::Visibility;
 
+use super::{Private, each};
 use crate::dsl::model::Model;
 
-pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
+pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     let Model {
         vis,
         name,
@@ -27,7 +28,7 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
          `Context::deps` for the roles that depend on it."
     );
     let inner = inner_visibility(vis);
-    let structs = model.roles.iter().map(|role| {
+    let structs = each(model.roles.iter(), |role| {
         let field = &role.field;
         let doc = format!(" The key of role `{}`.", role.lease);
         quote! {
@@ -36,7 +37,7 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             #inner struct #field;
         }
     });
-    let role_keys = model.roles.iter().map(|role| {
+    let role_keys = each(model.roles.iter(), |role| {
         let (field, variant) = (&role.field, &role.variant);
         let ty = super::role_type(role);
         quote! {
@@ -47,28 +48,21 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             impl #private::ServedBy<#ty> for #module::#field {}
         }
     });
-    let edges =
-        model
-            .roles
-            .iter()
-            .zip(&model.graph.dependencies)
-            .flat_map(|(reader, dependencies)| {
-                let module = &module;
-                dependencies.iter().filter_map(move |&d| {
-                    let (reader, dependency) = (&reader.field, &model.roles.get(d)?.field);
-                    Some(quote! {
-                        impl #private::DependencyOf<#module::#reader> for #module::#dependency {}
-                    })
-                })
-            });
-    quote! {
+    out.extend(quote! {
         #[doc = #module_doc]
         #vis mod #module {
             #![allow(non_camel_case_types)]
-            #(#structs)*
+            #structs
         }
-        #(#role_keys)*
-        #(#edges)*
+        #role_keys
+    });
+    for (reader, dependencies) in model.roles.iter().zip(&model.graph.dependencies) {
+        for dependency in dependencies.iter().filter_map(|&d| model.roles.get(d)) {
+            let (reader, dependency) = (&reader.field, &dependency.field);
+            out.extend(quote! {
+                impl #private::DependencyOf<#module::#reader> for #module::#dependency {}
+            });
+        }
     }
 }
 

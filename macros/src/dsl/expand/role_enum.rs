@@ -3,27 +3,36 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::docs_or;
+use super::{Private, Variant, docs_or, each, variants};
 use crate::dsl::model::Model;
 
-pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
+pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     let Model {
         vis,
         name,
         role_enum,
         ..
     } = model;
-    let variants: Vec<_> = model.roles.iter().map(|r| &r.variant).collect();
-    let docs = model
-        .roles
-        .iter()
-        .map(|r| docs_or(r, format!(" The `{}` role.", r.field)));
-    let leases: Vec<_> = model.roles.iter().map(|r| r.lease.as_str()).collect();
-    let indices = (0..variants.len()).map(Literal::usize_unsuffixed);
-    let count = Literal::usize_unsuffixed(variants.len());
+    let roles = || (0..model.roles.len()).map(|i| Variant(model, i));
+    let declared = each(model.roles.iter(), |r| {
+        let docs = docs_or(r, || format!(" The `{}` role.", r.field));
+        let variant = &r.variant;
+        quote!(#docs #variant,)
+    });
+    let every: Vec<usize> = (0..model.roles.len()).collect();
+    let all = variants(model, &every);
+    let indices = each(roles(), |v| {
+        let index = Literal::usize_unsuffixed(v.1);
+        quote!(#v => #index,)
+    });
+    let names = each(roles(), |v| {
+        let lease = model.roles[v.1].lease.as_str();
+        quote!(#v => #lease,)
+    });
+    let count = Literal::usize_unsuffixed(model.roles.len());
     let enum_doc = format!(" The roles of [`{name}`], in declaration order.");
     let all_doc = format!(" Every role of [`{name}`], in declaration order.");
-    quote! {
+    out.extend(quote! {
         #[doc = #enum_doc]
         #[derive(
             #private::Clone,
@@ -36,12 +45,12 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             #private::Debug,
         )]
         #vis enum #role_enum {
-            #(#docs #variants,)*
+            #declared
         }
 
         impl #role_enum {
             #[doc = #all_doc]
-            pub const ALL: [#role_enum; #count] = [#(#role_enum::#variants),*];
+            pub const ALL: [#role_enum; #count] = [#all];
 
             /// The role's lease name.
             pub fn name(self) -> &'static ::core::primitive::str {
@@ -50,17 +59,17 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
         }
 
         impl #private::Role for #role_enum {
-            const ALL: &'static [#role_enum] = &[#(#role_enum::#variants),*];
+            const ALL: &'static [#role_enum] = &[#all];
 
             fn index(self) -> ::core::primitive::usize {
                 match self {
-                    #(#role_enum::#variants => #indices,)*
+                    #indices
                 }
             }
 
             fn name(self) -> &'static ::core::primitive::str {
                 match self {
-                    #(#role_enum::#variants => #leases,)*
+                    #names
                 }
             }
         }
@@ -87,5 +96,5 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
                 #private::deserialize_role(deserializer)
             }
         }
-    }
+    });
 }

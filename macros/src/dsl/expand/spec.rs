@@ -1,9 +1,10 @@
 //! The `AppSpec` literal behind `App::spec()`.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Punct, Spacing, TokenStream};
+use quote::{ToTokens, quote};
 
 use super::consts::Values;
+use super::{Lazy, Variant, each, variants};
 use crate::dsl::ast::StrategyKind;
 use crate::dsl::model::{Backoff, Budget, DEFAULT_STOP, Model, Ready, Restart, Role, StopAction};
 
@@ -11,94 +12,96 @@ use crate::dsl::model::{Backoff, Budget, DEFAULT_STOP, Model, Ready, Restart, Ro
 /// code names no inherent item, so an app declared twice in one module (which
 /// the macro cannot see) costs no "multiple applicable items" errors on top
 /// of rustc's "defined multiple times".
-pub fn expand(
-    model: &Model,
-    v: &Values,
-    start: &[TokenStream],
-    stop: &[TokenStream],
-) -> TokenStream {
-    let p = v.private;
-    let name = &model.name;
-    let app_name = name.to_string();
-    let strategy = match model.strategy {
-        StrategyKind::OneForOne => quote!(OneForOne),
-        StrategyKind::RestForOne => quote!(RestForOne),
-        StrategyKind::OneForAll => quote!(OneForAll),
-    };
-    let intensity = match &model.intensity {
-        Some(b) => {
-            let b = budget(v, b);
-            quote!(#p::Some(#b))
-        }
-        None => quote!(#p::None),
-    };
-    let shutdown_timeout = v.duration(model.shutdown_timeout);
-    let roles = model
-        .roles
-        .iter()
-        .enumerate()
-        .map(|(i, r)| role(model, v, i, r));
-    quote! {
-        #p::AppSpec {
-            name: #app_name,
-            strategy: #p::Strategy::#strategy,
-            intensity: #intensity,
-            shutdown_timeout: #shutdown_timeout,
-            roles: &[#(#roles),*],
-            start_order: &[#(#start),*],
-            stop_order: &[#(#stop),*],
-        }
-    }
+pub fn expand<'a>(model: &'a Model, v: &'a Values) -> impl ToTokens + 'a {
+    Lazy(move |out: &mut TokenStream| {
+        let p = v.private;
+        let name = &model.name;
+        let app_name = name.to_string();
+        let strategy = match model.strategy {
+            StrategyKind::OneForOne => quote!(OneForOne),
+            StrategyKind::RestForOne => quote!(RestForOne),
+            StrategyKind::OneForAll => quote!(OneForAll),
+        };
+        let intensity = Lazy(|out: &mut TokenStream| match &model.intensity {
+            Some(b) => {
+                let b = budget(v, b);
+                out.extend(quote!(#p::Some(#b)));
+            }
+            None => out.extend(quote!(#p::None)),
+        });
+        let shutdown_timeout = v.duration(model.shutdown_timeout);
+        let roles = each(model.roles.iter().enumerate(), |(i, r)| {
+            role(model, v, i, r)
+        });
+        let order = &model.graph.start_order;
+        let start = variants(model, order);
+        let stop = variants(model, order.iter().rev());
+        out.extend(quote! {
+            #p::AppSpec {
+                name: #app_name,
+                strategy: #p::Strategy::#strategy,
+                intensity: #intensity,
+                shutdown_timeout: #shutdown_timeout,
+                roles: &[#roles],
+                start_order: &[#start],
+                stop_order: &[#stop],
+            }
+        });
+    })
 }
 
 fn role(model: &Model, v: &Values, index: usize, role: &Role) -> TokenStream {
     let p = v.private;
-    let role_enum = &model.role_enum;
-    let variant = |&i: &usize| {
-        let v = &model.roles[i].variant;
-        quote!(#role_enum::#v)
-    };
-    let this = variant(&index);
-    let dependencies = model.graph.dependencies[index].iter().map(variant);
-    let dependents = model.graph.dependents[index].iter().map(variant);
-    let after = model.graph.after[index].iter().map(variant);
-    let followers = model.graph.followers[index].iter().map(variant);
+    let this = Variant(model, index);
+    let graph = &model.graph;
+    let dependencies = variants(model, &graph.dependencies[index]);
+    let dependents = variants(model, &graph.dependents[index]);
+    let after = variants(model, &graph.after[index]);
+    let followers = variants(model, &graph.followers[index]);
     let lease = &role.lease;
     let optional = role.optional;
     let restart = restart(v, &role.restart);
-    let ready = match role.ready {
-        Ready::Spawned => quote!(#p::Readiness::Spawned),
+    let ready = Lazy(|out: &mut TokenStream| match role.ready {
+        Ready::Spawned => out.extend(quote!(#p::Readiness::Spawned)),
         Ready::Signaled(t) => {
             let t = v.duration(t);
-            quote!(#p::Readiness::Signaled { timeout: #t })
+            out.extend(quote!(#p::Readiness::Signaled { timeout: #t }));
         }
         Ready::Completed(t) => {
             let t = v.duration(t);
-            quote!(#p::Readiness::Completed { timeout: #t })
+            out.extend(quote!(#p::Readiness::Completed { timeout: #t }));
         }
-    };
-    let stop = if role.stop == DEFAULT_STOP {
-        quote!(#p::StopAction::DEFAULT)
-    } else {
-        let actions = role.stop.iter().map(|a| stop_action(v, a));
-        quote!(&[#(#actions),*])
-    };
-    let watchdog = match role.watchdog {
+    });
+    let stop = Lazy(|out: &mut TokenStream| {
+        if role.stop == DEFAULT_STOP {
+            out.extend(quote!(#p::StopAction::DEFAULT));
+        } else {
+            let actions = each(role.stop.iter().enumerate(), |(n, a)| {
+                let comma = (n > 0).then(|| Punct::new(',', Spacing::Alone));
+                let action = stop_action(v, a);
+                quote!(#comma #action)
+            });
+            out.extend(quote!(&[#actions]));
+        }
+    });
+    let watchdog = Lazy(|out: &mut TokenStream| match role.watchdog {
         Some(period) => {
             let period = v.duration(period);
-            quote!(#p::Some(#period))
+            out.extend(quote!(#p::Some(#period)));
         }
-        None => quote!(#p::None),
-    };
+        None => out.extend(quote!(#p::None)),
+    });
+    let comma = (index > 0).then(|| Punct::new(',', Spacing::Alone));
     quote! {
+        #comma
         #p::RoleSpec {
             role: #this,
             lease: #lease,
             optional: #optional,
-            dependencies: &[#(#dependencies),*],
-            dependents: &[#(#dependents),*],
-            after: &[#(#after),*],
-            followers: &[#(#followers),*],
+            dependencies: &[#dependencies],
+            dependents: &[#dependents],
+            after: &[#after],
+            followers: &[#followers],
             restart: #restart,
             ready: #ready,
             stop: #stop,
@@ -107,41 +110,49 @@ fn role(model: &Model, v: &Values, index: usize, role: &Role) -> TokenStream {
     }
 }
 
-fn budget(v: &Values, budget: &Budget) -> TokenStream {
-    let p = v.private;
-    let max = v.count(budget.max);
-    let window = v.duration(budget.window);
-    quote!(#p::Budget { max_restarts: #max, window: #window })
+fn budget<'a>(v: &'a Values, budget: &'a Budget) -> impl ToTokens + 'a {
+    Lazy(move |out: &mut TokenStream| {
+        let p = v.private;
+        let max = v.count(budget.max);
+        let window = v.duration(budget.window);
+        out.extend(quote!(#p::Budget { max_restarts: #max, window: #window }));
+    })
 }
 
-fn restart(v: &Values, restart: &Restart) -> TokenStream {
-    let p = v.private;
-    let (variant, budget_value, backoff_value) = match restart {
-        Restart::Default => return quote!(#p::RestartPolicy::DEFAULT),
-        Restart::Temporary => return quote!(#p::RestartPolicy::Temporary),
-        Restart::Critical => return quote!(#p::RestartPolicy::Critical),
-        Restart::Permanent(b, o) => (quote!(Permanent), b, o),
-        Restart::Transient(b, o) => (quote!(Transient), b, o),
-    };
-    let budget_value = budget(v, budget_value);
-    let backoff_value = backoff(v, backoff_value);
-    quote!(#p::RestartPolicy::#variant { budget: #budget_value, backoff: #backoff_value })
+fn restart<'a>(v: &'a Values, restart: &'a Restart) -> impl ToTokens + 'a {
+    Lazy(move |out: &mut TokenStream| {
+        let p = v.private;
+        let (variant, budget_value, backoff_value) = match restart {
+            Restart::Default => return out.extend(quote!(#p::RestartPolicy::DEFAULT)),
+            Restart::Temporary => return out.extend(quote!(#p::RestartPolicy::Temporary)),
+            Restart::Critical => return out.extend(quote!(#p::RestartPolicy::Critical)),
+            Restart::Permanent(b, o) => (quote!(Permanent), b, o),
+            Restart::Transient(b, o) => (quote!(Transient), b, o),
+        };
+        let budget_value = budget(v, budget_value);
+        let backoff_value = backoff(v, backoff_value);
+        out.extend(
+            quote!(#p::RestartPolicy::#variant { budget: #budget_value, backoff: #backoff_value }),
+        );
+    })
 }
 
-fn backoff(v: &Values, backoff: &Backoff) -> TokenStream {
-    let p = v.private;
-    match *backoff {
-        Backoff::Default => quote!(#p::Backoff::DEFAULT),
-        Backoff::None => quote!(#p::Backoff::None),
-        Backoff::Fixed(d) => {
-            let d = v.duration(d);
-            quote!(#p::Backoff::Fixed { delay: #d })
+fn backoff<'a>(v: &'a Values, backoff: &'a Backoff) -> impl ToTokens + 'a {
+    Lazy(move |out: &mut TokenStream| {
+        let p = v.private;
+        match *backoff {
+            Backoff::Default => out.extend(quote!(#p::Backoff::DEFAULT)),
+            Backoff::None => out.extend(quote!(#p::Backoff::None)),
+            Backoff::Fixed(d) => {
+                let d = v.duration(d);
+                out.extend(quote!(#p::Backoff::Fixed { delay: #d }));
+            }
+            Backoff::Exponential(min, max) => {
+                let (min, max) = (v.duration(min), v.duration(max));
+                out.extend(quote!(#p::Backoff::Exponential { min: #min, max: #max }));
+            }
         }
-        Backoff::Exponential(min, max) => {
-            let (min, max) = (v.duration(min), v.duration(max));
-            quote!(#p::Backoff::Exponential { min: #min, max: #max })
-        }
-    }
+    })
 }
 
 fn stop_action(v: &Values, action: &StopAction) -> TokenStream {
