@@ -18,6 +18,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     let stop = variants(model, order.iter().rev());
     let values = Values::new(model, private);
     let spec = spec::expand(model, &values);
+    let defaults = spec::defaults(model, private);
     // A role without a type (already reported) has no service to run.
     let typed = model
         .roles
@@ -49,6 +50,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
             type Role = #role_enum;
 
             fn spec() -> &'static #private::AppSpec<#role_enum> {
+                #defaults
                 static SPEC: #private::AppSpec<#role_enum> = #spec;
                 &SPEC
             }

@@ -2,9 +2,10 @@
 //! `impl RoleKey`, `impl ServedBy<ItsType>` and one `impl DependencyOf<reader>`
 //! per declared edge.
 //!
-//! The keys carry no user type, so the module holds only unit structs; the
-//! impls, which name the role types, stand beside the other items, where the
-//! user's paths resolve.
+//! The keys carry no user type, so the module holds only unit structs and
+//! the `DependencyOf` impls between them; the impls that name the role enum
+//! or a role type stand beside the other items, where the user's paths
+//! resolve (`super::` would not reach an app declared in a function body).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -48,22 +49,28 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
             impl #private::ServedBy<#ty> for #module::#field {}
         }
     });
+    let edges =
+        model
+            .roles
+            .iter()
+            .zip(&model.graph.dependencies)
+            .flat_map(|(reader, dependencies)| {
+                let dependencies = dependencies.iter().filter_map(|&d| model.roles.get(d));
+                dependencies.map(move |dependency| (&reader.field, &dependency.field))
+            });
+    let edges = each(
+        edges,
+        |(reader, dependency)| quote!(impl #private::DependencyOf<#reader> for #dependency {}),
+    );
     out.extend(quote! {
         #[doc = #module_doc]
         #vis mod #module {
             #![allow(non_camel_case_types)]
             #structs
+            #edges
         }
         #role_keys
     });
-    for (reader, dependencies) in model.roles.iter().zip(&model.graph.dependencies) {
-        for dependency in dependencies.iter().filter_map(|&d| model.roles.get(d)) {
-            let (reader, dependency) = (&reader.field, &dependency.field);
-            out.extend(quote! {
-                impl #private::DependencyOf<#module::#reader> for #module::#dependency {}
-            });
-        }
-    }
 }
 
 /// The keys' visibility inside their module: the app's own, seen from the

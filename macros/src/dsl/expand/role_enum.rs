@@ -1,9 +1,9 @@
 //! `pub enum AtpdRole { .. }` with its inherent items, `Display`, serde and `Role`.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Literal, Punct, Spacing, TokenStream};
 use quote::quote;
 
-use super::{Private, Variant, docs_or, each, variants};
+use super::{Private, docs_or, each, variants};
 use crate::dsl::model::Model;
 
 pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
@@ -13,7 +13,6 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
         role_enum,
         ..
     } = model;
-    let roles = || (0..model.roles.len()).map(|i| Variant(model, i));
     let declared = each(model.roles.iter(), |r| {
         let docs = docs_or(r, || format!(" The `{}` role.", r.field));
         let variant = &r.variant;
@@ -21,15 +20,26 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     });
     let every: Vec<usize> = (0..model.roles.len()).collect();
     let all = variants(model, &every);
-    let indices = each(roles(), |v| {
-        let index = Literal::usize_unsuffixed(v.1);
-        quote!(#v => #index,)
-    });
-    let names = each(roles(), |v| {
-        let lease = model.roles[v.1].lease.as_str();
-        quote!(#v => #lease,)
-    });
     let count = Literal::usize_unsuffixed(model.roles.len());
+    // Declaration order is the variants' own: the index is the discriminant,
+    // and the name the lease at that index. (An enum without variants, from
+    // an app without roles, cannot be cast.)
+    let (index, lease_at) = if model.roles.is_empty() {
+        (quote!(match self {}), quote!(match self {}))
+    } else {
+        let leases = each(model.roles.iter().enumerate(), |(n, role)| {
+            let comma = (n > 0).then(|| Punct::new(',', Spacing::Alone));
+            let lease = role.lease.as_str();
+            quote!(#comma #lease)
+        });
+        (
+            quote!(self as ::core::primitive::usize),
+            quote! {
+                const NAMES: [&::core::primitive::str; #count] = [#leases];
+                NAMES[self as ::core::primitive::usize]
+            },
+        )
+    };
     let enum_doc = format!(" The roles of [`{name}`], in declaration order.");
     let all_doc = format!(" Every role of [`{name}`], in declaration order.");
     out.extend(quote! {
@@ -62,15 +72,11 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
             const ALL: &'static [#role_enum] = &[#all];
 
             fn index(self) -> ::core::primitive::usize {
-                match self {
-                    #indices
-                }
+                #index
             }
 
             fn name(self) -> &'static ::core::primitive::str {
-                match self {
-                    #names
-                }
+                #lease_at
             }
         }
 

@@ -1,10 +1,10 @@
 //! The `AppSpec` literal behind `App::spec()`.
 
-use proc_macro2::{Punct, Spacing, TokenStream};
+use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use super::consts::Values;
-use super::{Lazy, Variant, each, variants};
+use super::{Lazy, Private, Variant, each, variants};
 use crate::dsl::ast::StrategyKind;
 use crate::dsl::model::{Backoff, Budget, DEFAULT_STOP, Model, Ready, Restart, Role, StopAction};
 
@@ -50,46 +50,51 @@ pub fn expand<'a>(model: &'a Model, v: &'a Values) -> impl ToTokens + 'a {
     })
 }
 
+/// `RoleSpec { .. }` with the fields that differ from [`defaults`]; the
+/// role and its lease always.
 fn role(model: &Model, v: &Values, index: usize, role: &Role) -> TokenStream {
     let p = v.private;
     let this = Variant(model, index);
     let graph = &model.graph;
-    let dependencies = variants(model, &graph.dependencies[index]);
-    let dependents = variants(model, &graph.dependents[index]);
-    let after = variants(model, &graph.after[index]);
-    let followers = variants(model, &graph.followers[index]);
     let lease = &role.lease;
-    let optional = role.optional;
-    let restart = restart(v, &role.restart);
-    let ready = Lazy(|out: &mut TokenStream| match role.ready {
-        Ready::Spawned => out.extend(quote!(#p::Readiness::Spawned)),
+    let optional = role.optional.then(|| quote!(optional: true,));
+    let list = |name: &str, roles: &[usize]| {
+        (!roles.is_empty()).then(|| {
+            let name = Ident::new(name, Span::call_site());
+            let roles = variants(model, roles);
+            quote!(#name: &[#roles],)
+        })
+    };
+    let dependencies = list("dependencies", &graph.dependencies[index]);
+    let dependents = list("dependents", &graph.dependents[index]);
+    let after = list("after", &graph.after[index]);
+    let followers = list("followers", &graph.followers[index]);
+    let restart = (role.restart != Restart::Default).then(|| {
+        let restart = restart(v, &role.restart);
+        quote!(restart: #restart,)
+    });
+    let ready = match role.ready {
+        Ready::Spawned => None,
         Ready::Signaled(t) => {
             let t = v.duration(t);
-            out.extend(quote!(#p::Readiness::Signaled { timeout: #t }));
+            Some(quote!(ready: #p::Readiness::Signaled { timeout: #t },))
         }
         Ready::Completed(t) => {
             let t = v.duration(t);
-            out.extend(quote!(#p::Readiness::Completed { timeout: #t }));
+            Some(quote!(ready: #p::Readiness::Completed { timeout: #t },))
         }
+    };
+    let stop = (role.stop != DEFAULT_STOP).then(|| {
+        let actions = each(role.stop.iter().enumerate(), |(n, a)| {
+            let comma = (n > 0).then(|| Punct::new(',', Spacing::Alone));
+            let action = stop_action(v, a);
+            quote!(#comma #action)
+        });
+        quote!(stop: &[#actions],)
     });
-    let stop = Lazy(|out: &mut TokenStream| {
-        if role.stop == DEFAULT_STOP {
-            out.extend(quote!(#p::StopAction::DEFAULT));
-        } else {
-            let actions = each(role.stop.iter().enumerate(), |(n, a)| {
-                let comma = (n > 0).then(|| Punct::new(',', Spacing::Alone));
-                let action = stop_action(v, a);
-                quote!(#comma #action)
-            });
-            out.extend(quote!(&[#actions]));
-        }
-    });
-    let watchdog = Lazy(|out: &mut TokenStream| match role.watchdog {
-        Some(period) => {
-            let period = v.duration(period);
-            out.extend(quote!(#p::Some(#period)));
-        }
-        None => out.extend(quote!(#p::None)),
+    let watchdog = role.watchdog.map(|period| {
+        let period = v.duration(period);
+        quote!(watchdog: #p::Some(#period),)
     });
     let comma = (index > 0).then(|| Punct::new(',', Spacing::Alone));
     quote! {
@@ -97,17 +102,46 @@ fn role(model: &Model, v: &Values, index: usize, role: &Role) -> TokenStream {
         #p::RoleSpec {
             role: #this,
             lease: #lease,
-            optional: #optional,
-            dependencies: &[#dependencies],
-            dependents: &[#dependents],
-            after: &[#after],
-            followers: &[#followers],
-            restart: #restart,
-            ready: #ready,
-            stop: #stop,
-            watchdog: #watchdog,
+            #optional
+            #dependencies
+            #dependents
+            #after
+            #followers
+            #restart
+            #ready
+            #stop
+            #watchdog
+            ..DEFAULTS
         }
     }
+}
+
+/// `const DEFAULTS: RoleSpec<..>`, a role with every default, which each
+/// role of the spec updates; none for an app without roles.
+pub fn defaults<'a>(model: &'a Model, p: &'a Private) -> impl ToTokens + 'a {
+    Lazy(move |out: &mut TokenStream| {
+        if model.roles.is_empty() {
+            return;
+        }
+        let role_enum = &model.role_enum;
+        let first = Variant(model, 0);
+        out.extend(quote! {
+            /// Every role's defaults: each role below writes what it changes.
+            const DEFAULTS: #p::RoleSpec<#role_enum> = #p::RoleSpec {
+                role: #first,
+                lease: "",
+                optional: false,
+                dependencies: &[],
+                dependents: &[],
+                after: &[],
+                followers: &[],
+                restart: #p::RestartPolicy::DEFAULT,
+                ready: #p::Readiness::Spawned,
+                stop: #p::StopAction::DEFAULT,
+                watchdog: #p::None,
+            };
+        });
+    })
 }
 
 fn budget<'a>(v: &'a Values, budget: &'a Budget) -> impl ToTokens + 'a {
