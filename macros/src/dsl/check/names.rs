@@ -172,7 +172,11 @@ pub fn variant_name(role: &str) -> String {
     }
     // `self_` would become the keyword `Self`; upper-casing some letters can
     // give characters an identifier may not hold. Either way, pick a valid name.
-    if syn::parse_str::<Ident>(&out).is_err() {
+    // (Letters, digits and `_` after a capital or `R` are valid, `Self`
+    // aside: the only keyword that starts with a capital. Anything else is
+    // asked of syn.)
+    let plain = out != "Self" && out.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !plain && syn::parse_str::<Ident>(&out).is_err() {
         out = std::iter::once("R".to_owned())
             .chain(out.chars().map(|c| match c {
                 'a'..='z' | 'A'..='Z' | '0'..='9' => c.to_string(),

@@ -7,11 +7,12 @@
 //! or a role type stand beside the other items, where the user's paths
 //! resolve (`super::` would not reach an app declared in a function body).
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Delimiter, Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Visibility;
 
-use super::{Private, each};
+use super::write::Tokens;
+use super::{Lazy, Private};
 use crate::dsl::model::Model;
 
 pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
@@ -29,39 +30,107 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
          `Context::deps` for the roles that depend on it."
     );
     let inner = inner_visibility(vis);
-    let structs = each(model.roles.iter(), |role| {
-        let field = &role.field;
-        let doc = format!(" The key of role `{}`.", role.lease);
-        quote! {
-            #[doc = #doc]
-            #[derive(#private::Clone, #private::Copy, #private::Debug)]
-            #inner struct #field;
-        }
-    });
-    let role_keys = each(model.roles.iter(), |role| {
-        let (field, variant) = (&role.field, &role.variant);
-        let ty = super::role_type(role);
-        quote! {
-            impl #private::RoleKey for #module::#field {
-                type Role = #role_enum;
-                const ROLE: #role_enum = #role_enum::#variant;
-            }
-            impl #private::ServedBy<#ty> for #module::#field {}
-        }
-    });
-    let edges =
-        model
-            .roles
-            .iter()
-            .zip(&model.graph.dependencies)
-            .flat_map(|(reader, dependencies)| {
-                let dependencies = dependencies.iter().filter_map(|&d| model.roles.get(d));
-                dependencies.map(move |dependency| (&reader.field, &dependency.field))
+    let word = |word| Ident::new(word, Span::call_site());
+    let [impl_, for_, struct_, type_, const_, doc, derive] =
+        ["impl", "for", "struct", "type", "const", "doc", "derive"].map(word);
+    let [
+        clone,
+        copy,
+        debug,
+        role_key,
+        served_by,
+        dependency_of,
+        role,
+        role_const,
+    ] = [
+        "Clone",
+        "Copy",
+        "Debug",
+        "RoleKey",
+        "ServedBy",
+        "DependencyOf",
+        "Role",
+        "ROLE",
+    ]
+    .map(word);
+    // #[doc = " The key of role `..`."]
+    // #[derive(<p>::Clone, <p>::Copy, <p>::Debug)]
+    // <inner> struct <field>;
+    let structs = Lazy(|out: &mut TokenStream| {
+        let mut tokens = Tokens::default();
+        for role in &model.roles {
+            let text = format!(" The key of role `{}`.", role.lease);
+            tokens.punct('#').group(Delimiter::Bracket, |t| {
+                t.ident(&doc).punct('=').literal(Literal::string(&text));
             });
-    let edges = each(
-        edges,
-        |(reader, dependency)| quote!(impl #private::DependencyOf<#reader> for #dependency {}),
-    );
+            tokens.punct('#').group(Delimiter::Bracket, |t| {
+                t.ident(&derive).group(Delimiter::Parenthesis, |t| {
+                    t.private(private).ident(&clone).punct(',');
+                    t.private(private).ident(&copy).punct(',');
+                    t.private(private).ident(&debug);
+                });
+            });
+            tokens
+                .tokens(&inner)
+                .ident(&struct_)
+                .ident(&role.field)
+                .punct(';');
+        }
+        tokens.write_to(out);
+    });
+    // impl <p>::RoleKey for <module>::<field> {
+    //     type Role = <Enum>;
+    //     const ROLE: <Enum> = <Enum>::<Variant>;
+    // }
+    // impl <p>::ServedBy<<Type>> for <module>::<field> {}
+    let role_keys = Lazy(|out: &mut TokenStream| {
+        let mut tokens = Tokens::default();
+        for r in &model.roles {
+            let key = |t: &mut Tokens| {
+                t.ident(&for_).ident(&module).colon2().ident(&r.field);
+            };
+            tokens.ident(&impl_).private(private).ident(&role_key);
+            key(&mut tokens);
+            tokens.group(Delimiter::Brace, |t| {
+                t.ident(&type_)
+                    .ident(&role)
+                    .punct('=')
+                    .ident(role_enum)
+                    .punct(';');
+                t.ident(&const_)
+                    .ident(&role_const)
+                    .punct(':')
+                    .ident(role_enum);
+                t.punct('=')
+                    .ident(role_enum)
+                    .colon2()
+                    .ident(&r.variant)
+                    .punct(';');
+            });
+            tokens
+                .ident(&impl_)
+                .private(private)
+                .ident(&served_by)
+                .punct('<');
+            tokens.tokens(&super::role_type(r)).punct('>');
+            key(&mut tokens);
+            tokens.group(Delimiter::Brace, |_| {});
+        }
+        tokens.write_to(out);
+    });
+    // impl <p>::DependencyOf<<reader>> for <dependency> {}
+    let edges = Lazy(|out: &mut TokenStream| {
+        let mut tokens = Tokens::default();
+        for (reader, dependencies) in model.roles.iter().zip(&model.graph.dependencies) {
+            for dependency in dependencies.iter().filter_map(|&d| model.roles.get(d)) {
+                tokens.ident(&impl_).private(private).ident(&dependency_of);
+                tokens.punct('<').ident(&reader.field).punct('>');
+                tokens.ident(&for_).ident(&dependency.field);
+                tokens.group(Delimiter::Brace, |_| {});
+            }
+        }
+        tokens.write_to(out);
+    });
     out.extend(quote! {
         #[doc = #module_doc]
         #vis mod #module {

@@ -17,6 +17,7 @@ mod consts;
 mod keys;
 mod role_enum;
 mod spec;
+mod write;
 
 use proc_macro2::{Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt, quote};
@@ -99,12 +100,17 @@ where
     I: IntoIterator<Item = &'a usize> + Clone + 'a,
 {
     Lazy(move |out: &mut TokenStream| {
+        let mut tokens = write::Tokens::default();
         for (n, &index) in indices.clone().into_iter().enumerate() {
             if n > 0 {
-                out.append(Punct::new(',', Spacing::Alone));
+                tokens.punct(',');
             }
-            Variant(model, index).to_tokens(out);
+            tokens
+                .ident(&model.role_enum)
+                .colon2()
+                .ident(&model.roles[index].variant);
         }
+        tokens.write_to(out);
     })
 }
 

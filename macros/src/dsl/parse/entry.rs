@@ -144,8 +144,9 @@ fn next_word(input: ParseStream) -> String {
 /// outside any role, or a known setting's value under a wrong name.
 fn not_a_role(name: &Ident, input: ParseStream, previous: Option<&Role>) -> Option<syn::Error> {
     let text = name.unraw().to_string();
-    let example = previous.map_or_else(|| "api: Api".to_owned(), role_example);
+    let example = || previous.map_or_else(|| "api: Api".to_owned(), role_example);
     if ROLE_KEYS.contains(&text.as_str()) && looks_like_key_value(input) {
+        let example = example();
         return Some(syn::Error::new(
             name.span(),
             format!(
@@ -177,8 +178,9 @@ fn not_a_role(name: &Ident, input: ParseStream, previous: Option<&Role>) -> Opti
     .find_map(|(key, words)| owner(words).then_some(key))
     {
         format!(
-            "{}, which goes in a role's braces: `{example} {{ {key}: {word} }}`",
-            of(key, "the role key ")
+            "{}, which goes in a role's braces: `{} {{ {key}: {word} }}`",
+            of(key, "the role key "),
+            example()
         )
     } else if input.peek(syn::Lit) {
         return Some(unknown(name, "app setting", SETTINGS.into_iter()));

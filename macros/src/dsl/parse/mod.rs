@@ -200,25 +200,40 @@ fn split_items(
     joins: impl Fn(&[TokenTree]) -> bool,
 ) -> Vec<(TokenStream, Span)> {
     let tokens: Vec<TokenTree> = block.into_iter().collect();
-    let mut items = Vec::new();
+    // Where each item ends (exclusive) and the span its end is reported at;
+    // the tokens are then moved into the items, not copied.
+    let mut ends = Vec::new();
     let mut start = 0;
-    let item = |tokens: &[TokenTree], end: Span| {
-        let end = tokens.last().map_or(end, TokenTree::span);
-        (tokens.iter().cloned().collect(), end)
-    };
     for (i, token) in tokens.iter().enumerate() {
         let is_comma = matches!(token, TokenTree::Punct(p) if p.as_char() == ',');
         if is_comma && !joins(&tokens[i + 1..]) {
-            items.push(item(&tokens[start..i], token.span()));
+            let end = if i > start {
+                tokens[i - 1].span()
+            } else {
+                token.span()
+            };
+            ends.push((i, end, true));
             start = i + 1;
         }
     }
     if let Some(last) = tokens.last()
         && start < tokens.len()
     {
-        items.push(item(&tokens[start..], last.span()));
+        ends.push((tokens.len(), last.span(), false));
     }
-    items
+    let mut tokens = tokens.into_iter();
+    let mut taken = 0;
+    ends.into_iter()
+        .map(|(end, span, comma)| {
+            let item: TokenStream = tokens.by_ref().take(end - taken).collect();
+            taken = end;
+            if comma {
+                tokens.next();
+                taken += 1;
+            }
+            (item, span)
+        })
+        .collect()
 }
 
 /// Role keys never contain a top-level comma.
