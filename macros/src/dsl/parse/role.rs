@@ -7,7 +7,7 @@ use syn::{Ident, LitStr, Token, Type, bracketed};
 
 use super::keyword::unknown;
 use super::value;
-use super::{Next, Seen, each_item, keep, name_colon, never_joins};
+use super::{Next, Seen, block_tokens, each_item, keep, name_colon, never_joins};
 use crate::dsl::ast::{Role, Watchdog};
 use crate::dsl::check::variant_name;
 use crate::dsl::errors::Errors;
@@ -62,7 +62,7 @@ pub fn role(
         let block: Group = input.parse()?;
         let mut seen = Seen::default();
         each_item(
-            block.stream(),
+            block_tokens(block, input),
             never_joins,
             next_key,
             errors,
