@@ -101,15 +101,7 @@ where
 {
     Lazy(move |out: &mut TokenStream| {
         let mut tokens = write::Tokens::default();
-        for (n, &index) in indices.clone().into_iter().enumerate() {
-            if n > 0 {
-                tokens.punct(',');
-            }
-            tokens
-                .ident(&model.role_enum)
-                .colon2()
-                .ident(&model.roles[index].variant);
-        }
+        tokens.variants(model, indices.clone());
         tokens.write_to(out);
     })
 }

@@ -1,9 +1,10 @@
 //! The `AppSpec` literal behind `App::spec()`.
 
-use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
+use proc_macro2::{Delimiter, Ident, Literal, Punct, Spacing, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use super::consts::Values;
+use super::write::Tokens;
 use super::{Lazy, Private, Variant, each, variants};
 use crate::dsl::ast::StrategyKind;
 use crate::dsl::model::{Backoff, Budget, DEFAULT_STOP, Model, Ready, Restart, Role, StopAction};
@@ -30,8 +31,13 @@ pub fn expand<'a>(model: &'a Model, v: &'a Values) -> impl ToTokens + 'a {
             None => out.extend(quote!(#p::None)),
         });
         let shutdown_timeout = v.duration(model.shutdown_timeout);
-        let roles = each(model.roles.iter().enumerate(), |(i, r)| {
-            role(model, v, i, r)
+        let roles = Lazy(|out: &mut TokenStream| {
+            let mut tokens = Tokens::default();
+            let words = Words::new();
+            for (i, r) in model.roles.iter().enumerate() {
+                role(model, v, &words, i, r, &mut tokens);
+            }
+            tokens.write_to(out);
         });
         let order = &model.graph.start_order;
         let start = variants(model, order);
@@ -50,70 +56,107 @@ pub fn expand<'a>(model: &'a Model, v: &'a Values) -> impl ToTokens + 'a {
     })
 }
 
+/// The words every `RoleSpec` repeats, made once.
+struct Words([Ident; 8]);
+
+impl Words {
+    fn new() -> Self {
+        let names = [
+            "RoleSpec",
+            "role",
+            "lease",
+            "optional",
+            "dependencies",
+            "dependents",
+            "after",
+            "followers",
+        ];
+        Words(names.map(|name| Ident::new(name, Span::call_site())))
+    }
+}
+
 /// `RoleSpec { .. }` with the fields that differ from [`defaults`]; the
 /// role and its lease always.
-fn role(model: &Model, v: &Values, index: usize, role: &Role) -> TokenStream {
+fn role(model: &Model, v: &Values, words: &Words, index: usize, role: &Role, t: &mut Tokens) {
     let p = v.private;
-    let this = Variant(model, index);
     let graph = &model.graph;
-    let lease = &role.lease;
-    let optional = role.optional.then(|| quote!(optional: true,));
-    let list = |name: &str, roles: &[usize]| {
-        (!roles.is_empty()).then(|| {
-            let name = Ident::new(name, Span::call_site());
-            let roles = variants(model, roles);
-            quote!(#name: &[#roles],)
-        })
-    };
-    let dependencies = list("dependencies", &graph.dependencies[index]);
-    let dependents = list("dependents", &graph.dependents[index]);
-    let after = list("after", &graph.after[index]);
-    let followers = list("followers", &graph.followers[index]);
-    let restart = (role.restart != Restart::Default).then(|| {
-        let restart = restart(v, &role.restart);
-        quote!(restart: #restart,)
-    });
-    let ready = match role.ready {
-        Ready::Spawned => None,
-        Ready::Signaled(t) => {
-            let t = v.duration(t);
-            Some(quote!(ready: #p::Readiness::Signaled { timeout: #t },))
-        }
-        Ready::Completed(t) => {
-            let t = v.duration(t);
-            Some(quote!(ready: #p::Readiness::Completed { timeout: #t },))
-        }
-    };
-    let stop = (role.stop != DEFAULT_STOP).then(|| {
-        let actions = each(role.stop.iter().enumerate(), |(n, a)| {
-            let comma = (n > 0).then(|| Punct::new(',', Spacing::Alone));
-            let action = stop_action(v, a);
-            quote!(#comma #action)
-        });
-        quote!(stop: &[#actions],)
-    });
-    let watchdog = role.watchdog.map(|period| {
-        let period = v.duration(period);
-        quote!(watchdog: #p::Some(#period),)
-    });
-    let comma = (index > 0).then(|| Punct::new(',', Spacing::Alone));
-    quote! {
-        #comma
-        #p::RoleSpec {
-            role: #this,
-            lease: #lease,
-            #optional
-            #dependencies
-            #dependents
-            #after
-            #followers
-            #restart
-            #ready
-            #stop
-            #watchdog
-            ..DEFAULTS
-        }
+    let [
+        spec,
+        role_word,
+        lease,
+        optional,
+        dependencies,
+        dependents,
+        after,
+        followers,
+    ] = &words.0;
+    if index > 0 {
+        t.punct(',');
     }
+    t.private(p).ident(spec).group(Delimiter::Brace, |t| {
+        t.ident(role_word)
+            .punct(':')
+            .ident(&model.role_enum)
+            .colon2();
+        t.ident(&model.roles[index].variant).punct(',');
+        t.ident(lease)
+            .punct(':')
+            .literal(Literal::string(&role.lease))
+            .punct(',');
+        if role.optional {
+            t.ident(optional).punct(':').tokens(&true).punct(',');
+        }
+        let lists = [
+            (dependencies, &graph.dependencies[index]),
+            (dependents, &graph.dependents[index]),
+            (after, &graph.after[index]),
+            (followers, &graph.followers[index]),
+        ];
+        for (name, roles) in lists.into_iter().filter(|(_, roles)| !roles.is_empty()) {
+            t.ident(name).punct(':').punct('&');
+            t.group(Delimiter::Bracket, |t| t.variants(model, roles));
+            t.punct(',');
+        }
+        t.tokens(&others(v, role));
+        t.punct_joint('.')
+            .punct('.')
+            .ident(&Ident::new("DEFAULTS", Span::call_site()));
+    });
+}
+
+/// The rarer fields, when they differ from [`defaults`]: `restart`,
+/// `ready`, `stop` and `watchdog`, each with its comma.
+fn others<'a>(v: &'a Values, role: &'a Role) -> impl ToTokens + 'a {
+    Lazy(move |out: &mut TokenStream| {
+        let p = v.private;
+        if role.restart != Restart::Default {
+            let restart = restart(v, &role.restart);
+            out.extend(quote!(restart: #restart,));
+        }
+        match role.ready {
+            Ready::Spawned => {}
+            Ready::Signaled(t) => {
+                let t = v.duration(t);
+                out.extend(quote!(ready: #p::Readiness::Signaled { timeout: #t },));
+            }
+            Ready::Completed(t) => {
+                let t = v.duration(t);
+                out.extend(quote!(ready: #p::Readiness::Completed { timeout: #t },));
+            }
+        }
+        if role.stop != DEFAULT_STOP {
+            let actions = each(role.stop.iter().enumerate(), |(n, a)| {
+                let comma = (n > 0).then(|| Punct::new(',', Spacing::Alone));
+                let action = stop_action(v, a);
+                quote!(#comma #action)
+            });
+            out.extend(quote!(stop: &[#actions],));
+        }
+        if let Some(period) = role.watchdog {
+            let period = v.duration(period);
+            out.extend(quote!(watchdog: #p::Some(#period),));
+        }
+    })
 }
 
 /// `const DEFAULTS: RoleSpec<..>`, a role with every default, which each
