@@ -156,7 +156,7 @@ pub fn build(app: ast::App, errors: &mut Errors) -> Model {
 
 fn role(role: ast::Role) -> Role {
     let (lease, _) = check::lease_of(&role);
-    let name = role.name.unraw().to_string();
+    let name = crate::dsl::text(&role.name);
     let stop = match &role.stop {
         Some(list) => list.actions.iter().map(stop_action).collect(),
         None => DEFAULT_STOP.to_vec(),

@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 
 use proc_macro2::Span;
 use syn::Ident;
-use syn::ext::IdentExt;
 
 use crate::dsl::ast::Role;
 use crate::dsl::errors::{Errors, earlier_place};
@@ -23,7 +22,7 @@ pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> (Vec<Role>, HashSe
     let mut unique = Vec::with_capacity(roles.len());
     let mut removed = HashSet::new();
     for role in roles {
-        let name = role.name.unraw().to_string();
+        let name = crate::dsl::text(&role.name);
         let span = role.name.span();
         if let Some(first) = fields.get(&name) {
             let place = earlier_place(*first, span);
@@ -106,7 +105,7 @@ pub fn check_lease_not_empty(role: &Role, errors: &mut Errors) {
 pub fn lease_of(role: &Role) -> (String, Span) {
     match &role.lease {
         Some(lease) => (lease.value(), lease.span()),
-        None => (role.name.unraw().to_string(), role.name.span()),
+        None => (crate::dsl::text(&role.name), role.name.span()),
     }
 }
 
@@ -114,7 +113,7 @@ pub fn lease_of(role: &Role) -> (String, Span) {
 /// snake_case converts both ways without surprises. Leading and trailing
 /// underscores are snake_case too (`_legacy`, `type_`), as rustc's lint says.
 pub fn check_snake_case(name: &Ident, errors: &mut Errors) {
-    let text = name.unraw().to_string();
+    let text = crate::dsl::text(name);
     let inner = text.trim_matches('_');
     if inner.is_empty() {
         return;
