@@ -1,11 +1,12 @@
 //! `Atpd::START_ORDER`, `Atpd::STOP_ORDER` and `impl App for Atpd`.
 
-use proc_macro2::{Group, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote, quote_spanned};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 
 use super::consts::{self, Values};
-use super::{Private, each, spec, variants};
+use super::write::Tokens;
+use super::{Lazy, Private, spec, variants};
 use crate::dsl::model::Model;
 
 pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
@@ -24,19 +25,31 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
         .roles
         .iter()
         .filter_map(|role| Some((role, role.ty.as_ref()?)));
-    let services = each(typed.enumerate(), |(n, (role, ty))| {
-        let field = &role.field;
-        // The bound is checked where the user can fix it: at the type for
-        // `Service`, at `drain` for `Drain`.
-        let erase = match role.drain {
-            Some(drain) => {
-                let ty = respan(ty.to_token_stream(), drain);
-                quote_spanned!(drain=> #private::drain_service::<#ty>)
+    let services = Lazy(|out: &mut TokenStream| {
+        let mut t = Tokens::default();
+        let self_ = Ident::new("self", Span::call_site());
+        for (n, (role, ty)) in typed.clone().enumerate() {
+            if n > 0 {
+                t.punct(',');
             }
-            None => quote_spanned!(ty.span()=> #private::service::<#ty>),
-        };
-        let comma = (n > 0).then(|| Punct::new(',', Spacing::Alone));
-        quote!(#comma #erase(self.#field))
+            // The bound is checked where the user can fix it: at the type for
+            // `Service`, at `drain` for `Drain`:
+            // `<p>::service::<Type>` (or `drain_service`) spanned there.
+            let (function, span, ty) = match role.drain {
+                Some(drain) => ("drain_service", drain, respan(ty.to_token_stream(), drain)),
+                None => ("service", ty.span(), ty.to_token_stream()),
+            };
+            t.private_path(private).colon2_at(span);
+            t.ident(&Ident::new(function, span))
+                .colon2_at(span)
+                .punct_at('<', span);
+            t.tokens(&ty).punct_at('>', span);
+            // `(self.field)`
+            t.group(Delimiter::Parenthesis, |t| {
+                t.ident(&self_).punct('.').ident(&role.field);
+            });
+        }
+        t.write_to(out);
     });
     out.extend(quote! {
         impl #name {

@@ -1,9 +1,10 @@
 //! `pub struct Atpd { pub identity_manager: IdentityManager, .. }`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use super::{docs_or, each};
+use super::Lazy;
+use super::write::Tokens;
 use crate::dsl::model::Model;
 
 pub fn expand(model: &Model) -> TokenStream {
@@ -15,16 +16,18 @@ pub fn expand(model: &Model) -> TokenStream {
         let doc = format!(" The `{name}` app, declared with `supervision!`.");
         quote!(#[doc = #doc])
     });
-    let fields = each(model.roles.iter(), |role| {
-        let field = &role.field;
-        let ty = super::role_type(role);
-        let docs = docs_or(role, || {
-            format!(" The service run as role `{}`.", role.lease)
-        });
-        quote! {
-            #docs
-            pub #field: #ty,
+    // #[doc = ".."] pub <field>: <Type>,
+    let fields = Lazy(|out: &mut TokenStream| {
+        let mut t = Tokens::default();
+        let pub_ = Ident::new("pub", Span::call_site());
+        for role in &model.roles {
+            t.docs_or(role, || {
+                format!(" The service run as role `{}`.", role.lease)
+            });
+            t.ident(&pub_).ident(&role.field).punct(':');
+            t.tokens(&super::role_type(role)).punct(',');
         }
+        t.write_to(out);
     });
     quote! {
         #(#attrs)*

@@ -115,18 +115,6 @@ fn role_type(role: &Role) -> impl ToTokens + '_ {
     })
 }
 
-/// The role's own doc comments, or `fallback` as the doc.
-fn docs_or<'a>(role: &'a Role, fallback: impl Fn() -> String + 'a) -> impl ToTokens + 'a {
-    Lazy(move |out: &mut TokenStream| {
-        if role.docs.is_empty() {
-            let doc = fallback();
-            out.extend(quote!(#[doc = #doc]));
-        } else {
-            out.append_all(&role.docs);
-        }
-    })
-}
-
 /// A `Duration` constructor in the largest exact unit, so `30s` reads
 /// `Duration::from_secs(30)` under `cargo expand`.
 fn duration(private: &Private, nanos: u64) -> impl ToTokens + '_ {

@@ -1,9 +1,10 @@
 //! `pub enum AtpdRole { .. }` with its inherent items, `Display`, serde and `Role`.
 
-use proc_macro2::{Literal, Punct, Spacing, TokenStream};
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{Private, docs_or, each, variants};
+use super::write::Tokens;
+use super::{Lazy, Private, variants};
 use crate::dsl::model::Model;
 
 pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
@@ -13,10 +14,14 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
         role_enum,
         ..
     } = model;
-    let declared = each(model.roles.iter(), |r| {
-        let docs = docs_or(r, || format!(" The `{}` role.", r.field));
-        let variant = &r.variant;
-        quote!(#docs #variant,)
+    // #[doc = ".."] <Variant>,
+    let declared = Lazy(|out: &mut TokenStream| {
+        let mut t = Tokens::default();
+        for r in &model.roles {
+            t.docs_or(r, || format!(" The `{}` role.", r.field));
+            t.ident(&r.variant).punct(',');
+        }
+        t.write_to(out);
     });
     let every: Vec<usize> = (0..model.roles.len()).collect();
     let all = variants(model, &every);
@@ -27,10 +32,15 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     let (index, lease_at) = if model.roles.is_empty() {
         (quote!(match self {}), quote!(match self {}))
     } else {
-        let leases = each(model.roles.iter().enumerate(), |(n, role)| {
-            let comma = (n > 0).then(|| Punct::new(',', Spacing::Alone));
-            let lease = role.lease.as_str();
-            quote!(#comma #lease)
+        let leases = Lazy(|out: &mut TokenStream| {
+            let mut t = Tokens::default();
+            for (n, role) in model.roles.iter().enumerate() {
+                if n > 0 {
+                    t.punct(',');
+                }
+                t.literal(Literal::string(&role.lease));
+            }
+            t.write_to(out);
         });
         (
             quote!(self as ::core::primitive::usize),

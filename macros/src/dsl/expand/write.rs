@@ -2,11 +2,11 @@
 //! `extend`, for the items written once per role or per edge: pushing tree
 //! by tree into a `TokenStream` (as `quote!` does) costs several times more.
 
-use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 
 use super::Private;
-use crate::dsl::model::Model;
+use crate::dsl::model::{Model, Role};
 
 #[derive(Default)]
 pub struct Tokens(Vec<TokenTree>);
@@ -41,6 +41,28 @@ impl Tokens {
         self.punct(':')
     }
 
+    /// A one-character punctuation, alone, at `span`.
+    pub fn punct_at(&mut self, c: char, span: Span) -> &mut Self {
+        let mut punct = Punct::new(c, Spacing::Alone);
+        punct.set_span(span);
+        self.0.push(TokenTree::Punct(punct));
+        self
+    }
+
+    /// `::` at `span`.
+    pub fn colon2_at(&mut self, span: Span) -> &mut Self {
+        let mut joint = Punct::new(':', Spacing::Joint);
+        joint.set_span(span);
+        self.0.push(TokenTree::Punct(joint));
+        self.punct_at(':', span)
+    }
+
+    /// `<krate>::__private`, without the `::` after it.
+    pub fn private_path(&mut self, private: &Private) -> &mut Self {
+        self.0.extend(private.0.iter().cloned());
+        self
+    }
+
     /// `<krate>::__private::`.
     pub fn private(&mut self, private: &Private) -> &mut Self {
         self.0.extend(private.0.iter().cloned());
@@ -55,6 +77,26 @@ impl Tokens {
             self.0.extend(stream);
         }
         self
+    }
+
+    /// `#[doc = "text"]`.
+    pub fn doc(&mut self, text: &str) -> &mut Self {
+        self.punct('#').group(Delimiter::Bracket, |t| {
+            t.ident(&Ident::new("doc", Span::call_site()));
+            t.punct('=').literal(Literal::string(text));
+        })
+    }
+
+    /// The role's own doc comments, or `fallback` as its doc.
+    pub fn docs_or(&mut self, role: &Role, fallback: impl FnOnce() -> String) -> &mut Self {
+        if role.docs.is_empty() {
+            self.doc(&fallback())
+        } else {
+            for doc in &role.docs {
+                self.tokens(doc);
+            }
+            self
+        }
     }
 
     /// `AppRole::A, AppRole::B`: the roles with these indices.
