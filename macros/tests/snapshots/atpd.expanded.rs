@@ -284,14 +284,22 @@ pub mod atpd {
         ::supervision::__private::Debug
     )]
     pub struct cache_seeder;
-    impl ::supervision::__private::DependencyOf<peer_directory> for identity_manager {}
-    impl ::supervision::__private::DependencyOf<transfer_supervisor>
-    for identity_manager {}
-    impl ::supervision::__private::DependencyOf<transfer_supervisor> for peer_directory {}
-    impl ::supervision::__private::DependencyOf<diagnostics_endpoint>
-    for identity_manager {}
-    impl ::supervision::__private::DependencyOf<diagnostics_endpoint>
-    for transfer_supervisor {}
+    const _: () = {
+        impl ::supervision::__private::DependencyOf<peer_directory>
+        for identity_manager {}
+    };
+    const _: () = {
+        impl ::supervision::__private::DependencyOf<transfer_supervisor>
+        for identity_manager {}
+        impl ::supervision::__private::DependencyOf<transfer_supervisor>
+        for peer_directory {}
+    };
+    const _: () = {
+        impl ::supervision::__private::DependencyOf<diagnostics_endpoint>
+        for identity_manager {}
+        impl ::supervision::__private::DependencyOf<diagnostics_endpoint>
+        for transfer_supervisor {}
+    };
 }
 impl ::supervision::__private::RoleKey for atpd::identity_manager {
     type Role = AtpdRole;

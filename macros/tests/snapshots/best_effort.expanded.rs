@@ -140,8 +140,12 @@ pub mod broken {
         ::supervision::__private::Debug
     )]
     pub struct api;
-    impl ::supervision::__private::DependencyOf<database> for api {}
-    impl ::supervision::__private::DependencyOf<api> for database {}
+    const _: () = {
+        impl ::supervision::__private::DependencyOf<database> for api {}
+    };
+    const _: () = {
+        impl ::supervision::__private::DependencyOf<api> for database {}
+    };
 }
 impl ::supervision::__private::RoleKey for broken::database {
     type Role = BrokenRole;

@@ -118,16 +118,29 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
         }
         tokens.write_to(out);
     });
-    // impl <p>::DependencyOf<<reader>> for <dependency> {}
+    // One block per reader, so no token list grows with the whole graph:
+    // const _: () = {
+    //     impl <p>::DependencyOf<<reader>> for <dependency> {}
+    //     ..
+    // };
     let edges = Lazy(|out: &mut TokenStream| {
         let mut tokens = Tokens::default();
+        let underscore = Ident::new("_", Span::call_site());
         for (reader, dependencies) in model.roles.iter().zip(&model.graph.dependencies) {
-            for dependency in dependencies.iter().filter_map(|&d| model.roles.get(d)) {
-                tokens.ident(&impl_).private(private).ident(&dependency_of);
-                tokens.punct('<').ident(&reader.field).punct('>');
-                tokens.ident(&for_).ident(&dependency.field);
-                tokens.group(Delimiter::Brace, |_| {});
+            if dependencies.is_empty() {
+                continue;
             }
+            tokens.ident(&const_).ident(&underscore).punct(':');
+            tokens.group(Delimiter::Parenthesis, |_| {}).punct('=');
+            tokens.group(Delimiter::Brace, |t| {
+                for dependency in dependencies.iter().filter_map(|&d| model.roles.get(d)) {
+                    t.ident(&impl_).private(private).ident(&dependency_of);
+                    t.punct('<').ident(&reader.field).punct('>');
+                    t.ident(&for_).ident(&dependency.field);
+                    t.group(Delimiter::Brace, |_| {});
+                }
+            });
+            tokens.punct(';');
         }
         tokens.write_to(out);
     });
