@@ -26,7 +26,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
         .iter()
         .filter_map(|role| Some((role, role.ty.as_ref()?)));
     let services = Lazy(|out: &mut TokenStream| {
-        let mut t = Tokens::default();
+        let mut t = Tokens::with_capacity(16 * model.roles.len());
         let self_ = Ident::new("self", Span::call_site());
         for (n, (role, ty)) in typed.clone().enumerate() {
             if n > 0 {

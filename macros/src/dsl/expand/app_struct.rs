@@ -18,7 +18,7 @@ pub fn expand(model: &Model) -> TokenStream {
     });
     // #[doc = ".."] pub <field>: <Type>,
     let fields = Lazy(|out: &mut TokenStream| {
-        let mut t = Tokens::default();
+        let mut t = Tokens::with_capacity(8 * model.roles.len());
         let pub_ = Ident::new("pub", Span::call_site());
         for role in &model.roles {
             t.docs_or(role, || {

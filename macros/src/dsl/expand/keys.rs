@@ -57,7 +57,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     // #[derive(<p>::Clone, <p>::Copy, <p>::Debug)]
     // <inner> struct <field>;
     let structs = Lazy(|out: &mut TokenStream| {
-        let mut tokens = Tokens::default();
+        let mut tokens = Tokens::with_capacity(8 * model.roles.len());
         for role in &model.roles {
             let text = format!(" The key of role `{}`.", role.lease);
             tokens.punct('#').group(Delimiter::Bracket, |t| {
@@ -84,7 +84,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     // }
     // impl <p>::ServedBy<<Type>> for <module>::<field> {}
     let role_keys = Lazy(|out: &mut TokenStream| {
-        let mut tokens = Tokens::default();
+        let mut tokens = Tokens::with_capacity(36 * model.roles.len());
         for r in &model.roles {
             let key = |t: &mut Tokens| {
                 t.ident(&for_).ident(&module).colon2().ident(&r.field);
@@ -124,7 +124,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     //     ..
     // };
     let edges = Lazy(|out: &mut TokenStream| {
-        let mut tokens = Tokens::default();
+        let mut tokens = Tokens::with_capacity(8 * model.roles.len());
         let underscore = Ident::new("_", Span::call_site());
         for (reader, dependencies) in model.roles.iter().zip(&model.graph.dependencies) {
             if dependencies.is_empty() {

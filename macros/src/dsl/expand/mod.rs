@@ -100,8 +100,9 @@ where
     I: IntoIterator<Item = &'a usize> + Clone + 'a,
 {
     Lazy(move |out: &mut TokenStream| {
-        let mut tokens = write::Tokens::default();
-        tokens.variants(model, indices.clone());
+        let indices = indices.clone().into_iter();
+        let mut tokens = write::Tokens::with_capacity(5 * indices.size_hint().0);
+        tokens.variants(model, indices);
         tokens.write_to(out);
     })
 }

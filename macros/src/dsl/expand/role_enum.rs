@@ -16,7 +16,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     } = model;
     // #[doc = ".."] <Variant>,
     let declared = Lazy(|out: &mut TokenStream| {
-        let mut t = Tokens::default();
+        let mut t = Tokens::with_capacity(4 * model.roles.len());
         for r in &model.roles {
             t.docs_or(r, || format!(" The `{}` role.", r.field));
             t.ident(&r.variant).punct(',');
@@ -33,7 +33,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
         (quote!(match self {}), quote!(match self {}))
     } else {
         let leases = Lazy(|out: &mut TokenStream| {
-            let mut t = Tokens::default();
+            let mut t = Tokens::with_capacity(2 * model.roles.len());
             for (n, role) in model.roles.iter().enumerate() {
                 if n > 0 {
                     t.punct(',');

@@ -9,9 +9,18 @@ use super::Private;
 use crate::dsl::model::{Model, Role};
 
 #[derive(Default)]
-pub struct Tokens(Vec<TokenTree>);
+pub struct Tokens(Vec<TokenTree>, Spare);
+
+/// Emptied vectors of finished groups, reused by the next groups.
+#[derive(Default)]
+struct Spare(Vec<Vec<TokenTree>>);
 
 impl Tokens {
+    /// Room for `capacity` trees before the vector grows.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Tokens(Vec::with_capacity(capacity), Spare::default())
+    }
+
     pub fn ident(&mut self, ident: &Ident) -> &mut Self {
         self.0.push(TokenTree::Ident(ident.clone()));
         self
@@ -113,17 +122,16 @@ impl Tokens {
 
     /// A group written by `inside`.
     pub fn group(&mut self, delimiter: Delimiter, inside: impl FnOnce(&mut Tokens)) -> &mut Self {
-        let mut tokens = Tokens::default();
+        let mut spare = std::mem::take(&mut self.1);
+        let mut tokens = Tokens(spare.0.pop().unwrap_or_default(), spare);
         inside(&mut tokens);
-        let group = Group::new(delimiter, tokens.into_stream());
-        self.0.push(TokenTree::Group(group));
-        self
-    }
-
-    pub fn into_stream(self) -> TokenStream {
         let mut stream = TokenStream::new();
-        stream.extend(self.0);
-        stream
+        stream.extend(tokens.0.drain(..));
+        let Tokens(empty, mut spare) = tokens;
+        spare.0.push(empty);
+        self.1 = spare;
+        self.0.push(TokenTree::Group(Group::new(delimiter, stream)));
+        self
     }
 
     /// Moves the tokens to the end of `out`.
