@@ -26,7 +26,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
         .iter()
         .filter_map(|role| Some((role, role.ty.as_ref()?)));
     let services = Lazy(|out: &mut TokenStream| {
-        let mut t = Tokens::with_capacity(16 * model.roles.len());
+        let mut t = Tokens::chunk();
         let self_ = Ident::new("self", Span::call_site());
         for (n, (role, ty)) in typed.clone().enumerate() {
             if n > 0 {
@@ -48,6 +48,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
             t.group(Delimiter::Parenthesis, |t| {
                 t.ident(&self_).punct('.').ident(&role.field);
             });
+            t.spill(out);
         }
         t.write_to(out);
     });

@@ -18,7 +18,7 @@ pub fn expand(model: &Model) -> TokenStream {
     });
     // #[doc = ".."] pub <field>: <Type>,
     let fields = Lazy(|out: &mut TokenStream| {
-        let mut t = Tokens::with_capacity(8 * model.roles.len());
+        let mut t = Tokens::chunk();
         let pub_ = Ident::new("pub", Span::call_site());
         for role in &model.roles {
             t.docs_or(role, || {
@@ -26,6 +26,7 @@ pub fn expand(model: &Model) -> TokenStream {
             });
             t.ident(&pub_).ident(&role.field).punct(':');
             t.tokens(&super::role_type(role)).punct(',');
+            t.spill(out);
         }
         t.write_to(out);
     });

@@ -57,7 +57,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     // #[derive(<p>::Clone, <p>::Copy, <p>::Debug)]
     // <inner> struct <field>;
     let structs = Lazy(|out: &mut TokenStream| {
-        let mut tokens = Tokens::with_capacity(8 * model.roles.len());
+        let mut tokens = Tokens::chunk();
         for role in &model.roles {
             let text = format!(" The key of role `{}`.", role.lease);
             tokens.punct('#').group(Delimiter::Bracket, |t| {
@@ -75,6 +75,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
                 .ident(&struct_)
                 .ident(&role.field)
                 .punct(';');
+            tokens.spill(out);
         }
         tokens.write_to(out);
     });
@@ -84,7 +85,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     // }
     // impl <p>::ServedBy<<Type>> for <module>::<field> {}
     let role_keys = Lazy(|out: &mut TokenStream| {
-        let mut tokens = Tokens::with_capacity(36 * model.roles.len());
+        let mut tokens = Tokens::chunk();
         for r in &model.roles {
             let key = |t: &mut Tokens| {
                 t.ident(&for_).ident(&module).colon2().ident(&r.field);
@@ -115,6 +116,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
             tokens.tokens(&super::role_type(r)).punct('>');
             key(&mut tokens);
             tokens.group(Delimiter::Brace, |_| {});
+            tokens.spill(out);
         }
         tokens.write_to(out);
     });
@@ -124,7 +126,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     //     ..
     // };
     let edges = Lazy(|out: &mut TokenStream| {
-        let mut tokens = Tokens::with_capacity(8 * model.roles.len());
+        let mut tokens = Tokens::chunk();
         let underscore = Ident::new("_", Span::call_site());
         for (reader, dependencies) in model.roles.iter().zip(&model.graph.dependencies) {
             if dependencies.is_empty() {
@@ -141,6 +143,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
                 }
             });
             tokens.punct(';');
+            tokens.spill(out);
         }
         tokens.write_to(out);
     });

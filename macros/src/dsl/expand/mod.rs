@@ -100,9 +100,14 @@ where
     I: IntoIterator<Item = &'a usize> + Clone + 'a,
 {
     Lazy(move |out: &mut TokenStream| {
-        let indices = indices.clone().into_iter();
-        let mut tokens = write::Tokens::with_capacity(5 * indices.size_hint().0);
-        tokens.variants(model, indices);
+        let mut tokens = write::Tokens::chunk();
+        for (n, &index) in indices.clone().into_iter().enumerate() {
+            if n > 0 {
+                tokens.punct(',');
+            }
+            tokens.variants(model, [&index]);
+            tokens.spill(out);
+        }
         tokens.write_to(out);
     })
 }

@@ -16,10 +16,11 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     } = model;
     // #[doc = ".."] <Variant>,
     let declared = Lazy(|out: &mut TokenStream| {
-        let mut t = Tokens::with_capacity(4 * model.roles.len());
+        let mut t = Tokens::chunk();
         for r in &model.roles {
             t.docs_or(r, || format!(" The `{}` role.", r.field));
             t.ident(&r.variant).punct(',');
+            t.spill(out);
         }
         t.write_to(out);
     });
@@ -33,12 +34,13 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
         (quote!(match self {}), quote!(match self {}))
     } else {
         let leases = Lazy(|out: &mut TokenStream| {
-            let mut t = Tokens::with_capacity(2 * model.roles.len());
+            let mut t = Tokens::chunk();
             for (n, role) in model.roles.iter().enumerate() {
                 if n > 0 {
                     t.punct(',');
                 }
                 t.literal(Literal::string(&role.lease));
+                t.spill(out);
             }
             t.write_to(out);
         });

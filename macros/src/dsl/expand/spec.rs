@@ -32,10 +32,11 @@ pub fn expand<'a>(model: &'a Model, v: &'a Values) -> impl ToTokens + 'a {
         });
         let shutdown_timeout = v.duration(model.shutdown_timeout);
         let roles = Lazy(|out: &mut TokenStream| {
-            let mut tokens = Tokens::with_capacity(12 * model.roles.len());
+            let mut tokens = Tokens::chunk();
             let words = Words::new();
             for (i, r) in model.roles.iter().enumerate() {
                 role(model, v, &words, i, r, &mut tokens);
+                tokens.spill(out);
             }
             tokens.write_to(out);
         });

@@ -16,9 +16,20 @@ pub struct Tokens(Vec<TokenTree>, Spare);
 struct Spare(Vec<Vec<TokenTree>>);
 
 impl Tokens {
-    /// Room for `capacity` trees before the vector grows.
-    pub fn with_capacity(capacity: usize) -> Self {
-        Tokens(Vec::with_capacity(capacity), Spare::default())
+    /// For a list written item by item with [`Tokens::spill`]: the vector
+    /// stays this size, however many roles, so it is allocated once and
+    /// stays in the cache.
+    pub fn chunk() -> Self {
+        Tokens(Vec::with_capacity(Self::CHUNK + 64), Spare::default())
+    }
+
+    const CHUNK: usize = 2048;
+
+    /// Moves the tokens to the end of `out` once a chunk is full.
+    pub fn spill(&mut self, out: &mut TokenStream) {
+        if self.0.len() >= Self::CHUNK {
+            self.write_to(out);
+        }
     }
 
     pub fn ident(&mut self, ident: &Ident) -> &mut Self {
