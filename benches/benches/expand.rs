@@ -3,7 +3,9 @@
 //! prints the time and the size of the output. Time and tokens should grow
 //! linearly with the roles.
 //!
-//! Run with `cargo bench -p supervision-benches --bench expand`.
+//! Run with `cargo bench -p supervision-benches --bench expand`; `ROLES=1000
+//! RUNS=1` expands one size once, for `valgrind --tool=callgrind
+//! --toggle-collect=expand::expand_once`.
 
 // The included pipeline is built for the proc macro; the bench uses only `expand`.
 #![allow(missing_docs, dead_code)]
@@ -27,6 +29,12 @@ fn count(stream: TokenStream) -> usize {
         .sum()
 }
 
+/// One expansion; a function of its own, for `--toggle-collect=expand::expand_once`.
+#[inline(never)]
+fn expand_once(input: TokenStream) -> TokenStream {
+    dsl::expand(input)
+}
+
 /// 100, 1,000 and 10,000 roles, or the sizes in `ROLES=300,3000`.
 fn sizes() -> Vec<usize> {
     std::env::var("ROLES")
@@ -39,6 +47,11 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|| vec![100, 1_000, 10_000])
 }
 
+/// `RUNS=1` expands each size once, for a profiler (`valgrind --tool=callgrind`).
+fn runs() -> Option<usize> {
+    std::env::var("RUNS").ok()?.trim().parse().ok()
+}
+
 fn main() {
     println!(
         "{:>7} {:>7} {:>12} {:>12} {:>14}",
@@ -47,12 +60,12 @@ fn main() {
     for roles in sizes() {
         let (text, edges) = dag(roles);
         let input = TokenStream::from_str(&text).unwrap_or_default();
-        let runs = if roles >= 10_000 { 3 } else { 10 };
+        let runs = runs().unwrap_or(if roles >= 10_000 { 3 } else { 10 });
         let mut best = Duration::MAX;
         let mut tokens = 0;
         for _ in 0..runs {
             let start = Instant::now();
-            let out = dsl::expand(input.clone());
+            let out = expand_once(input.clone());
             best = best.min(start.elapsed());
             tokens = count(out);
         }

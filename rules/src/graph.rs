@@ -261,10 +261,12 @@ fn resolve<S: AsRef<str>>(
                 report(unknown.kind(dep, nodes));
                 continue;
             };
-            let name = dep.to_owned();
+            // Names are copied only into a mistake: a valid edge allocates nothing.
+            let name = || dep.to_owned();
+            let role = || node.name.to_owned();
             if d == i {
                 // A role cannot be ready before itself: it would never start.
-                report(MistakeKind::ItSelf { name });
+                report(MistakeKind::ItSelf { name: name() });
                 continue;
             }
             let (own, first) = match edge {
@@ -273,25 +275,30 @@ fn resolve<S: AsRef<str>>(
             };
             if own[d] == i + 1 {
                 report(MistakeKind::Repeated {
-                    name,
+                    name: name(),
                     first: first[d],
                 });
                 continue;
             }
             own[d] = i + 1;
             first[d] = position;
-            let role = node.name.to_owned();
             if edge == Edge::After && stamp[d] == i + 1 {
                 // `depends_on` already orders the start; listing it twice
                 // would leave a reader unsure which coupling holds.
-                report(MistakeKind::InBoth { role, name });
+                report(MistakeKind::InBoth {
+                    role: role(),
+                    name: name(),
+                });
                 continue;
             }
             if edge == Edge::DependsOn && nodes[d].optional && !node.optional {
                 // A required role must never lose a dependency at run time,
                 // but an optional one may be disabled for good. (`after` only
                 // orders: a disabled role is simply not waited for.)
-                report(MistakeKind::RequiredOnOptional { role, name });
+                report(MistakeKind::RequiredOnOptional {
+                    role: role(),
+                    name: name(),
+                });
             }
             list.push((d, at));
         }

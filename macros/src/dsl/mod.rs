@@ -15,6 +15,16 @@ pub(crate) use supervision_rules::suggest;
 
 use proc_macro2::TokenStream;
 
+/// An identifier as names and messages write it: `r#type` is `type`. The
+/// same as `unraw().to_string()`, without copying the identifier first.
+pub(crate) fn text(ident: &proc_macro2::Ident) -> String {
+    let mut text = ident.to_string();
+    if text.starts_with("r#") {
+        text.drain(..2);
+    }
+    text
+}
+
 /// Expands the macro input (`krate; [attrs] vis app Name { .. }`) into the
 /// generated items followed by one `compile_error!` per mistake.
 pub fn expand(input: TokenStream) -> TokenStream {

@@ -24,6 +24,9 @@ const DEFAULT_BUDGET: Budget = Budget {
     max: Value::Literal(3),
     window: Value::Literal(5 * SECOND),
 };
+/// `Backoff::DEFAULT`: `exponential(10ms, 1s)`.
+const DEFAULT_EXPONENTIAL: (Nanos, Nanos) =
+    (Value::Literal(10 * SECOND / 1000), Value::Literal(SECOND));
 
 /// A value of the spec: a literal, or the const with this id in [`Model::consts`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,7 +156,7 @@ pub fn build(app: ast::App, errors: &mut Errors) -> Model {
 
 fn role(role: ast::Role) -> Role {
     let (lease, _) = check::lease_of(&role);
-    let name = role.name.unraw().to_string();
+    let name = crate::dsl::text(&role.name);
     let stop = match &role.stop {
         Some(list) => list.actions.iter().map(stop_action).collect(),
         None => DEFAULT_STOP.to_vec(),
@@ -208,7 +211,10 @@ fn restart(restart: &ast::Restart) -> Restart {
         None => (DEFAULT_BUDGET, Backoff::Default),
     };
     match restart.kind {
-        PolicyKind::Permanent if restart.params.is_none() => Restart::Default,
+        // `permanent(3 per 5s)` spelled out is the default: the spec names it so.
+        PolicyKind::Permanent if budget == DEFAULT_BUDGET && backoff == Backoff::Default => {
+            Restart::Default
+        }
         PolicyKind::Permanent => Restart::Permanent(budget, backoff),
         PolicyKind::Transient => Restart::Transient(budget, backoff),
         PolicyKind::Temporary => Restart::Temporary,
@@ -222,6 +228,7 @@ fn backoff(backoff: &ast::Backoff) -> Backoff {
         ast::Backoff::Fixed(delay) => known(&delay.value).map_or(Backoff::Default, Backoff::Fixed),
         ast::Backoff::Exponential { min, max, .. } => {
             match (known(&min.value), known(&max.value)) {
+                (Some(min), Some(max)) if (min, max) == DEFAULT_EXPONENTIAL => Backoff::Default,
                 (Some(min), Some(max)) => Backoff::Exponential(min, max),
                 _ => Backoff::Default,
             }

@@ -50,22 +50,17 @@ impl AtpdRole {
 }
 impl ::supervision::__private::Role for AtpdRole {
     fn index(self) -> ::core::primitive::usize {
-        match self {
-            AtpdRole::IdentityManager => 0,
-            AtpdRole::PeerDirectory => 1,
-            AtpdRole::TransferSupervisor => 2,
-            AtpdRole::DiagnosticsEndpoint => 3,
-            AtpdRole::CacheSeeder => 4,
-        }
+        self as ::core::primitive::usize
     }
     fn name(self) -> &'static ::core::primitive::str {
-        match self {
-            AtpdRole::IdentityManager => "identity_manager",
-            AtpdRole::PeerDirectory => "peer_directory",
-            AtpdRole::TransferSupervisor => "transfer_supervisor",
-            AtpdRole::DiagnosticsEndpoint => "diagnostics_endpoint",
-            AtpdRole::CacheSeeder => "cache_seeder",
-        }
+        const NAMES: [&::core::primitive::str; 5] = [
+            "identity_manager",
+            "peer_directory",
+            "transfer_supervisor",
+            "diagnostics_endpoint",
+            "cache_seeder",
+        ];
+        NAMES[self as ::core::primitive::usize]
     }
 }
 impl ::supervision::__private::fmt::Display for AtpdRole {
@@ -115,6 +110,20 @@ impl Atpd {
 impl ::supervision::__private::App for Atpd {
     type Role = AtpdRole;
     fn spec() -> &'static ::supervision::__private::AppSpec<AtpdRole> {
+        /// Every role's defaults: each role below writes what it changes.
+        const DEFAULTS: ::supervision::__private::RoleSpec<AtpdRole> = ::supervision::__private::RoleSpec {
+            role: AtpdRole::IdentityManager,
+            lease: "",
+            optional: false,
+            dependencies: &[],
+            dependents: &[],
+            after: &[],
+            followers: &[],
+            restart: ::supervision::__private::RestartPolicy::DEFAULT,
+            ready: ::supervision::__private::Readiness::Spawned,
+            stop: ::supervision::__private::StopAction::DEFAULT,
+            watchdog: ::supervision::__private::None,
+        };
         static SPEC: ::supervision::__private::AppSpec<AtpdRole> = ::supervision::__private::AppSpec {
             name: "Atpd",
             strategy: ::supervision::__private::Strategy::RestForOne,
@@ -127,28 +136,19 @@ impl ::supervision::__private::App for Atpd {
                 ::supervision::__private::RoleSpec {
                     role: AtpdRole::IdentityManager,
                     lease: "identity_manager",
-                    optional: false,
-                    dependencies: &[],
                     dependents: &[
                         AtpdRole::PeerDirectory,
                         AtpdRole::TransferSupervisor,
                         AtpdRole::DiagnosticsEndpoint,
                     ],
-                    after: &[],
-                    followers: &[],
                     restart: ::supervision::__private::RestartPolicy::Critical,
-                    ready: ::supervision::__private::Readiness::Spawned,
-                    stop: ::supervision::__private::StopAction::DEFAULT,
-                    watchdog: ::supervision::__private::None,
+                    ..DEFAULTS
                 },
                 ::supervision::__private::RoleSpec {
                     role: AtpdRole::PeerDirectory,
                     lease: "peer_directory",
-                    optional: false,
                     dependencies: &[AtpdRole::IdentityManager],
                     dependents: &[AtpdRole::TransferSupervisor],
-                    after: &[],
-                    followers: &[],
                     restart: ::supervision::__private::RestartPolicy::Permanent {
                         budget: ::supervision::__private::Budget {
                             max_restarts: 5,
@@ -156,18 +156,13 @@ impl ::supervision::__private::App for Atpd {
                         },
                         backoff: ::supervision::__private::Backoff::DEFAULT,
                     },
-                    ready: ::supervision::__private::Readiness::Spawned,
-                    stop: ::supervision::__private::StopAction::DEFAULT,
-                    watchdog: ::supervision::__private::None,
+                    ..DEFAULTS
                 },
                 ::supervision::__private::RoleSpec {
                     role: AtpdRole::TransferSupervisor,
                     lease: "transfer_supervisor",
-                    optional: false,
                     dependencies: &[AtpdRole::IdentityManager, AtpdRole::PeerDirectory],
                     dependents: &[AtpdRole::DiagnosticsEndpoint],
-                    after: &[],
-                    followers: &[],
                     restart: ::supervision::__private::RestartPolicy::Permanent {
                         budget: ::supervision::__private::Budget {
                             max_restarts: 3,
@@ -191,7 +186,7 @@ impl ::supervision::__private::App for Atpd {
                             timeout: ::supervision::__private::Duration::from_secs(5),
                         },
                     ],
-                    watchdog: ::supervision::__private::None,
+                    ..DEFAULTS
                 },
                 ::supervision::__private::RoleSpec {
                     role: AtpdRole::DiagnosticsEndpoint,
@@ -201,26 +196,13 @@ impl ::supervision::__private::App for Atpd {
                         AtpdRole::IdentityManager,
                         AtpdRole::TransferSupervisor,
                     ],
-                    dependents: &[],
-                    after: &[],
-                    followers: &[],
                     restart: ::supervision::__private::RestartPolicy::Temporary,
-                    ready: ::supervision::__private::Readiness::Spawned,
-                    stop: ::supervision::__private::StopAction::DEFAULT,
-                    watchdog: ::supervision::__private::None,
+                    ..DEFAULTS
                 },
                 ::supervision::__private::RoleSpec {
                     role: AtpdRole::CacheSeeder,
                     lease: "cache_seeder",
-                    optional: false,
-                    dependencies: &[],
-                    dependents: &[],
-                    after: &[],
-                    followers: &[],
-                    restart: ::supervision::__private::RestartPolicy::DEFAULT,
-                    ready: ::supervision::__private::Readiness::Spawned,
-                    stop: ::supervision::__private::StopAction::DEFAULT,
-                    watchdog: ::supervision::__private::None,
+                    ..DEFAULTS
                 },
             ],
             all: &[
@@ -305,6 +287,22 @@ pub mod atpd {
         ::supervision::__private::Debug
     )]
     pub struct cache_seeder;
+    const _: () = {
+        impl ::supervision::__private::DependencyOf<peer_directory>
+        for identity_manager {}
+    };
+    const _: () = {
+        impl ::supervision::__private::DependencyOf<transfer_supervisor>
+        for identity_manager {}
+        impl ::supervision::__private::DependencyOf<transfer_supervisor>
+        for peer_directory {}
+    };
+    const _: () = {
+        impl ::supervision::__private::DependencyOf<diagnostics_endpoint>
+        for identity_manager {}
+        impl ::supervision::__private::DependencyOf<diagnostics_endpoint>
+        for transfer_supervisor {}
+    };
 }
 impl ::supervision::__private::RoleKey for atpd::identity_manager {
     type Role = AtpdRole;
@@ -338,13 +336,3 @@ impl ::supervision::__private::RoleKey for atpd::cache_seeder {
     const APP_ROLES: ::core::primitive::usize = 5;
 }
 impl ::supervision::__private::ServedBy<CacheSeeder> for atpd::cache_seeder {}
-impl ::supervision::__private::DependencyOf<atpd::peer_directory>
-for atpd::identity_manager {}
-impl ::supervision::__private::DependencyOf<atpd::transfer_supervisor>
-for atpd::identity_manager {}
-impl ::supervision::__private::DependencyOf<atpd::transfer_supervisor>
-for atpd::peer_directory {}
-impl ::supervision::__private::DependencyOf<atpd::diagnostics_endpoint>
-for atpd::identity_manager {}
-impl ::supervision::__private::DependencyOf<atpd::diagnostics_endpoint>
-for atpd::transfer_supervisor {}

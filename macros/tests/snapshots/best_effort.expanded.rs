@@ -32,16 +32,11 @@ impl BrokenRole {
 }
 impl ::supervision::__private::Role for BrokenRole {
     fn index(self) -> ::core::primitive::usize {
-        match self {
-            BrokenRole::Database => 0,
-            BrokenRole::Api => 1,
-        }
+        self as ::core::primitive::usize
     }
     fn name(self) -> &'static ::core::primitive::str {
-        match self {
-            BrokenRole::Database => "database",
-            BrokenRole::Api => "api",
-        }
+        const NAMES: [&::core::primitive::str; 2] = ["database", "api"];
+        NAMES[self as ::core::primitive::usize]
     }
 }
 impl ::supervision::__private::fmt::Display for BrokenRole {
@@ -79,6 +74,20 @@ impl Broken {
 impl ::supervision::__private::App for Broken {
     type Role = BrokenRole;
     fn spec() -> &'static ::supervision::__private::AppSpec<BrokenRole> {
+        /// Every role's defaults: each role below writes what it changes.
+        const DEFAULTS: ::supervision::__private::RoleSpec<BrokenRole> = ::supervision::__private::RoleSpec {
+            role: BrokenRole::Database,
+            lease: "",
+            optional: false,
+            dependencies: &[],
+            dependents: &[],
+            after: &[],
+            followers: &[],
+            restart: ::supervision::__private::RestartPolicy::DEFAULT,
+            ready: ::supervision::__private::Readiness::Spawned,
+            stop: ::supervision::__private::StopAction::DEFAULT,
+            watchdog: ::supervision::__private::None,
+        };
         static SPEC: ::supervision::__private::AppSpec<BrokenRole> = ::supervision::__private::AppSpec {
             name: "Broken",
             strategy: ::supervision::__private::Strategy::RestForOne,
@@ -88,28 +97,16 @@ impl ::supervision::__private::App for Broken {
                 ::supervision::__private::RoleSpec {
                     role: BrokenRole::Database,
                     lease: "database",
-                    optional: false,
                     dependencies: &[BrokenRole::Api],
                     dependents: &[BrokenRole::Api],
-                    after: &[],
-                    followers: &[],
-                    restart: ::supervision::__private::RestartPolicy::DEFAULT,
-                    ready: ::supervision::__private::Readiness::Spawned,
-                    stop: ::supervision::__private::StopAction::DEFAULT,
-                    watchdog: ::supervision::__private::None,
+                    ..DEFAULTS
                 },
                 ::supervision::__private::RoleSpec {
                     role: BrokenRole::Api,
                     lease: "api",
-                    optional: false,
                     dependencies: &[BrokenRole::Database],
                     dependents: &[BrokenRole::Database],
-                    after: &[],
-                    followers: &[],
-                    restart: ::supervision::__private::RestartPolicy::DEFAULT,
-                    ready: ::supervision::__private::Readiness::Spawned,
-                    stop: ::supervision::__private::StopAction::DEFAULT,
-                    watchdog: ::supervision::__private::None,
+                    ..DEFAULTS
                 },
             ],
             all: &[BrokenRole::Database, BrokenRole::Api],
@@ -146,6 +143,12 @@ pub mod broken {
         ::supervision::__private::Debug
     )]
     pub struct api;
+    const _: () = {
+        impl ::supervision::__private::DependencyOf<database> for api {}
+    };
+    const _: () = {
+        impl ::supervision::__private::DependencyOf<api> for database {}
+    };
 }
 impl ::supervision::__private::RoleKey for broken::database {
     type Role = BrokenRole;
@@ -159,8 +162,6 @@ impl ::supervision::__private::RoleKey for broken::api {
     const APP_ROLES: ::core::primitive::usize = 2;
 }
 impl ::supervision::__private::ServedBy<Api> for broken::api {}
-impl ::supervision::__private::DependencyOf<broken::database> for broken::api {}
-impl ::supervision::__private::DependencyOf<broken::api> for broken::database {}
 const _: () = {
     ::core::compile_error! {
         "dependency cycle: `database -> api -> database`"

@@ -28,14 +28,11 @@ impl TunedRole {
 }
 impl ::supervision::__private::Role for TunedRole {
     fn index(self) -> ::core::primitive::usize {
-        match self {
-            TunedRole::Db => 0,
-        }
+        self as ::core::primitive::usize
     }
     fn name(self) -> &'static ::core::primitive::str {
-        match self {
-            TunedRole::Db => "db",
-        }
+        const NAMES: [&::core::primitive::str; 1] = ["db"];
+        NAMES[self as ::core::primitive::usize]
     }
 }
 impl ::supervision::__private::fmt::Display for TunedRole {
@@ -73,6 +70,20 @@ impl Tuned {
 impl ::supervision::__private::App for Tuned {
     type Role = TunedRole;
     fn spec() -> &'static ::supervision::__private::AppSpec<TunedRole> {
+        /// Every role's defaults: each role below writes what it changes.
+        const DEFAULTS: ::supervision::__private::RoleSpec<TunedRole> = ::supervision::__private::RoleSpec {
+            role: TunedRole::Db,
+            lease: "",
+            optional: false,
+            dependencies: &[],
+            dependents: &[],
+            after: &[],
+            followers: &[],
+            restart: ::supervision::__private::RestartPolicy::DEFAULT,
+            ready: ::supervision::__private::Readiness::Spawned,
+            stop: ::supervision::__private::StopAction::DEFAULT,
+            watchdog: ::supervision::__private::None,
+        };
         static SPEC: ::supervision::__private::AppSpec<TunedRole> = ::supervision::__private::AppSpec {
             name: "Tuned",
             strategy: ::supervision::__private::Strategy::RestForOne,
@@ -85,11 +96,6 @@ impl ::supervision::__private::App for Tuned {
                 ::supervision::__private::RoleSpec {
                     role: TunedRole::Db,
                     lease: "db",
-                    optional: false,
-                    dependencies: &[],
-                    dependents: &[],
-                    after: &[],
-                    followers: &[],
                     restart: ::supervision::__private::RestartPolicy::Permanent {
                         budget: ::supervision::__private::Budget {
                             max_restarts: <Tuned as ::supervision::__private::Setting<
@@ -121,7 +127,7 @@ impl ::supervision::__private::App for Tuned {
                             >>::VALUE,
                         },
                     ],
-                    watchdog: ::supervision::__private::None,
+                    ..DEFAULTS
                 },
             ],
             all: &[TunedRole::Db],

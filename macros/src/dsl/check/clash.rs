@@ -16,7 +16,7 @@ use crate::dsl::errors::Errors;
 
 /// `true` when a generated item would clash with a role's type (reported).
 pub fn check_generated_names(app: &App, errors: &mut Errors) -> bool {
-    let name = app.name.unraw().to_string();
+    let name = crate::dsl::text(&app.name);
     let role_enum = format!("{name}Role");
     let mut clash = false;
     let mut app_named_like_a_type = None;
@@ -25,7 +25,7 @@ pub fn check_generated_names(app: &App, errors: &mut Errors) -> bool {
         let mut names = Vec::new();
         unqualified(ty.to_token_stream(), &mut names);
         for used in names {
-            let text = used.unraw().to_string();
+            let text = crate::dsl::text(&used);
             if text == name && app_named_like_a_type.is_none() {
                 app_named_like_a_type = Some(role);
             } else if text == role_enum {

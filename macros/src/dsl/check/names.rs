@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 
 use proc_macro2::Span;
 use syn::Ident;
-use syn::ext::IdentExt;
 
 use crate::dsl::ast::Role;
 use crate::dsl::errors::{Errors, earlier_place};
@@ -23,7 +22,7 @@ pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> (Vec<Role>, HashSe
     let mut unique = Vec::with_capacity(roles.len());
     let mut removed = HashSet::new();
     for role in roles {
-        let name = role.name.unraw().to_string();
+        let name = crate::dsl::text(&role.name);
         let span = role.name.span();
         if let Some(first) = fields.get(&name) {
             let place = earlier_place(*first, span);
@@ -106,7 +105,7 @@ pub fn check_lease_not_empty(role: &Role, errors: &mut Errors) {
 pub fn lease_of(role: &Role) -> (String, Span) {
     match &role.lease {
         Some(lease) => (lease.value(), lease.span()),
-        None => (role.name.unraw().to_string(), role.name.span()),
+        None => (crate::dsl::text(&role.name), role.name.span()),
     }
 }
 
@@ -114,7 +113,7 @@ pub fn lease_of(role: &Role) -> (String, Span) {
 /// snake_case converts both ways without surprises. Leading and trailing
 /// underscores are snake_case too (`_legacy`, `type_`), as rustc's lint says.
 pub fn check_snake_case(name: &Ident, errors: &mut Errors) {
-    let text = name.unraw().to_string();
+    let text = crate::dsl::text(name);
     let inner = text.trim_matches('_');
     if inner.is_empty() {
         return;
@@ -172,7 +171,11 @@ pub fn variant_name(role: &str) -> String {
     }
     // `self_` would become the keyword `Self`; upper-casing some letters can
     // give characters an identifier may not hold. Either way, pick a valid name.
-    if syn::parse_str::<Ident>(&out).is_err() {
+    // (Letters, digits and `_` after a capital or `R` are valid, `Self`
+    // aside: the only keyword that starts with a capital. Anything else is
+    // asked of syn.)
+    let plain = out != "Self" && out.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !plain && syn::parse_str::<Ident>(&out).is_err() {
         out = std::iter::once("R".to_owned())
             .chain(out.chars().map(|c| match c {
                 'a'..='z' | 'A'..='Z' | '0'..='9' => c.to_string(),

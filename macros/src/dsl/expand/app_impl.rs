@@ -1,57 +1,70 @@
 //! `Atpd::START_ORDER`, `Atpd::STOP_ORDER` and `impl App for Atpd`.
 
-use proc_macro2::{Group, Literal, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote, quote_spanned};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 
 use super::consts::{self, Values};
-use super::spec;
+use super::write::Tokens;
+use super::{Lazy, Private, spec, variants};
 use crate::dsl::model::Model;
 
-pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
+pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     let Model {
         name, role_enum, ..
     } = model;
     let count = Literal::usize_unsuffixed(model.roles.len());
-    let variant = |&i: &usize| {
-        let v = &model.roles[i].variant;
-        quote!(#role_enum::#v)
-    };
-    let start: Vec<_> = model.graph.start_order.iter().map(variant).collect();
-    let stop: Vec<_> = start.iter().rev().cloned().collect();
+    let order = &model.graph.start_order;
+    let start = variants(model, order);
+    let stop = variants(model, order.iter().rev());
     let values = Values::new(model, private);
-    let spec = spec::expand(model, &values, &start, &stop);
-    let consts = consts::expand(model, &values);
+    let spec = spec::expand(model, &values);
+    let defaults = spec::defaults(model, private);
     // A role without a type (already reported) has no service to run.
     let typed = model
         .roles
         .iter()
         .filter_map(|role| Some((role, role.ty.as_ref()?)));
-    let services = typed.map(|(role, ty)| {
-        let field = &role.field;
-        // The bound is checked where the user can fix it: at the type for
-        // `Service`, at `drain` for `Drain`.
-        let erase = match role.drain {
-            Some(drain) => {
-                let ty = respan(ty.to_token_stream(), drain);
-                quote_spanned!(drain=> #private::drain_service::<#ty>)
+    let services = Lazy(|out: &mut TokenStream| {
+        let mut t = Tokens::chunk();
+        let self_ = Ident::new("self", Span::call_site());
+        for (n, (role, ty)) in typed.clone().enumerate() {
+            if n > 0 {
+                t.punct(',');
             }
-            None => quote_spanned!(ty.span()=> #private::service::<#ty>),
-        };
-        quote!(#erase(self.#field))
+            // The bound is checked where the user can fix it: at the type for
+            // `Service`, at `drain` for `Drain`:
+            // `<p>::service::<Type>` (or `drain_service`) spanned there.
+            let (function, span, ty) = match role.drain {
+                Some(drain) => ("drain_service", drain, respan(ty.to_token_stream(), drain)),
+                None => ("service", ty.span(), ty.to_token_stream()),
+            };
+            t.private_path(private).colon2_at(span);
+            t.ident(&Ident::new(function, span))
+                .colon2_at(span)
+                .punct_at('<', span);
+            t.tokens(&ty).punct_at('>', span);
+            // `(self.field)`
+            t.group(Delimiter::Parenthesis, |t| {
+                t.ident(&self_).punct('.').ident(&role.field);
+            });
+            t.spill(out);
+        }
+        t.write_to(out);
     });
-    quote! {
+    out.extend(quote! {
         impl #name {
             /// The order roles start in: dependencies first, earliest declared first.
-            pub const START_ORDER: [#role_enum; #count] = [#(#start),*];
+            pub const START_ORDER: [#role_enum; #count] = [#start];
             /// The order roles stop in: the reverse of [`Self::START_ORDER`].
-            pub const STOP_ORDER: [#role_enum; #count] = [#(#stop),*];
+            pub const STOP_ORDER: [#role_enum; #count] = [#stop];
         }
 
         impl #private::App for #name {
             type Role = #role_enum;
 
             fn spec() -> &'static #private::AppSpec<#role_enum> {
+                #defaults
                 static SPEC: #private::AppSpec<#role_enum> = #spec;
                 &SPEC
             }
@@ -59,12 +72,11 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             fn into_services(self) -> #private::Vec<#private::ErasedService> {
                 // An inherent method, as in `vec![]`: `Vec::from` needs the
                 // `From` trait in scope, which `#[no_implicit_prelude]` removes.
-                <[#private::ErasedService]>::into_vec(#private::Box::new([#(#services),*]))
+                <[#private::ErasedService]>::into_vec(#private::Box::new([#services]))
             }
         }
-
-        #consts
-    }
+    });
+    consts::expand(model, &values, out);
 }
 
 /// The tokens with every span set to `span`: rustc reports an unmet bound at

@@ -1,9 +1,10 @@
 //! `pub struct Atpd { pub identity_manager: IdentityManager, .. }`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use super::docs_or;
+use super::Lazy;
+use super::write::Tokens;
 use crate::dsl::model::Model;
 
 pub fn expand(model: &Model) -> TokenStream {
@@ -15,20 +16,25 @@ pub fn expand(model: &Model) -> TokenStream {
         let doc = format!(" The `{name}` app, declared with `supervision!`.");
         quote!(#[doc = #doc])
     });
-    let fields = model.roles.iter().map(|role| {
-        let field = &role.field;
-        let ty = super::role_type(role);
-        let docs = docs_or(role, format!(" The service run as role `{}`.", role.lease));
-        quote! {
-            #docs
-            pub #field: #ty,
+    // #[doc = ".."] pub <field>: <Type>,
+    let fields = Lazy(|out: &mut TokenStream| {
+        let mut t = Tokens::chunk();
+        let pub_ = Ident::new("pub", Span::call_site());
+        for role in &model.roles {
+            t.docs_or(role, || {
+                format!(" The service run as role `{}`.", role.lease)
+            });
+            t.ident(&pub_).ident(&role.field).punct(':');
+            t.tokens(&super::role_type(role)).punct(',');
+            t.spill(out);
         }
+        t.write_to(out);
     });
     quote! {
         #(#attrs)*
         #default_doc
         #vis struct #name {
-            #(#fields)*
+            #fields
         }
     }
 }

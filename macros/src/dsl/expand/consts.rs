@@ -5,6 +5,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 
+use super::{Lazy, Private};
 use crate::dsl::ast::ConstType;
 use crate::dsl::check::{ConstCheck, ConstRule, Operand};
 use crate::dsl::model::{Model, Nanos, Value};
@@ -12,29 +13,29 @@ use crate::dsl::model::{Model, Nanos, Value};
 /// Writes the spec's values: literals as they are, consts as the setting
 /// that binds them.
 pub struct Values<'a> {
-    pub private: &'a TokenStream,
+    pub private: &'a Private,
     model: &'a Model,
 }
 
 impl<'a> Values<'a> {
-    pub fn new(model: &'a Model, private: &'a TokenStream) -> Self {
+    pub fn new(model: &'a Model, private: &'a Private) -> Self {
         Values { private, model }
     }
 
     /// A `Duration` constructor, or the const bound for it.
-    pub fn duration(&self, value: Nanos) -> TokenStream {
-        match value {
-            Value::Literal(nanos) => super::duration(self.private, nanos),
-            Value::Const(id) => self.read(id),
-        }
+    pub fn duration(&self, value: Nanos) -> impl ToTokens + '_ {
+        Lazy(move |out: &mut TokenStream| match value {
+            Value::Literal(nanos) => super::duration(self.private, nanos).to_tokens(out),
+            Value::Const(id) => out.extend(self.read(id)),
+        })
     }
 
     /// A `u32` literal, or the const bound for it.
-    pub fn count(&self, value: Value<u32>) -> TokenStream {
-        match value {
-            Value::Literal(count) => Literal::u32_unsuffixed(count).into_token_stream(),
-            Value::Const(id) => self.read(id),
-        }
+    pub fn count(&self, value: Value<u32>) -> impl ToTokens + '_ {
+        Lazy(move |out: &mut TokenStream| match value {
+            Value::Literal(count) => Literal::u32_unsuffixed(count).to_tokens(out),
+            Value::Const(id) => out.extend(self.read(id)),
+        })
     }
 
     /// `<App as Setting<Duration, 0>>::VALUE`.
@@ -56,14 +57,14 @@ impl<'a> Values<'a> {
 
     fn operand(&self, operand: Operand) -> TokenStream {
         match operand {
-            Operand::Nanos(nanos) => self.duration(Value::Literal(nanos)),
+            Operand::Nanos(nanos) => self.duration(Value::Literal(nanos)).into_token_stream(),
             Operand::Const(id) => self.read(id),
         }
     }
 }
 
 /// One `impl Setting` per const expression, then one `const _` per rule.
-pub fn expand(model: &Model, values: &Values) -> TokenStream {
+pub fn expand(model: &Model, values: &Values, out: &mut TokenStream) {
     let app = &model.name;
     let p = values.private;
     let bound = model.consts.iter().map(|constant| {
@@ -83,7 +84,8 @@ pub fn expand(model: &Model, values: &Values) -> TokenStream {
         }
     });
     let checks = model.checks.iter().map(|check| self::check(values, check));
-    quote!(#(#bound)* #(#checks)*)
+    out.extend(bound);
+    out.extend(checks);
 }
 
 /// `const _: () = { use ..::not_zero as check; check(VALUE, "..") };`: the
@@ -100,11 +102,13 @@ fn check(values: &Values, check: &ConstCheck) -> TokenStream {
             (function, values.read(id))
         }
         ConstRule::NotBelow(id, min) => {
-            let (value, min) = (values.read(id), values.duration(Value::Literal(min)));
+            let value = values.read(id);
+            let min = values.duration(Value::Literal(min));
             (quote!(not_below), quote!(#value, #min))
         }
         ConstRule::NotAbove(id, max) => {
-            let (value, max) = (values.read(id), values.duration(Value::Literal(max)));
+            let value = values.read(id);
+            let max = values.duration(Value::Literal(max));
             (quote!(not_above), quote!(#value, #max))
         }
         ConstRule::Ordered(min, max) => {

@@ -2,17 +2,20 @@
 //! `impl RoleKey`, `impl ServedBy<ItsType>` and one `impl DependencyOf<reader>`
 //! per declared edge.
 //!
-//! The keys carry no user type, so the module holds only unit structs; the
-//! impls, which name the role types, stand beside the other items, where the
-//! user's paths resolve.
+//! The keys carry no user type, so the module holds only unit structs and
+//! the `DependencyOf` impls between them; the impls that name the role enum
+//! or a role type stand beside the other items, where the user's paths
+//! resolve (`super::` would not reach an app declared in a function body).
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Delimiter, Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Visibility;
 
+use super::write::Tokens;
+use super::{Lazy, Private};
 use crate::dsl::model::Model;
 
-pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
+pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     let Model {
         vis,
         name,
@@ -27,51 +30,142 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
          `Context::deps` for the roles that depend on it."
     );
     let inner = inner_visibility(vis);
-    let structs = model.roles.iter().map(|role| {
-        let field = &role.field;
-        let doc = format!(" The key of role `{}`.", role.lease);
-        quote! {
-            #[doc = #doc]
-            #[derive(#private::Clone, #private::Copy, #private::Debug)]
-            #inner struct #field;
-        }
-    });
-    let count = proc_macro2::Literal::usize_unsuffixed(model.roles.len());
-    let role_keys = model.roles.iter().map(|role| {
-        let (field, variant) = (&role.field, &role.variant);
-        let ty = super::role_type(role);
-        quote! {
-            impl #private::RoleKey for #module::#field {
-                type Role = #role_enum;
-                const ROLE: #role_enum = #role_enum::#variant;
-                const APP_ROLES: ::core::primitive::usize = #count;
-            }
-            impl #private::ServedBy<#ty> for #module::#field {}
-        }
-    });
-    let edges =
-        model
-            .roles
-            .iter()
-            .zip(&model.graph.dependencies)
-            .flat_map(|(reader, dependencies)| {
-                let module = &module;
-                dependencies.iter().filter_map(move |&d| {
-                    let (reader, dependency) = (&reader.field, &model.roles.get(d)?.field);
-                    Some(quote! {
-                        impl #private::DependencyOf<#module::#reader> for #module::#dependency {}
-                    })
-                })
+    let word = |word| Ident::new(word, Span::call_site());
+    let [impl_, for_, struct_, type_, const_, doc, derive] =
+        ["impl", "for", "struct", "type", "const", "doc", "derive"].map(word);
+    let [
+        clone,
+        copy,
+        debug,
+        role_key,
+        served_by,
+        dependency_of,
+        role,
+        role_const,
+        app_roles,
+    ] = [
+        "Clone",
+        "Copy",
+        "Debug",
+        "RoleKey",
+        "ServedBy",
+        "DependencyOf",
+        "Role",
+        "ROLE",
+        "APP_ROLES",
+    ]
+    .map(word);
+    // #[doc = " The key of role `..`."]
+    // #[derive(<p>::Clone, <p>::Copy, <p>::Debug)]
+    // <inner> struct <field>;
+    let structs = Lazy(|out: &mut TokenStream| {
+        let mut tokens = Tokens::chunk();
+        for role in &model.roles {
+            let text = format!(" The key of role `{}`.", role.lease);
+            tokens.punct('#').group(Delimiter::Bracket, |t| {
+                t.ident(&doc).punct('=').literal(Literal::string(&text));
             });
-    quote! {
+            tokens.punct('#').group(Delimiter::Bracket, |t| {
+                t.ident(&derive).group(Delimiter::Parenthesis, |t| {
+                    t.private(private).ident(&clone).punct(',');
+                    t.private(private).ident(&copy).punct(',');
+                    t.private(private).ident(&debug);
+                });
+            });
+            tokens
+                .tokens(&inner)
+                .ident(&struct_)
+                .ident(&role.field)
+                .punct(';');
+            tokens.spill(out);
+        }
+        tokens.write_to(out);
+    });
+    // impl <p>::RoleKey for <module>::<field> {
+    //     type Role = <Enum>;
+    //     const ROLE: <Enum> = <Enum>::<Variant>;
+    //     const APP_ROLES: ::core::primitive::usize = <count>;
+    // }
+    // impl <p>::ServedBy<<Type>> for <module>::<field> {}
+    let count = Literal::usize_unsuffixed(model.roles.len());
+    let usize_type = quote!(::core::primitive::usize);
+    let role_keys = Lazy(|out: &mut TokenStream| {
+        let mut tokens = Tokens::chunk();
+        for r in &model.roles {
+            let key = |t: &mut Tokens| {
+                t.ident(&for_).ident(&module).colon2().ident(&r.field);
+            };
+            tokens.ident(&impl_).private(private).ident(&role_key);
+            key(&mut tokens);
+            tokens.group(Delimiter::Brace, |t| {
+                t.ident(&type_)
+                    .ident(&role)
+                    .punct('=')
+                    .ident(role_enum)
+                    .punct(';');
+                t.ident(&const_)
+                    .ident(&role_const)
+                    .punct(':')
+                    .ident(role_enum);
+                t.punct('=')
+                    .ident(role_enum)
+                    .colon2()
+                    .ident(&r.variant)
+                    .punct(';');
+                t.ident(&const_).ident(&app_roles).punct(':');
+                t.tokens(&usize_type)
+                    .punct('=')
+                    .literal(count.clone())
+                    .punct(';');
+            });
+            tokens
+                .ident(&impl_)
+                .private(private)
+                .ident(&served_by)
+                .punct('<');
+            tokens.tokens(&super::role_type(r)).punct('>');
+            key(&mut tokens);
+            tokens.group(Delimiter::Brace, |_| {});
+            tokens.spill(out);
+        }
+        tokens.write_to(out);
+    });
+    // One block per reader, so no token list grows with the whole graph:
+    // const _: () = {
+    //     impl <p>::DependencyOf<<reader>> for <dependency> {}
+    //     ..
+    // };
+    let edges = Lazy(|out: &mut TokenStream| {
+        let mut tokens = Tokens::chunk();
+        let underscore = Ident::new("_", Span::call_site());
+        for (reader, dependencies) in model.roles.iter().zip(&model.graph.dependencies) {
+            if dependencies.is_empty() {
+                continue;
+            }
+            tokens.ident(&const_).ident(&underscore).punct(':');
+            tokens.group(Delimiter::Parenthesis, |_| {}).punct('=');
+            tokens.group(Delimiter::Brace, |t| {
+                for dependency in dependencies.iter().filter_map(|&d| model.roles.get(d)) {
+                    t.ident(&impl_).private(private).ident(&dependency_of);
+                    t.punct('<').ident(&reader.field).punct('>');
+                    t.ident(&for_).ident(&dependency.field);
+                    t.group(Delimiter::Brace, |_| {});
+                }
+            });
+            tokens.punct(';');
+            tokens.spill(out);
+        }
+        tokens.write_to(out);
+    });
+    out.extend(quote! {
         #[doc = #module_doc]
         #vis mod #module {
             #![allow(non_camel_case_types)]
-            #(#structs)*
+            #structs
+            #edges
         }
-        #(#role_keys)*
-        #(#edges)*
-    }
+        #role_keys
+    });
 }
 
 /// The keys' visibility inside their module: the app's own, seen from the

@@ -5,6 +5,11 @@
 //! whatever the calling module shadows (`Ok`, `usize`, `mod core`, ...) and
 //! under `#[no_implicit_prelude]`; nothing is reached through the prelude. Each item
 //! lives in its own file; this one only assembles them.
+//!
+//! The items are written into one stream: a piece interpolated into a
+//! `quote!` is a value whose [`ToTokens`] writes its tokens in place (a
+//! [`Lazy`], [`Private`], [`Variant`]), never a finished `TokenStream`,
+//! which `quote!` would copy token by token at every level of nesting.
 
 mod app_impl;
 mod app_struct;
@@ -12,58 +17,125 @@ mod consts;
 mod keys;
 mod role_enum;
 mod spec;
+mod write;
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::{ToTokens, TokenStreamExt, quote};
 
 use super::model::{Model, Role};
 
 pub fn items(model: &Model) -> TokenStream {
-    let private = private_path(model);
+    let private = Private::new(&model.krate);
     let mut out = app_struct::expand(model);
-    out.extend(role_enum::expand(model, &private));
-    out.extend(app_impl::expand(model, &private));
-    out.extend(keys::expand(model, &private));
+    role_enum::expand(model, &private, &mut out);
+    app_impl::expand(model, &private, &mut out);
+    keys::expand(model, &private, &mut out);
     out
 }
 
-/// `<krate>::__private`, the one door to the runtime.
-fn private_path(model: &Model) -> TokenStream {
-    let krate = &model.krate;
-    quote!(#krate::__private)
+/// `<krate>::__private`, the one door to the runtime: its tokens, cloned
+/// into the output at each use.
+pub struct Private(Vec<TokenTree>);
+
+impl Private {
+    fn new(krate: &TokenStream) -> Self {
+        let mut tokens: Vec<TokenTree> = krate.clone().into_iter().collect();
+        tokens.push(Punct::new(':', Spacing::Joint).into());
+        tokens.push(Punct::new(':', Spacing::Alone).into());
+        tokens.push(Ident::new("__private", Span::call_site()).into());
+        Private(tokens)
+    }
+}
+
+impl ToTokens for Private {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        out.extend(self.0.iter().cloned());
+    }
+}
+
+/// Tokens written by a closure where the value is interpolated.
+pub struct Lazy<F>(pub F);
+
+impl<F: Fn(&mut TokenStream)> ToTokens for Lazy<F> {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        (self.0)(out);
+    }
+}
+
+/// One `quote!` per item, each moved (not copied) into the output.
+pub fn each<I, F>(items: I, write: F) -> impl ToTokens
+where
+    I: Iterator + Clone,
+    F: Fn(I::Item) -> TokenStream,
+{
+    Lazy(move |out: &mut TokenStream| {
+        for item in items.clone() {
+            out.extend(write(item));
+        }
+    })
+}
+
+/// `AppRole::Variant` of the role with this index.
+#[derive(Clone, Copy)]
+pub struct Variant<'a>(pub &'a Model, pub usize);
+
+impl ToTokens for Variant<'_> {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        let Variant(model, index) = *self;
+        model.role_enum.to_tokens(out);
+        colon2(out);
+        model.roles[index].variant.to_tokens(out);
+    }
+}
+
+/// `::`, as `quote!` writes it.
+fn colon2(out: &mut TokenStream) {
+    out.append(Punct::new(':', Spacing::Joint));
+    out.append(Punct::new(':', Spacing::Alone));
+}
+
+/// `AppRole::A, AppRole::B`: the roles with these indices.
+pub fn variants<'a, I>(model: &'a Model, indices: I) -> impl ToTokens + 'a
+where
+    I: IntoIterator<Item = &'a usize> + Clone + 'a,
+{
+    Lazy(move |out: &mut TokenStream| {
+        let mut tokens = write::Tokens::chunk();
+        for (n, &index) in indices.clone().into_iter().enumerate() {
+            if n > 0 {
+                tokens.punct(',');
+            }
+            tokens.variants(model, [&index]);
+            tokens.spill(out);
+        }
+        tokens.write_to(out);
+    })
 }
 
 /// The role's type, or `()` for a role written without one (already
 /// reported), so the items that name it still compile.
-fn role_type(role: &Role) -> TokenStream {
-    role.ty
-        .as_ref()
-        .map_or_else(|| quote!(()), quote::ToTokens::to_token_stream)
-}
-
-/// The role's own doc comments, or `fallback` as the doc.
-fn docs_or(role: &Role, fallback: String) -> TokenStream {
-    if role.docs.is_empty() {
-        quote!(#[doc = #fallback])
-    } else {
-        let docs = &role.docs;
-        quote!(#(#docs)*)
-    }
+fn role_type(role: &Role) -> impl ToTokens + '_ {
+    Lazy(move |out: &mut TokenStream| match &role.ty {
+        Some(ty) => ty.to_tokens(out),
+        None => out.extend(quote!(())),
+    })
 }
 
 /// A `Duration` constructor in the largest exact unit, so `30s` reads
 /// `Duration::from_secs(30)` under `cargo expand`.
-fn duration(private: &TokenStream, nanos: u64) -> TokenStream {
-    let units = [
-        ("from_secs", 1_000_000_000),
-        ("from_millis", 1_000_000),
-        ("from_micros", 1_000),
-    ];
-    let (ctor, size) = units
-        .into_iter()
-        .find(|(_, size)| nanos.is_multiple_of(*size))
-        .unwrap_or(("from_nanos", 1));
-    let ctor = proc_macro2::Ident::new(ctor, proc_macro2::Span::call_site());
-    let value = proc_macro2::Literal::u64_unsuffixed(nanos / size);
-    quote!(#private::Duration::#ctor(#value))
+fn duration(private: &Private, nanos: u64) -> impl ToTokens + '_ {
+    Lazy(move |out: &mut TokenStream| {
+        let units = [
+            ("from_secs", 1_000_000_000),
+            ("from_millis", 1_000_000),
+            ("from_micros", 1_000),
+        ];
+        let (ctor, size) = units
+            .into_iter()
+            .find(|(_, size)| nanos.is_multiple_of(*size))
+            .unwrap_or(("from_nanos", 1));
+        let ctor = Ident::new(ctor, Span::call_site());
+        let value = Literal::u64_unsuffixed(nanos / size);
+        out.extend(quote!(#private::Duration::#ctor(#value)));
+    })
 }

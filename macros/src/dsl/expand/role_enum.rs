@@ -3,28 +3,58 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::docs_or;
+use super::write::Tokens;
+use super::{Lazy, Private, variants};
 use crate::dsl::model::Model;
 
-pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
-    let app = &model.name;
+pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     let Model {
         vis,
         name,
         role_enum,
         ..
     } = model;
-    let variants: Vec<_> = model.roles.iter().map(|r| &r.variant).collect();
-    let docs = model
-        .roles
-        .iter()
-        .map(|r| docs_or(r, format!(" The `{}` role.", r.field)));
-    let leases: Vec<_> = model.roles.iter().map(|r| r.lease.as_str()).collect();
-    let indices = (0..variants.len()).map(Literal::usize_unsuffixed);
-    let count = Literal::usize_unsuffixed(variants.len());
+    // #[doc = ".."] <Variant>,
+    let declared = Lazy(|out: &mut TokenStream| {
+        let mut t = Tokens::chunk();
+        for r in &model.roles {
+            t.docs_or(r, || format!(" The `{}` role.", r.field));
+            t.ident(&r.variant).punct(',');
+            t.spill(out);
+        }
+        t.write_to(out);
+    });
+    let every: Vec<usize> = (0..model.roles.len()).collect();
+    let all = variants(model, &every);
+    let count = Literal::usize_unsuffixed(model.roles.len());
+    // Declaration order is the variants' own: the index is the discriminant,
+    // and the name the lease at that index. (An enum without variants, from
+    // an app without roles, cannot be cast.)
+    let (index, lease_at) = if model.roles.is_empty() {
+        (quote!(match self {}), quote!(match self {}))
+    } else {
+        let leases = Lazy(|out: &mut TokenStream| {
+            let mut t = Tokens::chunk();
+            for (n, role) in model.roles.iter().enumerate() {
+                if n > 0 {
+                    t.punct(',');
+                }
+                t.literal(Literal::string(&role.lease));
+                t.spill(out);
+            }
+            t.write_to(out);
+        });
+        (
+            quote!(self as ::core::primitive::usize),
+            quote! {
+                const NAMES: [&::core::primitive::str; #count] = [#leases];
+                NAMES[self as ::core::primitive::usize]
+            },
+        )
+    };
     let enum_doc = format!(" The roles of [`{name}`], in declaration order.");
     let all_doc = format!(" Every role of [`{name}`], in declaration order.");
-    quote! {
+    out.extend(quote! {
         #[doc = #enum_doc]
         #[derive(
             #private::Clone,
@@ -37,12 +67,12 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             #private::Debug,
         )]
         #vis enum #role_enum {
-            #(#docs #variants,)*
+            #declared
         }
 
         impl #role_enum {
             #[doc = #all_doc]
-            pub const ALL: [#role_enum; #count] = [#(#role_enum::#variants),*];
+            pub const ALL: [#role_enum; #count] = [#all];
 
             /// The role's lease name.
             pub fn name(self) -> &'static ::core::primitive::str {
@@ -52,15 +82,11 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
 
         impl #private::Role for #role_enum {
             fn index(self) -> ::core::primitive::usize {
-                match self {
-                    #(#role_enum::#variants => #indices,)*
-                }
+                #index
             }
 
             fn name(self) -> &'static ::core::primitive::str {
-                match self {
-                    #(#role_enum::#variants => #leases,)*
-                }
+                #lease_at
             }
         }
 
@@ -83,8 +109,8 @@ pub fn expand(model: &Model, private: &TokenStream) -> TokenStream {
             fn deserialize<D: #private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> #private::Result<Self, D::Error> {
-                #private::deserialize_role(deserializer, <#app as #private::App>::spec().roles())
+                #private::deserialize_role(deserializer, <#name as #private::App>::spec().roles())
             }
         }
-    }
+    });
 }

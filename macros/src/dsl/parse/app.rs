@@ -7,7 +7,7 @@ use syn::parse::discouraged::Speculative;
 use syn::{Attribute, Ident, Visibility};
 
 use super::entry::{entry, next_entry};
-use super::{Seen, continues_type, each_item, keep, value};
+use super::{Seen, block_tokens, continues_type, each_item, keep, value};
 use crate::dsl::ast::{App, Backoff, Budget, ConstExpr, Duration, Settings, Value};
 use crate::dsl::errors::{Errors, earlier_place};
 
@@ -52,7 +52,7 @@ pub fn app(input: ParseStream, krate: TokenStream, errors: &mut Errors) -> syn::
     };
     let mut seen = Seen::default();
     each_item(
-        block.stream(),
+        block_tokens(block, input),
         continues_type,
         next_entry,
         errors,

@@ -34,7 +34,7 @@ pub fn entry(
 ) -> syn::Result<()> {
     let docs = doc_comments(input, errors)?;
     let (optional, name) = header(input, errors)?;
-    let text = name.unraw().to_string();
+    let text = crate::dsl::text(&name);
     let is_setting = SETTINGS.contains(&text.as_str());
     if optional.is_none() {
         if is_setting && (looks_like_setting_value(input) || looks_like_const(&text, input)) {
@@ -70,7 +70,7 @@ pub fn next_entry(input: ParseStream) -> Next {
     let Some(name) = name_colon(&fork) else {
         return Next::Stray;
     };
-    let text = name.unraw().to_string();
+    let text = crate::dsl::text(&name);
     let _ = fork.call(Ident::parse_any);
     let _ = fork.parse::<Token![:]>();
     if ROLE_KEYS.contains(&text.as_str()) && looks_like_key_value(&fork) {
@@ -143,9 +143,10 @@ fn next_word(input: ParseStream) -> String {
 /// Why `name: value` is not a role although it is no setting: a role key
 /// outside any role, or a known setting's value under a wrong name.
 fn not_a_role(name: &Ident, input: ParseStream, previous: Option<&Role>) -> Option<syn::Error> {
-    let text = name.unraw().to_string();
-    let example = previous.map_or_else(|| "api: Api".to_owned(), role_example);
+    let text = crate::dsl::text(name);
+    let example = || previous.map_or_else(|| "api: Api".to_owned(), role_example);
     if ROLE_KEYS.contains(&text.as_str()) && looks_like_key_value(input) {
+        let example = example();
         return Some(syn::Error::new(
             name.span(),
             format!(
@@ -177,8 +178,9 @@ fn not_a_role(name: &Ident, input: ParseStream, previous: Option<&Role>) -> Opti
     .find_map(|(key, words)| owner(words).then_some(key))
     {
         format!(
-            "{}, which goes in a role's braces: `{example} {{ {key}: {word} }}`",
-            of(key, "the role key ")
+            "{}, which goes in a role's braces: `{} {{ {key}: {word} }}`",
+            of(key, "the role key "),
+            example()
         )
     } else if input.peek(syn::Lit) {
         return Some(unknown(name, "app setting", SETTINGS.into_iter()));
@@ -191,7 +193,7 @@ fn not_a_role(name: &Ident, input: ParseStream, previous: Option<&Role>) -> Opti
 /// `name: Type` of a role, as an example in a message.
 fn role_example(role: &Role) -> String {
     let ty = role.ty.as_ref().map_or_else(
-        || variant_name(&role.name.unraw().to_string()),
+        || variant_name(&crate::dsl::text(&role.name)),
         |ty| {
             ty.to_token_stream()
                 .to_string()
@@ -253,7 +255,7 @@ fn looks_like_const(name: &str, input: ParseStream) -> bool {
         return false;
     };
     let screaming = path.segments.last().is_some_and(|last| {
-        let name = last.ident.unraw().to_string();
+        let name = crate::dsl::text(&last.ident);
         !name.contains(|c: char| c.is_ascii_lowercase())
     });
     screaming && !fork.peek(Token![<]) && !fork.peek(syn::token::Brace)

@@ -15,7 +15,7 @@ pub fn one_of<T: Copy>(
     words: &[(&str, T)],
 ) -> syn::Result<(T, Ident)> {
     let ident = input.call(Ident::parse_any)?;
-    let text = ident.unraw().to_string();
+    let text = crate::dsl::text(&ident);
     match words.iter().find(|(w, _)| *w == text) {
         Some((_, value)) => Ok((*value, ident)),
         None => Err(unknown(&ident, what, words.iter().map(|(w, _)| *w))),
@@ -28,7 +28,7 @@ pub fn unknown<'a>(
     what: &str,
     words: impl Iterator<Item = &'a str> + Clone,
 ) -> syn::Error {
-    let text = ident.unraw().to_string();
+    let text = crate::dsl::text(ident);
     let hint = did_you_mean(&text, words.clone());
     let message = if hint.is_empty() {
         let list: Vec<String> = words.map(|w| format!("`{w}`")).collect();

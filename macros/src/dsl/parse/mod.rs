@@ -11,6 +11,8 @@ mod keyword;
 mod role;
 mod value;
 
+use std::cell::RefCell;
+
 use proc_macro2::{Delimiter, Group, Spacing, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
@@ -22,8 +24,15 @@ use super::errors::{Errors, earlier_place};
 /// app's header could be read (the error is recorded).
 pub fn parse(input: TokenStream, errors: &mut Errors) -> Vec<ast::App> {
     let (krate, rest, semi) = split_crate_path(input);
-    let end = last_span(&rest).or(semi).unwrap_or_else(Span::call_site);
-    match parse_within(rest, end, |stream| app::apps(stream, krate, errors)) {
+    let end = rest
+        .last()
+        .map(TokenTree::span)
+        .or(semi)
+        .unwrap_or_else(Span::call_site);
+    let rest = hollow_trailing(rest);
+    let apps = parse_within(rest, end, |stream| app::apps(stream, krate, errors));
+    TRAILING.with(|trailing| trailing.borrow_mut().take());
+    match apps {
         Ok(apps) => apps,
         Err(error) => {
             errors.push(error);
@@ -32,32 +41,67 @@ pub fn parse(input: TokenStream, errors: &mut Errors) -> Vec<ast::App> {
     }
 }
 
+thread_local! {
+    /// The tokens of the `{ .. }` that ends the tokens being parsed (the
+    /// app's block, a role's block), taken out before syn copies them into
+    /// its buffer: the block is parsed on its own afterwards, so the copy
+    /// would be thrown away. An empty group with the same span stands in.
+    static TRAILING: RefCell<Option<Group>> = const { RefCell::new(None) };
+}
+
+/// `tokens` with a trailing `{ .. }` emptied (its tokens kept for
+/// [`block_tokens`]); not after `!`, where the group belongs to a macro
+/// call (a type `m! { .. }`) that syn reads itself.
+fn hollow_trailing(mut tokens: Vec<TokenTree>) -> TokenStream {
+    let after_bang = |tokens: &[TokenTree]| {
+        let before = tokens.len().checked_sub(2).and_then(|i| tokens.get(i));
+        matches!(before, Some(TokenTree::Punct(p)) if p.as_char() == '!')
+    };
+    if !after_bang(&tokens)
+        && let Some(TokenTree::Group(group)) = tokens.last_mut()
+        && group.delimiter() == Delimiter::Brace
+    {
+        let mut empty = Group::new(Delimiter::Brace, TokenStream::new());
+        empty.set_span(group.span());
+        let full = std::mem::replace(group, empty);
+        TRAILING.with(|trailing| *trailing.borrow_mut() = Some(full));
+    }
+    tokens.into_iter().collect()
+}
+
+/// A `{ .. }` just parsed from `input`, whole: the one taken out by
+/// [`hollow_trailing`] when it was the last token, else itself.
+fn whole_block(group: Group, input: ParseStream) -> Group {
+    let last =
+        input.is_empty() && group.delimiter() == Delimiter::Brace && group.stream().is_empty();
+    let taken = last.then(|| TRAILING.with(|trailing| trailing.borrow_mut().take()));
+    taken.flatten().unwrap_or(group)
+}
+
+/// The tokens of a block just parsed from `input` (see [`whole_block`]).
+fn block_tokens(group: Group, input: ParseStream) -> TokenStream {
+    // The group dropped, its stream is the only owner of the tokens, which
+    // are then moved, not copied, into the block's items.
+    whole_block(group, input).stream()
+}
+
 /// Splits off the crate path the `macro_rules!` wrapper puts before `;`,
 /// and the `;`'s span.
 ///
 /// Without one (the proc macro called directly), generated code names `::supervision`.
-fn split_crate_path(input: TokenStream) -> (TokenStream, TokenStream, Option<Span>) {
-    let tokens: Vec<TokenTree> = input.into_iter().collect();
+fn split_crate_path(input: TokenStream) -> (TokenStream, Vec<TokenTree>, Option<Span>) {
+    let mut tokens: Vec<TokenTree> = input.into_iter().collect();
     let semi = tokens
         .iter()
         .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';'));
     match semi {
-        Some(i) => (
-            tokens[..i].iter().cloned().collect(),
-            tokens[i + 1..].iter().cloned().collect(),
-            Some(tokens[i].span()),
-        ),
-        None => (
-            quote::quote!(::supervision),
-            tokens.into_iter().collect(),
-            None,
-        ),
+        Some(i) => {
+            let rest = tokens.split_off(i + 1);
+            let semi = tokens.pop().map(|semi| semi.span());
+            (tokens.into_iter().collect(), rest, semi)
+        }
+        None => (quote::quote!(::supervision), tokens, None),
     }
-}
-
-/// The span of the last token of `tokens`.
-fn last_span(tokens: &TokenStream) -> Option<Span> {
-    tokens.clone().into_iter().last().map(|t| t.span())
 }
 
 /// Parses `tokens` as the inside of a group spanning `end`, so a mistake at
@@ -133,7 +177,11 @@ fn each_item(
     errors: &mut Errors,
     mut entry: impl FnMut(syn::parse::ParseStream, &mut Errors) -> syn::Result<()>,
 ) {
+    // A block taken out of the enclosing tokens (a later app's) waits until
+    // these items are parsed.
+    let outer = TRAILING.with(|trailing| trailing.borrow_mut().take());
     for (tokens, end) in split_items(block, joins) {
+        let tokens = hollow_trailing(tokens);
         let parser = |stream: syn::parse::ParseStream| loop {
             entry(stream, errors)?;
             if stream.is_empty() {
@@ -148,10 +196,13 @@ fn each_item(
                 Next::Stray => return Err(stray(stream)),
             }
         };
-        if let Err(error) = parse_within(tokens, end, parser) {
+        let parsed = parse_within(tokens, end, parser);
+        TRAILING.with(|trailing| trailing.borrow_mut().take());
+        if let Err(error) = parsed {
             errors.push(error);
         }
     }
+    TRAILING.with(|trailing| *trailing.borrow_mut() = outer);
 }
 
 /// "unexpected `;`; expected `,`" at the first token left over.
@@ -198,27 +249,42 @@ fn name_colon(input: syn::parse::ParseStream) -> Option<syn::Ident> {
 fn split_items(
     block: TokenStream,
     joins: impl Fn(&[TokenTree]) -> bool,
-) -> Vec<(TokenStream, Span)> {
+) -> Vec<(Vec<TokenTree>, Span)> {
     let tokens: Vec<TokenTree> = block.into_iter().collect();
-    let mut items = Vec::new();
+    // Where each item ends (exclusive) and the span its end is reported at;
+    // the tokens are then moved into the items, not copied.
+    let mut ends = Vec::new();
     let mut start = 0;
-    let item = |tokens: &[TokenTree], end: Span| {
-        let end = tokens.last().map_or(end, TokenTree::span);
-        (tokens.iter().cloned().collect(), end)
-    };
     for (i, token) in tokens.iter().enumerate() {
         let is_comma = matches!(token, TokenTree::Punct(p) if p.as_char() == ',');
         if is_comma && !joins(&tokens[i + 1..]) {
-            items.push(item(&tokens[start..i], token.span()));
+            let end = if i > start {
+                tokens[i - 1].span()
+            } else {
+                token.span()
+            };
+            ends.push((i, end, true));
             start = i + 1;
         }
     }
     if let Some(last) = tokens.last()
         && start < tokens.len()
     {
-        items.push(item(&tokens[start..], last.span()));
+        ends.push((tokens.len(), last.span(), false));
     }
-    items
+    let mut tokens = tokens.into_iter();
+    let mut taken = 0;
+    ends.into_iter()
+        .map(|(end, span, comma)| {
+            let item: Vec<TokenTree> = tokens.by_ref().take(end - taken).collect();
+            taken = end;
+            if comma {
+                tokens.next();
+                taken += 1;
+            }
+            (item, span)
+        })
+        .collect()
 }
 
 /// Role keys never contain a top-level comma.

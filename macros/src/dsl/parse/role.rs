@@ -7,7 +7,7 @@ use syn::{Ident, LitStr, Token, Type, bracketed};
 
 use super::keyword::unknown;
 use super::value;
-use super::{Next, Seen, each_item, keep, name_colon, never_joins};
+use super::{Next, Seen, block_tokens, each_item, keep, name_colon, never_joins};
 use crate::dsl::ast::{Role, Watchdog};
 use crate::dsl::check::variant_name;
 use crate::dsl::errors::Errors;
@@ -33,7 +33,7 @@ pub fn role(
 ) -> syn::Result<Role> {
     let ty = if input.is_empty() || input.peek(syn::token::Brace) {
         // Kept without a type: the role still has its field, variant and edges.
-        let text = name.unraw().to_string();
+        let text = crate::dsl::text(&name);
         errors.at(
             name.span(),
             format!(
@@ -62,7 +62,7 @@ pub fn role(
         let block: Group = input.parse()?;
         let mut seen = Seen::default();
         each_item(
-            block.stream(),
+            block_tokens(block, input),
             never_joins,
             next_key,
             errors,
@@ -81,7 +81,7 @@ fn key(
     errors: &mut Errors,
 ) -> syn::Result<()> {
     let key = input.call(Ident::parse_any)?;
-    let text = key.unraw().to_string();
+    let text = crate::dsl::text(&key);
     if !ROLE_KEYS.contains(&text.as_str()) {
         return Err(unknown(&key, "role key", ROLE_KEYS.into_iter()));
     }
@@ -107,7 +107,7 @@ fn next_key(input: ParseStream) -> Next {
     match name_colon(input) {
         Some(name) => Next::Entry {
             at: name.span(),
-            name: name.unraw().to_string(),
+            name: crate::dsl::text(&name),
         },
         None => Next::Stray,
     }

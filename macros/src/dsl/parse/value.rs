@@ -78,7 +78,8 @@ pub fn duration(input: ParseStream, errors: &mut Errors) -> syn::Result<Duration
 /// the `per` of a budget or the `,` of a parameter list.
 fn const_expr(input: ParseStream, ty: ConstType) -> syn::Result<Option<ConstExpr>> {
     let expr = if input.peek(syn::token::Brace) {
-        input.parse::<Group>()?.into_token_stream()
+        let group = input.parse::<Group>()?;
+        super::whole_block(group, input).into_token_stream()
     } else if input.peek(Token![::])
         || input.peek(Token![<])
         || (input.peek(<Ident as syn::ext::IdentExt>::peek_any) && !starts_with_per(input))

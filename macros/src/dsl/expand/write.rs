@@ -1,0 +1,152 @@
+//! Tokens collected in a plain `Vec` and handed to a `TokenStream` in one
+//! `extend`, for the items written once per role or per edge: pushing tree
+//! by tree into a `TokenStream` (as `quote!` does) costs several times more.
+
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::ToTokens;
+
+use super::Private;
+use crate::dsl::model::{Model, Role};
+
+#[derive(Default)]
+pub struct Tokens(Vec<TokenTree>, Spare);
+
+/// Emptied vectors of finished groups, reused by the next groups.
+#[derive(Default)]
+struct Spare(Vec<Vec<TokenTree>>);
+
+impl Tokens {
+    /// For a list written item by item with [`Tokens::spill`]: the vector
+    /// stays this size, however many roles, so it is allocated once and
+    /// stays in the cache.
+    pub fn chunk() -> Self {
+        Tokens(Vec::with_capacity(Self::CHUNK + 64), Spare::default())
+    }
+
+    const CHUNK: usize = 2048;
+
+    /// Moves the tokens to the end of `out` once a chunk is full.
+    pub fn spill(&mut self, out: &mut TokenStream) {
+        if self.0.len() >= Self::CHUNK {
+            self.write_to(out);
+        }
+    }
+
+    pub fn ident(&mut self, ident: &Ident) -> &mut Self {
+        self.0.push(TokenTree::Ident(ident.clone()));
+        self
+    }
+
+    pub fn literal(&mut self, literal: Literal) -> &mut Self {
+        self.0.push(TokenTree::Literal(literal));
+        self
+    }
+
+    /// A one-character punctuation, alone.
+    pub fn punct(&mut self, c: char) -> &mut Self {
+        self.0.push(TokenTree::Punct(Punct::new(c, Spacing::Alone)));
+        self
+    }
+
+    /// A punctuation joined to the next one (the first `.` of `..`).
+    pub fn punct_joint(&mut self, c: char) -> &mut Self {
+        self.0.push(TokenTree::Punct(Punct::new(c, Spacing::Joint)));
+        self
+    }
+
+    /// `::`.
+    pub fn colon2(&mut self) -> &mut Self {
+        self.0
+            .push(TokenTree::Punct(Punct::new(':', Spacing::Joint)));
+        self.punct(':')
+    }
+
+    /// A one-character punctuation, alone, at `span`.
+    pub fn punct_at(&mut self, c: char, span: Span) -> &mut Self {
+        let mut punct = Punct::new(c, Spacing::Alone);
+        punct.set_span(span);
+        self.0.push(TokenTree::Punct(punct));
+        self
+    }
+
+    /// `::` at `span`.
+    pub fn colon2_at(&mut self, span: Span) -> &mut Self {
+        let mut joint = Punct::new(':', Spacing::Joint);
+        joint.set_span(span);
+        self.0.push(TokenTree::Punct(joint));
+        self.punct_at(':', span)
+    }
+
+    /// `<krate>::__private`, without the `::` after it.
+    pub fn private_path(&mut self, private: &Private) -> &mut Self {
+        self.0.extend(private.0.iter().cloned());
+        self
+    }
+
+    /// `<krate>::__private::`.
+    pub fn private(&mut self, private: &Private) -> &mut Self {
+        self.0.extend(private.0.iter().cloned());
+        self.colon2()
+    }
+
+    /// Anything else, written into a stream of its own first.
+    pub fn tokens(&mut self, tokens: &impl ToTokens) -> &mut Self {
+        let mut stream = TokenStream::new();
+        tokens.to_tokens(&mut stream);
+        if !stream.is_empty() {
+            self.0.extend(stream);
+        }
+        self
+    }
+
+    /// `#[doc = "text"]`.
+    pub fn doc(&mut self, text: &str) -> &mut Self {
+        self.punct('#').group(Delimiter::Bracket, |t| {
+            t.ident(&Ident::new("doc", Span::call_site()));
+            t.punct('=').literal(Literal::string(text));
+        })
+    }
+
+    /// The role's own doc comments, or `fallback` as its doc.
+    pub fn docs_or(&mut self, role: &Role, fallback: impl FnOnce() -> String) -> &mut Self {
+        if role.docs.is_empty() {
+            self.doc(&fallback())
+        } else {
+            for doc in &role.docs {
+                self.tokens(doc);
+            }
+            self
+        }
+    }
+
+    /// `AppRole::A, AppRole::B`: the roles with these indices.
+    pub fn variants<'a>(&mut self, model: &Model, indices: impl IntoIterator<Item = &'a usize>) {
+        for (n, &index) in indices.into_iter().enumerate() {
+            if n > 0 {
+                self.punct(',');
+            }
+            self.ident(&model.role_enum)
+                .colon2()
+                .ident(&model.roles[index].variant);
+        }
+    }
+
+    /// A group written by `inside`.
+    pub fn group(&mut self, delimiter: Delimiter, inside: impl FnOnce(&mut Tokens)) -> &mut Self {
+        let mut spare = std::mem::take(&mut self.1);
+        let mut tokens = Tokens(spare.0.pop().unwrap_or_default(), spare);
+        inside(&mut tokens);
+        let mut stream = TokenStream::new();
+        stream.extend(tokens.0.drain(..));
+        let Tokens(empty, mut spare) = tokens;
+        spare.0.push(empty);
+        self.1 = spare;
+        self.0.push(TokenTree::Group(Group::new(delimiter, stream)));
+        self
+    }
+
+    /// Moves the tokens to the end of `out`.
+    pub fn write_to(&mut self, out: &mut TokenStream) {
+        out.extend(self.0.drain(..));
+    }
+}
