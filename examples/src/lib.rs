@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use lexopt::ValueExt;
 use supervision::{
-    App, AppError, AppHandle, BoxError, Context, Elapsed, EpisodeId, Event, EventKind, Role,
-    ShutdownReport,
+    App, AppError, AppHandle, AppSpec, BoxError, BuiltApp, Context, Elapsed, EpisodeId, Event,
+    EventKind, Role, ShutdownReport,
 };
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
@@ -323,12 +323,27 @@ pub async fn run_daemon_with<A: App>(
     flags: Flags,
     launched: impl FnOnce(&AppHandle<A::Role>),
 ) -> ExitCode {
+    drive(A::spec(), || app.launch(), flags, launched).await
+}
+
+/// [`run_daemon`] for an app built at run time ([`supervision::Builder`]).
+pub async fn run_built(app: BuiltApp, flags: Flags) -> ExitCode {
+    drive(app.spec(), || app.launch(), flags, |_| {}).await
+}
+
+/// What both kinds of app share: `launch` starts the app described by `spec`.
+async fn drive<R: Role>(
+    spec: &'static AppSpec<R>,
+    launch: impl FnOnce() -> AppHandle<R>,
+    flags: Flags,
+    launched: impl FnOnce(&AppHandle<R>),
+) -> ExitCode {
     if flags.diagram {
-        print!("{}", A::spec().to_mermaid());
+        print!("{}", spec.to_mermaid());
         return ExitCode::SUCCESS;
     }
     init_log(flags.json);
-    let handle = app.launch();
+    let handle = launch();
     launched(&handle);
     let printer = spawn_event_printer(&handle, flags.json);
     let exit_after = async {
@@ -358,7 +373,7 @@ pub async fn run_daemon_with<A: App>(
         print_report(report);
     }
     if let Err(error) = &ended {
-        eprintln!("{} stopped: {error}", A::spec().name());
+        eprintln!("{} stopped: {error}", spec.name());
     }
     supervision::exit_code(&ended)
 }

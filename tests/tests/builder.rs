@@ -274,3 +274,96 @@ fn a_build_error_round_trips_through_serde() {
     assert_eq!(back, error);
     assert!(json.contains(r#""rule":"no_roles""#), "{json}");
 }
+
+/// Publishes its incarnation; the first one fails after a second.
+struct Flaky;
+
+impl Service for Flaky {
+    async fn run(&self, cx: Context) -> Result<(), BoxError> {
+        cx.ready_with(self, cx.incarnation())?;
+        if cx.incarnation() == 0 {
+            tokio::time::sleep(secs(1)).await;
+            return Err("lost".into());
+        }
+        cx.stop_requested().await;
+        Ok(())
+    }
+}
+
+impl Provide for Flaky {
+    type Handle = u64;
+}
+
+/// Reads `counter` along its `depends_on` by name, and a role it does not depend on.
+struct Reader {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Service for Reader {
+    async fn run(&self, cx: Context) -> Result<(), BoxError> {
+        let mut seen = Vec::new();
+        seen.push(format!("{:?}", cx.get_as::<Flaky>("counter")));
+        seen.push(format!("{:?}", cx.get_as::<Named>("counter")));
+        seen.push(format!("{:?}", cx.get_as::<Named>("named")));
+        seen.push(cx.get_as::<Named>("named").unwrap_err().to_string());
+        // The counter fails after a second: the wait sees its next incarnation.
+        tokio::time::sleep(ms(1_010)).await;
+        seen.push(format!("{:?}", cx.get_as::<Flaky>("counter")));
+        seen.push(format!("{:?}", cx.wait_as::<Flaky>("counter").await));
+        *self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = seen;
+        cx.stop_requested().await;
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_built_role_reads_its_dependencies_by_name_and_only_them() {
+    let seen = std::sync::Arc::default();
+    let mut app = Builder::new("reads");
+    app.strategy(Strategy::OneForOne);
+    app.role("counter", Flaky)
+        .ready(Readiness::Signaled { timeout: secs(1) })
+        .restart(RestartPolicy::Permanent {
+            budget: Budget {
+                max_restarts: 1,
+                window: secs(10),
+            },
+            backoff: Backoff::Fixed { delay: ms(100) },
+        });
+    app.role("named", Named)
+        .ready(Readiness::Signaled { timeout: secs(1) });
+    app.role(
+        "reader",
+        Reader {
+            seen: std::sync::Arc::clone(&seen),
+        },
+    )
+    .depends_on(["counter"])
+    .after(["named"]);
+    let handle = app.build().expect("valid").start().await.expect("starts");
+    // One for one: the counter restarts under its running reader.
+    tokio::time::sleep(secs(3)).await;
+    let seen = seen
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    assert_eq!(
+        seen,
+        [
+            "Ok(0)".to_owned(),
+            format!(
+                "Err(OtherService {{ role: \"counter\", asked: {:?} }})",
+                std::any::type_name::<Named>()
+            ),
+            "Err(NotADependency { named: \"named\", reader: \"reader\" })".to_owned(),
+            "`named` is not in the `depends_on` of `reader`, so `reader` cannot read its handle"
+                .to_owned(),
+            "Err(NotPublished { role: \"counter\" })".to_owned(),
+            "Ok(1)".to_owned(),
+        ]
+    );
+    let _ = handle.shutdown().await;
+}
