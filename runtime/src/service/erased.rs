@@ -64,6 +64,10 @@ pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
 /// `out`, a panic becomes [`TaskOut::Panicked`], and either reaches the
 /// supervisor through `tasks`. The future is made in the task and lives
 /// there: passed in made, it would be stored twice in the task's state.
+///
+/// A span no subscriber wants (disabled when it was made, so it records
+/// nothing ever) is not carried: the task is spawned without it, and costs
+/// neither the span's bytes nor entering it at every poll.
 fn spawn_task<F: Future + Send + 'static>(
     tasks: &Tasks,
     key: TaskKey,
@@ -75,33 +79,34 @@ fn spawn_task<F: Future + Send + 'static>(
         tx: Some(tasks.clone()),
         key,
     };
-    tokio::spawn(
-        async move {
-            let mut future = pin!(Some(make()));
-            let output = poll_fn(|cx| {
-                let Some(running) = future.as_mut().as_pin_mut() else {
-                    return Poll::Ready(TaskOut::Panicked("polled after a panic".to_owned()));
-                };
-                match catch_unwind(AssertUnwindSafe(|| running.poll(cx))) {
-                    Ok(Poll::Pending) => Poll::Pending,
-                    Ok(Poll::Ready(output)) => Poll::Ready(out(output)),
-                    Err(payload) => {
-                        // Dropped here, as tokio drops a task that panicked: a
-                        // panic of its drop is ignored, as tokio ignores it.
-                        let _ = catch_unwind(AssertUnwindSafe(|| future.as_mut().set(None)));
-                        Poll::Ready(TaskOut::Panicked(payload_message(&*payload)))
-                    }
+    let task = async move {
+        let mut future = pin!(Some(make()));
+        let output = poll_fn(|cx| {
+            let Some(running) = future.as_mut().as_pin_mut() else {
+                return Poll::Ready(TaskOut::Panicked("polled after a panic".to_owned()));
+            };
+            match catch_unwind(AssertUnwindSafe(|| running.poll(cx))) {
+                Ok(Poll::Pending) => Poll::Pending,
+                Ok(Poll::Ready(output)) => Poll::Ready(out(output)),
+                Err(payload) => {
+                    // Dropped here, as tokio drops a task that panicked: a
+                    // panic of its drop is ignored, as tokio ignores it.
+                    let _ = catch_unwind(AssertUnwindSafe(|| future.as_mut().set(None)));
+                    Poll::Ready(TaskOut::Panicked(payload_message(&*payload)))
                 }
-            })
-            .await;
-            // The future is dropped before the end is sent, as a task's is
-            // before a `JoinSet` yields it.
-            future.set(None);
-            finish.send(output);
-        }
-        .instrument(span),
-    )
-    .abort_handle()
+            }
+        })
+        .await;
+        // The future is dropped before the end is sent, as a task's is
+        // before a `JoinSet` yields it.
+        future.set(None);
+        finish.send(output);
+    };
+    if span.is_disabled() {
+        tokio::spawn(task).abort_handle()
+    } else {
+        tokio::spawn(task.instrument(span)).abort_handle()
+    }
 }
 
 fn run_out(result: Result<(), BoxError>) -> TaskOut {

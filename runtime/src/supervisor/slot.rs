@@ -62,7 +62,20 @@ impl Status {
 pub(super) struct Run {
     pub(super) task: AbortHandle,
     pub(super) cx: Context,
-    pub(super) span: tracing::Span,
+    /// The incarnation's span, for its drain; kept only when a subscriber
+    /// wants it (boxed: most roles never drain, and a slot is kept for every
+    /// role).
+    pub(super) span: Option<Box<tracing::Span>>,
+}
+
+impl Run {
+    /// The incarnation's span: a disabled one when none was kept.
+    pub(super) fn span(&self) -> tracing::Span {
+        self.span
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(tracing::Span::none)
+    }
 }
 
 /// The supervisor keeps no set of its tasks: an incarnation whose `Run` is

@@ -50,11 +50,16 @@ impl<R: Role> Supervisor<R> {
         );
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
         let key = TaskKey::new(x, incarnation, TaskKind::Run);
-        let task = service.spawn_run(cx.clone(), key, span.clone(), &self.ends_tx);
+        let kept = (!span.is_disabled()).then(|| Box::new(span.clone()));
+        let task = service.spawn_run(cx.clone(), key, span, &self.ends_tx);
         self.tasks += 1;
         let slot = &mut self.slots[x];
         slot.incarnation = Some(incarnation);
-        slot.run = Some(Run { task, cx, span });
+        slot.run = Some(Run {
+            task,
+            cx,
+            span: kept,
+        });
         slot.live = true;
         self.set_status(x, Status::Starting);
         self.emit(x, EventKind::Starting);

@@ -129,7 +129,7 @@ impl<R: Role> Supervisor<R> {
                     };
                     let key = TaskKey::new(y, run.cx.incarnation(), TaskKind::Drain);
                     let Some(task) =
-                        service.spawn_drain(run.cx.clone(), key, run.span.clone(), &self.ends_tx)
+                        service.spawn_drain(run.cx.clone(), key, run.span(), &self.ends_tx)
                     else {
                         continue;
                     };
