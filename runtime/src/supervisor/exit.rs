@@ -2,8 +2,6 @@
 
 use std::borrow::Cow;
 
-use tokio::time::Instant;
-
 use super::slot::{Awaiting, Purpose, Restart, Status, Stop};
 use super::timers::{Timer, after};
 use super::{End, Exit, Supervisor};
@@ -224,7 +222,7 @@ impl<R: Role> Supervisor<R> {
     /// Schedules the restart of `x` (and of the roles its strategy takes along),
     /// or gives up when a budget is exhausted.
     fn restart(&mut self, x: usize, budget: Budget, backoff: Backoff) {
-        let now = Instant::now();
+        let now = self.now();
         let Some(attempt) = self.slots[x].cold().window.try_grant(budget, now) else {
             self.emit(
                 x,

@@ -22,6 +22,7 @@ mod timers;
 mod watchdog;
 
 use core::any::TypeId;
+use core::cell::Cell;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -114,6 +115,11 @@ pub(crate) struct Supervisor<R: Role> {
     started: watch::Sender<Option<Started<R>>>,
     phase: Phase,
     epoch: Instant,
+    /// The clock as read by the reaction under way, with its time since
+    /// `epoch`: read once per reaction (a message, a task's end, the timers
+    /// due, one queued start or stop), on first use, so the events and
+    /// timers of one reaction share one reading.
+    clock: Cell<Option<(Instant, std::time::Duration)>>,
     seq: u64,
     episodes: u64,
     jitter: Jitter,
@@ -205,6 +211,7 @@ pub(crate) fn launch<R: Role>(
         started,
         phase: Phase::Starting,
         epoch: Instant::now(),
+        clock: Cell::new(None),
         seq: 0,
         episodes: 0,
         jitter: Jitter::new(seed, options.jitter),
@@ -260,6 +267,7 @@ impl<R: Role> Supervisor<R> {
             // A timer already due (a zero backoff) fires now: the timer wheel
             // would wake the loop only at its next millisecond tick.
             if next.is_some_and(|at| at <= Instant::now()) {
+                self.clock.set(None);
                 self.on_timers();
                 self.drive();
                 continue;
@@ -272,10 +280,17 @@ impl<R: Role> Supervisor<R> {
             }
             tokio::select! {
                 biased;
-                Some(msg) = self.rx.recv() => self.on_msg(msg),
-                Some(Done { key, out }) = self.ends_rx.recv() => self.on_task(key, out),
+                Some(msg) = self.rx.recv() => {
+                    self.clock.set(None);
+                    self.on_msg(msg);
+                }
+                Some(Done { key, out }) = self.ends_rx.recv() => {
+                    self.clock.set(None);
+                    self.on_task(key, out);
+                }
                 () = &mut sleep, if armed.is_some() => {
                     armed = None;
+                    self.clock.set(None);
                     self.on_timers();
                 }
             }
@@ -288,6 +303,7 @@ impl<R: Role> Supervisor<R> {
     /// start phase is over.
     fn drive(&mut self) {
         loop {
+            self.clock.set(None);
             if let Some(x) = self.to_stop.pop_front() {
                 self.begin_stop(x);
             } else if let Some(rank) = self.to_start.pop() {
@@ -376,7 +392,7 @@ impl<R: Role> Supervisor<R> {
     }
 
     fn on_timers(&mut self) {
-        let now = Instant::now();
+        let now = self.now();
         while let Some((key, timer)) = self.timers.pop_due(now) {
             if let Timer::Watchdog { role, period } = timer {
                 if self.slots[role].watchdog == Some(key) {
@@ -412,6 +428,21 @@ impl<R: Role> Supervisor<R> {
 
     // ---- small shared helpers -------------------------------------------------
 
+    /// The time of the reaction under way (see `clock`).
+    fn now(&self) -> Instant {
+        self.clock_reading().0
+    }
+
+    fn clock_reading(&self) -> (Instant, std::time::Duration) {
+        if let Some(reading) = self.clock.get() {
+            return reading;
+        }
+        let now = Instant::now();
+        let reading = (now, now.saturating_duration_since(self.epoch));
+        self.clock.set(Some(reading));
+        reading
+    }
+
     fn role(&self, x: usize) -> R {
         self.spec.roles()[x]
     }
@@ -432,7 +463,7 @@ impl<R: Role> Supervisor<R> {
         let incarnation = x.and_then(|x| self.slots[x].incarnation);
         let event = Event {
             seq: self.seq,
-            at: Instant::now().saturating_duration_since(self.epoch),
+            at: self.clock_reading().1,
             role,
             incarnation,
             episode,

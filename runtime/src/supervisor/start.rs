@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use tokio::time::Instant;
-
 use super::Supervisor;
 use super::slot::{Purpose, Run, Status};
 use super::timers::{Timer, after};
@@ -68,7 +66,7 @@ impl<R: Role> Supervisor<R> {
             Readiness::Signaled { timeout } | Readiness::Completed { timeout } => {
                 self.set_timer(
                     x,
-                    after(Instant::now(), timeout),
+                    after(self.now(), timeout),
                     Timer::Ready { role: x, timeout },
                 );
             }
@@ -111,7 +109,8 @@ impl<R: Role> Supervisor<R> {
         self.slots[x].lease = true;
         self.set_status(x, Status::Ready);
         self.emit(x, EventKind::Ready);
-        self.arm_watchdog(x, Instant::now());
+        let now = self.now();
+        self.arm_watchdog(x, now);
         self.slots[x].episode = None;
         self.no_longer_awaited(x);
     }

@@ -82,7 +82,7 @@ impl<R: Role> Supervisor<R> {
     }
 
     pub(super) fn begin_stop(&mut self, y: usize) {
-        let now = Instant::now();
+        let now = self.now();
         match self.slots[y].stop.as_mut() {
             Some(stop) if stop.began.is_none() => stop.began = Some(now),
             _ => return,
@@ -142,7 +142,7 @@ impl<R: Role> Supervisor<R> {
                             resume: resume_state,
                         };
                     }
-                    self.set_timer(y, after(Instant::now(), timeout), Timer::Drain { role: y });
+                    self.set_timer(y, after(self.now(), timeout), Timer::Drain { role: y });
                     return;
                 }
                 StopAction::ReleaseLease => self.release_lease(y),
@@ -155,7 +155,7 @@ impl<R: Role> Supervisor<R> {
                         stop.awaiting = Awaiting::Exit;
                     }
                     self.emit(y, EventKind::Stopping);
-                    self.set_timer(y, after(Instant::now(), timeout), Timer::Grace { role: y });
+                    self.set_timer(y, after(self.now(), timeout), Timer::Grace { role: y });
                     return;
                 }
             }
@@ -256,7 +256,7 @@ impl<R: Role> Supervisor<R> {
         };
         self.emit(y, EventKind::Stopped { outcome });
         self.set_live(y, false);
-        let now = Instant::now();
+        let now = self.now();
         let duration = stop.began.map_or(std::time::Duration::ZERO, |b| {
             now.saturating_duration_since(b)
         });
@@ -316,7 +316,7 @@ impl<R: Role> Supervisor<R> {
         if self.shutdown.is_some() {
             return;
         }
-        let now = Instant::now();
+        let now = self.now();
         let episode = self.new_episode();
         self.set_phase(Phase::ShuttingDown);
         self.record(x, Some(episode), EventKind::ShutdownRequested { reason });
@@ -358,7 +358,7 @@ impl<R: Role> Supervisor<R> {
             return;
         };
         shutdown.forced = true;
-        let now = Instant::now();
+        let now = self.now();
         let mut idle = Vec::new();
         for y in 0..self.slots.len() {
             let slot = &mut self.slots[y];
