@@ -48,6 +48,11 @@ struct Ring<R> {
 /// The most events a subscriber may fall behind, whatever `Options` asks.
 pub(crate) const MAX_SUBSCRIBER_CAPACITY: usize = 1 << 16;
 
+/// The most events the ring allocates room for up front; a larger capacity
+/// grows past it as events come. Room never written to is never touched, so
+/// it costs address space, not memory, and the ring is not copied as it grows.
+const MAX_PREALLOCATED: usize = 1 << 16;
+
 /// Shared between the supervisor (the only writer) and every handle.
 pub(crate) struct Journal<R> {
     ring: Mutex<Ring<R>>,
@@ -65,7 +70,7 @@ impl<R: Role> Journal<R> {
         let (tx, _) = broadcast::channel(subscriber_capacity.clamp(1, MAX_SUBSCRIBER_CAPACITY));
         Journal {
             ring: Mutex::new(Ring {
-                events: VecDeque::with_capacity(capacity.clamp(1, 1024)),
+                events: VecDeque::with_capacity(capacity.clamp(1, MAX_PREALLOCATED)),
                 capacity: capacity.max(1),
                 dropped: 0,
             }),
