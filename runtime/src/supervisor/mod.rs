@@ -393,11 +393,11 @@ impl<R: Role> Supervisor<R> {
 
     fn on_timers(&mut self) {
         let now = self.now();
-        while let Some((key, timer)) = self.timers.pop_due(now) {
+        while let Some((due, key, timer)) = self.timers.pop_due(now) {
             if let Timer::Watchdog { role, period } = timer {
                 if self.slots[role].watchdog == Some(key) {
                     self.slots[role].watchdog = None;
-                    self.on_watchdog(role, key.0, period);
+                    self.on_watchdog(role, due, period);
                 }
                 continue;
             }
@@ -633,7 +633,7 @@ pub fn footprint<R: Role>(roles: usize, options: &Options) -> Footprint {
     Footprint {
         slot: size_of::<Slot>(),
         spec: size_of::<crate::spec::RoleSpec<R>>() + size_of::<R>(),
-        state: size_of::<crate::observe::state::RoleState<R>>(),
+        state: size_of::<crate::observe::state::Row>(),
         handle: size_of::<watch::Sender<Published>>(),
         incarnation: crate::service::context::Context::bytes(),
         journal: options.journal_capacity.min(roles.saturating_mul(4)) * event / roles
