@@ -3,6 +3,7 @@
 
 use tokio::time::Instant;
 
+use super::exit::Failing;
 use super::slot::{Awaiting, Ended, Purpose, Status, Stop};
 use super::timers::{Timer, after};
 use super::{End, Final, Shutdown, Supervisor};
@@ -293,7 +294,7 @@ impl<R: Role> Supervisor<R> {
             }
             Purpose::Fail { cause, was_ready } => {
                 self.set_status(y, Status::Stopped);
-                self.after_exit(y, was_ready, Some(cause));
+                self.after_exit(y, was_ready, Some(Failing::Cause(cause)));
             }
         }
         for owner in waiters {
