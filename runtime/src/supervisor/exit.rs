@@ -34,7 +34,7 @@ impl<R: Role> Supervisor<R> {
             let episode = self.new_episode();
             self.slots[x].episode = Some(episode);
         }
-        let asked_to_stop = slot_awaits_exit(self.slots[x].stop.as_deref());
+        let asked_to_stop = slot_awaits_exit(self.stops.get(self.slots[x].stop));
         let failure = match exit {
             // A clean return once asked to stop is what `stopped { graceful }` reports.
             Exit::Clean if asked_to_stop => None,
@@ -304,7 +304,7 @@ impl<R: Role> Supervisor<R> {
         if self.slots[x].restart().is_none() {
             return;
         }
-        if let Some(stop) = self.slots[y].stop.as_mut() {
+        if let Some(stop) = self.stops.get_mut(self.slots[y].stop) {
             stop.waiters.push(x);
             if let Some(restart) = self.slots[x].restart_mut() {
                 restart.waits += 1;
@@ -405,7 +405,7 @@ impl<R: Role> Supervisor<R> {
     /// role for good (a shutdown, or a disable: that role ends disabled and is
     /// reported so).
     pub(super) fn redirect_stop(&mut self, y: usize, purpose: Purpose) {
-        if let Some(stop) = self.slots[y].stop.as_mut()
+        if let Some(stop) = self.stops.get_mut(self.slots[y].stop)
             && !matches!(stop.purpose, Purpose::Shutdown | Purpose::Disable)
         {
             stop.purpose = purpose;

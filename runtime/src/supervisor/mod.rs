@@ -34,7 +34,7 @@ use tokio::time::Instant;
 use self::backoff::Jitter;
 use self::budget::Window;
 use self::queue::StartQueue;
-use self::slot::{Ended, Slot, Status, Stop};
+use self::slot::{Ended, Slot, Status, Stops};
 use self::timers::{Timer, Timers};
 use crate::observe::error::{AppError, Cause, ErrorChain, Failure};
 use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
@@ -131,13 +131,8 @@ pub(crate) struct Supervisor<R: Role> {
     /// can start at once, they start in the declared start order.
     to_start: StartQueue,
     to_stop: VecDeque<usize>,
-    /// The boxes of stops that ended, reused by the next ones: at most as
-    /// many as roles ever stopped at once.
-    #[allow(
-        clippy::vec_box,
-        reason = "the boxes themselves are what is reused, moved in and out of slots"
-    )]
-    spare_stops: Vec<Box<Stop>>,
+    /// The stops under way, each slot holding its place.
+    stops: Stops,
     shutdown: Option<Shutdown>,
 }
 
@@ -220,7 +215,7 @@ pub(crate) fn launch<R: Role>(
         awaiting_start: n,
         to_start: StartQueue::new(n),
         to_stop: VecDeque::new(),
-        spare_stops: Vec::new(),
+        stops: Stops::default(),
         shutdown: None,
     };
     let task = tokio::spawn(supervisor.run(misconfigured));
