@@ -34,8 +34,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use supervision::{Backoff, Budget, Builder, BuiltApp, Options, RestartPolicy, RoleId};
-use supervision_tests::Script;
+use supervision::{
+    Backoff, BoxError, Budget, Builder, BuiltApp, Context, Options, RestartPolicy, RoleId, Service,
+};
 use task_supervisor::{SupervisedTask, SupervisorBuilder, TaskResult};
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
@@ -72,12 +73,48 @@ fn scale() -> Scale {
 
 // ---- the apps ---------------------------------------------------------------
 
+// The bench's services are its own, each a plain type with an unboxed future
+// as a user's would be: the test crate's scripts box every incarnation's
+// future, and the test crate turns on tokio's `test-util`, whose clock is
+// slower than a release build's.
+
+/// Runs until asked to stop (`ready: spawned`, so ready at once).
+struct Waits;
+
+impl Service for Waits {
+    async fn run(&self, cx: Context) -> Result<(), BoxError> {
+        cx.stop_requested().await;
+        Ok(())
+    }
+}
+
+/// Fails at once until its incarnation `incarnations - 1`, which counts
+/// itself down in `left` (the last one wakes `done`) and runs until stopped.
+struct Churner {
+    incarnations: u64,
+    left: Arc<AtomicUsize>,
+    done: Arc<Notify>,
+}
+
+impl Service for Churner {
+    async fn run(&self, cx: Context) -> Result<(), BoxError> {
+        if cx.incarnation() + 1 < self.incarnations {
+            return Err("churn".into());
+        }
+        if self.left.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.done.notify_one();
+        }
+        cx.stop_requested().await;
+        Ok(())
+    }
+}
+
 /// `n` roles, independent (`tree = false`) or in a binary tree where node `i`
 /// depends on node `(i - 1) / 2`, each running until stopped.
 fn big(n: usize, tree: bool) -> BuiltApp {
     let mut app = Builder::new(if tree { "Tree" } else { "Flat" });
     for i in 0..n {
-        let role = app.role(format!("node_{i}"), Script::until_stopped());
+        let role = app.role(format!("node_{i}"), Waits);
         if tree && i > 0 {
             role.depends_on([format!("node_{}", (i - 1) / 2)]);
         }
@@ -97,21 +134,12 @@ fn churn(n: usize, incarnations: u64, left: Arc<AtomicUsize>, done: Arc<Notify>)
     };
     let mut app = Builder::new("Churn");
     for i in 0..n {
-        let (left, done) = (Arc::clone(&left), Arc::clone(&done));
-        let script = Script::new(move |cx| {
-            let (left, done) = (Arc::clone(&left), Arc::clone(&done));
-            async move {
-                if cx.incarnation() + 1 < incarnations {
-                    return Err("churn".into());
-                }
-                if left.fetch_sub(1, Ordering::AcqRel) == 1 {
-                    done.notify_one();
-                }
-                cx.stop_requested().await;
-                Ok(())
-            }
-        });
-        app.role(format!("node_{i}"), script).restart(restart);
+        let churner = Churner {
+            incarnations,
+            left: Arc::clone(&left),
+            done: Arc::clone(&done),
+        };
+        app.role(format!("node_{i}"), churner).restart(restart);
     }
     built(app)
 }

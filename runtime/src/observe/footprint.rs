@@ -20,7 +20,8 @@ pub struct Footprint {
     pub handle: usize,
     /// The running incarnation's context.
     pub incarnation: usize,
-    /// Its share of the bounded journal and of the subscribers' channel.
+    /// Its share of the bounded journal and of the subscribers' channel
+    /// (made by the first subscription).
     pub journal: usize,
 }
 

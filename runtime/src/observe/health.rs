@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::observe::state::{AppState, Phase, RoleStatus};
+use crate::observe::state::{Phase, RoleStatus};
 use crate::spec::role::Role;
 
 /// The app's health, from the state table at one moment.
@@ -24,26 +24,32 @@ pub struct Health<R> {
     pub degraded: Vec<R>,
 }
 
-impl<R: Role> AppState<R> {
-    /// The app's health, `optional[i]` saying whether role `i` is optional;
-    /// `live` says whether the supervisor task still runs.
-    pub(crate) fn health(&self, optional: &[bool], live: bool) -> Health<R> {
+impl<R: Role> Health<R> {
+    /// The app's health in `phase` with its roles' statuses, `optional[i]`
+    /// saying whether role `i` is optional; `live` says whether the
+    /// supervisor task still runs.
+    pub(crate) fn of(
+        phase: Phase,
+        roles: impl Iterator<Item = (R, RoleStatus)>,
+        optional: &[bool],
+        live: bool,
+    ) -> Self {
         let mut unready = Vec::new();
         let mut degraded = Vec::new();
-        for role in &self.roles {
-            let up = matches!(role.status, RoleStatus::Ready | RoleStatus::Completed);
-            if optional.get(role.role.index()).copied().unwrap_or(false) {
-                if role.status == RoleStatus::Disabled {
-                    degraded.push(role.role);
+        for (role, status) in roles {
+            let up = matches!(status, RoleStatus::Ready | RoleStatus::Completed);
+            if optional.get(role.index()).copied().unwrap_or(false) {
+                if status == RoleStatus::Disabled {
+                    degraded.push(role);
                 }
             } else if !up {
-                unready.push(role.role);
+                unready.push(role);
             }
         }
-        let live = live && self.phase != Phase::Stopped;
+        let live = live && phase != Phase::Stopped;
         Health {
             live,
-            ready: live && self.phase == Phase::Running && unready.is_empty(),
+            ready: live && phase == Phase::Running && unready.is_empty(),
             unready,
             degraded,
         }

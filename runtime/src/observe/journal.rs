@@ -5,8 +5,7 @@
 //! not read (it sees `RecvError::Lagged`). Supervision never blocks on a reader.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -48,13 +47,19 @@ struct Ring<R> {
 /// The most events a subscriber may fall behind, whatever `Options` asks.
 pub(crate) const MAX_SUBSCRIBER_CAPACITY: usize = 1 << 16;
 
+/// The most events the ring allocates room for up front; a larger capacity
+/// grows past it as events come. Room never written to is never touched, so
+/// it costs address space, not memory, and the ring is not copied as it grows.
+const MAX_PREALLOCATED: usize = 1 << 16;
+
 /// Shared between the supervisor (the only writer) and every handle.
 pub(crate) struct Journal<R> {
     ring: Mutex<Ring<R>>,
-    tx: broadcast::Sender<Event<R>>,
-    /// Set by the first subscription: until then no event is copied and the
-    /// channel's own lock (behind its receiver count) is never taken.
-    subscribed: AtomicBool,
+    /// Made by the first subscription (the channel allocates all its slots
+    /// at once): until then no event is copied and the channel's own lock
+    /// (behind its receiver count) is never taken.
+    tx: OnceLock<broadcast::Sender<Event<R>>>,
+    subscriber_capacity: usize,
 }
 
 impl<R: Role> Journal<R> {
@@ -62,15 +67,14 @@ impl<R: Role> Journal<R> {
     /// capacity is at most [`MAX_SUBSCRIBER_CAPACITY`], since the channel
     /// allocates every slot up front (and panics past `usize::MAX / 2`).
     pub(crate) fn new(capacity: usize, subscriber_capacity: usize) -> Self {
-        let (tx, _) = broadcast::channel(subscriber_capacity.clamp(1, MAX_SUBSCRIBER_CAPACITY));
         Journal {
             ring: Mutex::new(Ring {
-                events: VecDeque::with_capacity(capacity.clamp(1, 1024)),
+                events: VecDeque::with_capacity(capacity.clamp(1, MAX_PREALLOCATED)),
                 capacity: capacity.max(1),
                 dropped: 0,
             }),
-            tx,
-            subscribed: AtomicBool::new(false),
+            tx: OnceLock::new(),
+            subscriber_capacity: subscriber_capacity.clamp(1, MAX_SUBSCRIBER_CAPACITY),
         }
     }
 
@@ -95,13 +99,13 @@ impl<R: Role> Journal<R> {
             // Counted under the lock, after the push: a `Follow` that
             // subscribed too late to be counted copies the journal after
             // this push, so the event reaches it one way or the other.
-            (self.subscribed.load(Ordering::SeqCst) && self.tx.receiver_count() > 0)
-                .then(|| ring.events.back().cloned())
-                .flatten()
+            (self.tx.get())
+                .filter(|tx| tx.receiver_count() > 0)
+                .and_then(|tx| Some((tx, ring.events.back().cloned()?)))
         };
-        if let Some(event) = live {
+        if let Some((tx, event)) = live {
             // An error only means the last subscriber just left.
-            let _ = self.tx.send(event);
+            let _ = tx.send(event);
         }
     }
 
@@ -114,10 +118,11 @@ impl<R: Role> Journal<R> {
     }
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<Event<R>> {
-        // Set before subscribing: a `record` that takes the ring's lock after
+        // Made before subscribing: a `record` that takes the ring's lock after
         // a `Follow`'s copy of the journal sees it, and counts the receiver.
-        self.subscribed.store(true, Ordering::SeqCst);
-        self.tx.subscribe()
+        (self.tx)
+            .get_or_init(|| broadcast::channel(self.subscriber_capacity).0)
+            .subscribe()
     }
 
     pub(crate) fn follow(&self) -> Follow<R> {

@@ -118,56 +118,97 @@ impl<R: Role> AppState<R> {
 }
 
 /// The table behind `state()`: written by the supervisor, one role at a time.
-pub(crate) struct StateTable<R> {
-    inner: Mutex<AppState<R>>,
-    /// Which roles are optional, by index, for `health`.
+/// Each row keeps only what changes (24 bytes); the role and its lease come
+/// from the spec when a snapshot is made.
+pub(crate) struct StateTable<R: 'static> {
+    inner: Mutex<Table>,
+    spec: &'static AppSpec<R>,
     optional: Box<[bool]>,
+}
+
+struct Table {
+    phase: Phase,
+    rows: Vec<Row>,
+}
+
+/// What changes of one role's [`RoleState`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Row {
+    pub(crate) status: RoleStatus,
+    pub(crate) incarnation: Option<u64>,
+    pub(crate) lease_held: bool,
 }
 
 impl<R: Role> StateTable<R> {
     pub(crate) fn new(spec: &'static AppSpec<R>) -> Self {
+        let row = Row {
+            status: RoleStatus::Pending,
+            incarnation: None,
+            lease_held: false,
+        };
         StateTable {
-            inner: Mutex::new(AppState {
+            inner: Mutex::new(Table {
                 phase: Phase::Starting,
-                roles: (spec.roles().iter())
-                    .map(|&role| RoleState {
-                        role,
-                        status: RoleStatus::Pending,
-                        incarnation: None,
-                        lease: spec.lease(role),
-                        lease_held: false,
-                    })
-                    .collect(),
+                rows: vec![row; spec.roles().len()],
             }),
+            spec,
             optional: spec.roles().iter().map(|&r| spec.is_optional(r)).collect(),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, AppState<R>> {
+    fn lock(&self) -> MutexGuard<'_, Table> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn snapshot(&self) -> AppState<R> {
-        self.lock().clone()
+    /// The roles beside their rows, in declaration order.
+    fn states<'a>(&self, table: &'a Table) -> impl Iterator<Item = RoleState<R>> + 'a {
+        let spec = self.spec;
+        (spec.roles().iter())
+            .zip(&table.rows)
+            .map(move |(&role, row)| RoleState {
+                role,
+                status: row.status,
+                incarnation: row.incarnation,
+                lease: spec.lease(role),
+                lease_held: row.lease_held,
+            })
     }
 
-    /// The app's health right now, without copying the table.
+    pub(crate) fn snapshot(&self) -> AppState<R> {
+        let table = self.lock();
+        AppState {
+            phase: table.phase,
+            roles: self.states(&table).collect(),
+        }
+    }
+
     pub(crate) fn health(&self, live: bool) -> Health<R> {
-        self.lock().health(&self.optional, live)
+        let table = self.lock();
+        let roles = (self.spec.roles().iter()).zip(&table.rows);
+        Health::of(
+            table.phase,
+            roles.map(|(&role, row)| (role, row.status)),
+            &self.optional,
+            live,
+        )
     }
 
     pub(crate) fn set_phase(&self, phase: Phase) {
         self.lock().phase = phase;
     }
 
-    pub(crate) fn update(&self, index: usize, f: impl FnOnce(&mut RoleState<R>)) {
-        if let Some(r) = self.lock().roles.get_mut(index) {
+    pub(crate) fn update(&self, index: usize, f: impl FnOnce(&mut Row)) {
+        if let Some(r) = self.lock().rows.get_mut(index) {
             f(r);
         }
     }
 
-    /// The lease names currently held (the registry `AppHandle::leases` reads).
     pub(crate) fn leases(&self) -> Vec<&'static str> {
-        self.lock().leases()
+        let table = self.lock();
+        (self.spec.roles().iter())
+            .zip(&table.rows)
+            .filter(|(_, row)| row.lease_held)
+            .map(|(&role, _)| self.spec.lease(role))
+            .collect()
     }
 }

@@ -23,7 +23,9 @@ use crate::spec::role::Role;
 #[derive(Debug)]
 struct Incarnation {
     role: &'static str,
-    index: usize,
+    /// The role's index (`u32`, beside the flags: a context is kept for
+    /// every running role).
+    index: u32,
     incarnation: u64,
     service_type: TypeId,
     tx: mpsc::UnboundedSender<Msg>,
@@ -34,6 +36,9 @@ struct Incarnation {
     stop: AtomicBool,
     /// Set when the role's `drain` action begins for this incarnation.
     drain: AtomicBool,
+    /// `run` has ended: nothing more will be handed over. Set before the
+    /// waiters are woken, so a `handed_over` whose wait began before sees it.
+    run_ended: AtomicBool,
     /// Woken when `stop`, `drain` or the hand-over changes; every waiter
     /// checks what it waits for, so one `Notify` serves them all.
     changed: Notify,
@@ -49,6 +54,10 @@ struct Incarnation {
 }
 
 impl Incarnation {
+    fn index(&self) -> usize {
+        usize::try_from(self.index).unwrap_or(usize::MAX)
+    }
+
     fn held(&self) -> std::sync::MutexGuard<'_, Held> {
         self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -74,12 +83,31 @@ pub(crate) type State = Box<dyn Any + Send>;
 
 #[derive(Debug, Default)]
 struct Held {
+    /// The drain states, boxed and made on first use: most roles never drain,
+    /// and a context is kept for every running role.
+    states: Option<Box<States>>,
+}
+
+#[derive(Debug, Default)]
+struct States {
     /// The previous incarnation's drained state, taken by `resume_state`.
     resume: Option<State>,
     /// What `run` handed over with `hand_over`, until the drain takes it.
     handed: Option<State>,
-    /// `run` has ended: nothing more will be handed over.
-    run_ended: bool,
+}
+
+impl Held {
+    fn states(&mut self) -> &mut States {
+        self.states.get_or_insert_with(Box::default)
+    }
+
+    fn take_resume(&mut self) -> Option<State> {
+        self.states.as_deref_mut()?.resume.take()
+    }
+
+    fn take_handed(&mut self) -> Option<State> {
+        self.states.as_deref_mut()?.handed.take()
+    }
 }
 
 /// The identity of a running incarnation, for [`Context::new`].
@@ -124,7 +152,7 @@ impl Context {
         Context {
             inner: Arc::new(Incarnation {
                 role: identity.lease,
-                index: identity.index,
+                index: u32::try_from(identity.index).unwrap_or(u32::MAX),
                 incarnation: identity.incarnation,
                 service_type: identity.service_type,
                 tx,
@@ -132,11 +160,16 @@ impl Context {
                 sent: AtomicBool::new(false),
                 stop: AtomicBool::new(false),
                 drain: AtomicBool::new(false),
+                run_ended: AtomicBool::new(false),
                 changed: Notify::new(),
                 token: OnceLock::new(),
                 held: Mutex::new(Held {
-                    resume,
-                    ..Held::default()
+                    states: resume.map(|resume| {
+                        Box::new(States {
+                            resume: Some(resume),
+                            handed: None,
+                        })
+                    }),
                 }),
                 beat: AtomicU64::new(0),
                 spawned: Instant::now(),
@@ -165,7 +198,7 @@ impl Context {
         if !signal.sent.swap(true, Ordering::AcqRel) {
             // The supervisor is gone only when the app has stopped: nothing to tell.
             let _ = signal.tx.send(Msg::Ready {
-                role: signal.index,
+                role: signal.index(),
                 incarnation: signal.incarnation,
             });
         }
@@ -190,7 +223,7 @@ impl Context {
         let signal = &self.inner;
         // The supervisor is gone only when the app has stopped: nothing to tell.
         let _ = signal.tx.send(Msg::Publish {
-            role: signal.index,
+            role: signal.index(),
             incarnation: signal.incarnation,
             handle: Arc::new(handle),
         });
@@ -207,7 +240,8 @@ impl Context {
     pub fn deps<K: RoleKey>(&self, role: K) -> Result<Deps<'_, K>, HandleError> {
         let _ = role;
         let signal = &self.inner;
-        if signal.registry.role_type != TypeId::of::<K::Role>() || K::ROLE.index() != signal.index {
+        if signal.registry.role_type != TypeId::of::<K::Role>() || K::ROLE.index() != signal.index()
+        {
             return Err(HandleError::NotThisRole {
                 named: K::ROLE.name().to_owned(),
                 context: signal.role.to_owned(),
@@ -239,7 +273,7 @@ impl Context {
 
     fn dependency(&self, name: &str) -> Result<(usize, &'static str), HandleError> {
         let signal = &self.inner;
-        let found = (signal.registry.dependencies).and_then(|d| d.dependency(signal.index, name));
+        let found = (signal.registry.dependencies).and_then(|d| d.dependency(signal.index(), name));
         found.ok_or_else(|| HandleError::NotADependency {
             named: name.to_owned(),
             reader: signal.role.to_owned(),
@@ -306,10 +340,13 @@ impl Context {
     /// the right type takes it.
     pub fn resume_state<T: 'static>(&self) -> Option<T> {
         let mut held = self.inner.held();
-        if !held.resume.as_ref().is_some_and(|state| state.is::<T>()) {
+        let wanted = (held.states.as_ref())
+            .and_then(|states| states.resume.as_ref())
+            .is_some_and(|state| state.is::<T>());
+        if !wanted {
             return None;
         }
-        let state = held.resume.take()?;
+        let state = held.take_resume()?;
         state.downcast::<T>().ok().map(|state| *state)
     }
 
@@ -340,7 +377,7 @@ impl Context {
         let _ = service;
         self.check_service::<S>()?;
         let signal = &self.inner;
-        signal.held().handed = Some(Box::new(state));
+        signal.held().states().handed = Some(Box::new(state));
         signal.changed.notify_waiters();
         Ok(())
     }
@@ -351,9 +388,12 @@ impl Context {
         let signal = &self.inner;
         loop {
             let notified = signal.changed.notified();
+            // Read before the hand-over is looked for: `run` hands over
+            // before it ends, so once it has ended, what it handed is there.
+            let ended = signal.run_ended.load(Ordering::Acquire);
             {
                 let mut held = signal.held();
-                if let Some(state) = held.handed.take() {
+                if let Some(state) = held.take_handed() {
                     // Only `hand_over::<S>`, checked against this role's
                     // type, puts a state in: it is an `S::State`.
                     return state
@@ -367,7 +407,7 @@ impl Context {
                             .into()
                         });
                 }
-                if held.run_ended {
+                if ended {
                     return Err("`run` ended without handing its work over".into());
                 }
             }
@@ -394,7 +434,7 @@ impl Context {
 
     /// `run` returned (or was aborted): `handed_over` stops waiting.
     pub(crate) fn run_ended(&self) {
-        self.inner.held().run_ended = true;
+        self.inner.run_ended.store(true, Ordering::Release);
         self.inner.changed.notify_waiters();
     }
 

@@ -9,8 +9,8 @@
 
 use core::any::{Any, TypeId};
 use core::future::{Future, poll_fn};
-use core::pin::pin;
-use core::task::Poll;
+use core::pin::{Pin, pin};
+use core::task::{Context as TaskCx, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -35,6 +35,13 @@ struct Finish {
 }
 
 impl Finish {
+    fn new(tasks: &Tasks, key: TaskKey) -> Self {
+        Finish {
+            tx: Some(tasks.clone()),
+            key,
+        }
+    }
+
     fn send(&mut self, out: TaskOut) {
         if let Some(tx) = self.tx.take() {
             // The supervisor is gone only when the app has stopped: nothing to tell.
@@ -60,48 +67,87 @@ pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// Spawns the future `make` makes inside `span`; its output goes through
-/// `out`, a panic becomes [`TaskOut::Panicked`], and either reaches the
-/// supervisor through `tasks`. The future is made in the task and lives
-/// there: passed in made, it would be stored twice in the task's state.
-fn spawn_task<F: Future + Send + 'static>(
-    tasks: &Tasks,
+/// Polls `future`, the task's one future, turning its output into what the
+/// task sends through `out`; a panic becomes [`TaskOut::Panicked`], and the
+/// future is dropped there, as tokio drops a task that panicked (a panic of
+/// its drop is ignored, as tokio ignores it).
+fn poll_guarded<F: Future>(
+    mut future: Pin<&mut Option<F>>,
+    cx: &mut TaskCx<'_>,
+    out: fn(F::Output) -> TaskOut,
+) -> Poll<TaskOut> {
+    let Some(running) = future.as_mut().as_pin_mut() else {
+        return Poll::Ready(TaskOut::Panicked("polled after a panic".to_owned()));
+    };
+    match catch_unwind(AssertUnwindSafe(|| running.poll(cx))) {
+        Ok(Poll::Pending) => Poll::Pending,
+        Ok(Poll::Ready(output)) => Poll::Ready(out(output)),
+        Err(payload) => {
+            let _ = catch_unwind(AssertUnwindSafe(|| future.as_mut().set(None)));
+            Poll::Ready(TaskOut::Panicked(payload_message(&*payload)))
+        }
+    }
+}
+
+/// Spawns `task` inside `span`. A span no subscriber wants (disabled when it
+/// was made, so it records nothing ever) is not carried: the task is spawned
+/// without it, and costs neither the span's bytes nor entering it at every
+/// poll.
+fn spawn_in(span: tracing::Span, task: impl Future<Output = ()> + Send + 'static) -> AbortHandle {
+    if span.is_disabled() {
+        tokio::spawn(task).abort_handle()
+    } else {
+        tokio::spawn(task.instrument(span)).abort_handle()
+    }
+}
+
+// Each task's future is written out whole, its service's future made inside
+// it and polled in place: a future made outside (or by a closure the task
+// captures) would be stored in the task twice, and a larger future can take
+// a larger tokio task (they come in steps of 128 bytes).
+
+/// Spawns one incarnation's `run` of `held`'s service. The future is
+/// dropped before the end is sent, as a task's is before a `JoinSet`
+/// yields it, and the context learns that `run` is over however it ends
+/// (returned, panicked or aborted), so a drain waiting for a hand-over
+/// stops waiting.
+fn spawn_run<H: Holds>(
+    held: Arc<H>,
+    cx: Context,
     key: TaskKey,
     span: tracing::Span,
-    make: impl FnOnce() -> F + Send + 'static,
-    out: impl Fn(F::Output) -> TaskOut + Send + Sync + 'static,
+    tasks: &Tasks,
 ) -> AbortHandle {
-    let mut finish = Finish {
-        tx: Some(tasks.clone()),
-        key,
-    };
-    tokio::spawn(
-        async move {
-            let mut future = pin!(Some(make()));
-            let output = poll_fn(|cx| {
-                let Some(running) = future.as_mut().as_pin_mut() else {
-                    return Poll::Ready(TaskOut::Panicked("polled after a panic".to_owned()));
-                };
-                match catch_unwind(AssertUnwindSafe(|| running.poll(cx))) {
-                    Ok(Poll::Pending) => Poll::Pending,
-                    Ok(Poll::Ready(output)) => Poll::Ready(out(output)),
-                    Err(payload) => {
-                        // Dropped here, as tokio drops a task that panicked: a
-                        // panic of its drop is ignored, as tokio ignores it.
-                        let _ = catch_unwind(AssertUnwindSafe(|| future.as_mut().set(None)));
-                        Poll::Ready(TaskOut::Panicked(payload_message(&*payload)))
-                    }
-                }
-            })
-            .await;
-            // The future is dropped before the end is sent, as a task's is
-            // before a `JoinSet` yields it.
-            future.set(None);
-            finish.send(output);
-        }
-        .instrument(span),
-    )
-    .abort_handle()
+    let mut finish = Finish::new(tasks, key);
+    spawn_in(span, async move {
+        let ends = RunEnds(cx.clone());
+        let mut future = pin!(Some(held.service().run(cx)));
+        let output = poll_fn(|task| poll_guarded(future.as_mut(), task, run_out)).await;
+        future.set(None);
+        drop(ends);
+        finish.send(output);
+    })
+}
+
+/// Spawns the drain of one incarnation of `held`'s service; the state comes
+/// back typed (as the service's `Drain::State`), its type erased.
+fn spawn_drain<S: Drain>(
+    held: Arc<Drainable<S>>,
+    cx: Context,
+    key: TaskKey,
+    span: tracing::Span,
+    tasks: &Tasks,
+) -> AbortHandle {
+    let mut finish = Finish::new(tasks, key);
+    spawn_in(span, async move {
+        let mut future = pin!(Some(async {
+            let state = held.0.drain(&cx).await?;
+            Ok(Box::new(state) as State)
+        }));
+        let output = poll_fn(|task| poll_guarded(future.as_mut(), task, drain_out)).await;
+        future.set(None);
+        finish.send(output);
+    })
 }
 
 fn run_out(result: Result<(), BoxError>) -> TaskOut {
@@ -133,6 +179,26 @@ trait DynService: Send + Sync + 'static {
 struct Plain<S>(S);
 struct Drainable<S>(S);
 
+/// What holds a service: the one future `run` spawns is written once for both.
+trait Holds: Send + Sync + 'static {
+    type Service: Service;
+    fn service(&self) -> &Self::Service;
+}
+
+impl<S: Service> Holds for Plain<S> {
+    type Service = S;
+    fn service(&self) -> &S {
+        &self.0
+    }
+}
+
+impl<S: Drain> Holds for Drainable<S> {
+    type Service = S;
+    fn service(&self) -> &S {
+        &self.0
+    }
+}
+
 /// Tells the context that `run` is over however it ends (returned, panicked
 /// or aborted), so a drain waiting for a hand-over stops waiting.
 struct RunEnds(Context);
@@ -143,12 +209,6 @@ impl Drop for RunEnds {
     }
 }
 
-/// Runs one incarnation of `service`, telling the context when it is over.
-async fn run_once<S: Service>(service: &S, cx: Context) -> Result<(), BoxError> {
-    let _ends = RunEnds(cx.clone());
-    service.run(cx).await
-}
-
 impl<S: Service> DynService for Plain<S> {
     fn spawn_run(
         self: Arc<Self>,
@@ -157,8 +217,7 @@ impl<S: Service> DynService for Plain<S> {
         span: tracing::Span,
         tasks: &Tasks,
     ) -> AbortHandle {
-        let run = move || async move { run_once(&self.0, cx).await };
-        spawn_task(tasks, key, span, run, run_out)
+        spawn_run(self, cx, key, span, tasks)
     }
 
     fn spawn_drain(
@@ -180,8 +239,7 @@ impl<S: Drain> DynService for Drainable<S> {
         span: tracing::Span,
         tasks: &Tasks,
     ) -> AbortHandle {
-        let run = move || async move { run_once(&self.0, cx).await };
-        spawn_task(tasks, key, span, run, run_out)
+        spawn_run(self, cx, key, span, tasks)
     }
 
     fn spawn_drain(
@@ -191,11 +249,7 @@ impl<S: Drain> DynService for Drainable<S> {
         span: tracing::Span,
         tasks: &Tasks,
     ) -> Option<AbortHandle> {
-        let drain = move || async move {
-            let state = self.0.drain(&cx).await?;
-            Ok(Box::new(state) as State)
-        };
-        Some(spawn_task(tasks, key, span, drain, drain_out))
+        Some(spawn_drain(self, cx, key, span, tasks))
     }
 }
 

@@ -15,7 +15,9 @@ use crate::spec::{AppSpec, Budget, Readiness, RestartPolicy, StopAction, Strateg
 pub(crate) struct Effective<R: 'static> {
     declared: &'static AppSpec<R>,
     shutdown_timeout: Duration,
-    roles: Vec<Resolved>,
+    /// Every role's values, made only when an override applies: without
+    /// one, the declared spec is read as it is and costs nothing per role.
+    roles: Option<Box<[Resolved]>>,
 }
 
 /// One role's values that an override may replace; the stop list is copied
@@ -33,14 +35,26 @@ impl<R: Role> Effective<R> {
         Effective {
             declared,
             shutdown_timeout: declared.shutdown_timeout(),
-            roles: (declared.roles().iter())
+            roles: None,
+        }
+    }
+
+    /// Every role's values, copied from the declared spec on first use.
+    fn resolved(&mut self) -> &mut [Resolved] {
+        let declared = self.declared;
+        self.roles.get_or_insert_with(|| {
+            (declared.roles().iter())
                 .map(|&r| Resolved {
                     restart: declared.restart(r),
                     ready: declared.readiness(r),
                     stop: Cow::Borrowed(declared.stop_actions(r)),
                 })
-                .collect(),
-        }
+                .collect()
+        })
+    }
+
+    fn resolved_of(&self, role: R) -> Option<&Resolved> {
+        self.roles.as_deref()?.get(role.index())
     }
 
     /// The declared spec with `options`' overrides; the first one that
@@ -61,7 +75,7 @@ impl<R: Role> Effective<R> {
             .role_overrides(declared.roles())
             .map_err(|e| (None, e))?
         {
-            if let Some(resolved) = spec.roles.get_mut(role.index()) {
+            if let Some(resolved) = spec.resolved().get_mut(role.index()) {
                 resolved.apply(&overrides).map_err(|e| (Some(role), e))?;
             }
         }
@@ -117,15 +131,20 @@ impl<R: Role> Effective<R> {
     }
 
     pub(crate) fn restart(&self, role: R) -> RestartPolicy {
-        self.roles[role.index()].restart
+        self.resolved_of(role)
+            .map_or_else(|| self.declared.restart(role), |r| r.restart)
     }
 
     pub(crate) fn readiness(&self, role: R) -> Readiness {
-        self.roles[role.index()].ready
+        self.resolved_of(role)
+            .map_or_else(|| self.declared.readiness(role), |r| r.ready)
     }
 
     pub(crate) fn stop_actions(&self, role: R) -> &[StopAction] {
-        &self.roles[role.index()].stop
+        match self.resolved_of(role) {
+            Some(r) => &r.stop,
+            None => self.declared.stop_actions(role),
+        }
     }
 }
 

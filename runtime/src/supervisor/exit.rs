@@ -2,8 +2,6 @@
 
 use std::borrow::Cow;
 
-use tokio::time::Instant;
-
 use super::slot::{Awaiting, Purpose, Restart, Status, Stop};
 use super::timers::{Timer, after};
 use super::{End, Exit, Supervisor};
@@ -36,12 +34,18 @@ impl<R: Role> Supervisor<R> {
             let episode = self.new_episode();
             self.slots[x].episode = Some(episode);
         }
-        let asked_to_stop = slot_awaits_exit(self.slots[x].stop.as_deref());
-        match &exit {
+        let asked_to_stop = slot_awaits_exit(self.stops.get(self.slots[x].stop));
+        let failure = match exit {
             // A clean return once asked to stop is what `stopped { graceful }` reports.
-            Exit::Clean if asked_to_stop => {}
-            Exit::Clean => self.emit(x, EventKind::Exited),
-            Exit::Error(chain) => self.fail_incarnation(x, chain.clone()),
+            Exit::Clean if asked_to_stop => None,
+            Exit::Clean => {
+                self.emit(x, EventKind::Exited);
+                None
+            }
+            Exit::Error(chain) => {
+                self.fail_incarnation(x, chain);
+                Some(Failing::LastFailure)
+            }
             Exit::Panic(message) => {
                 let chain = ErrorChain::text(format!("panicked: {message}"));
                 self.slots[x].set_failure(chain);
@@ -51,9 +55,10 @@ impl<R: Role> Supervisor<R> {
                         message: message.clone(),
                     },
                 );
+                Some(Failing::Cause(Cause::Panic(message)))
             }
-            Exit::Aborted => {}
-        }
+            Exit::Aborted => Some(Failing::Cause(Cause::Error("aborted".to_owned()))),
+        };
         // A finished job's handle is its result: it stays for its dependents.
         if !completed_job {
             self.release_lease(x);
@@ -73,13 +78,19 @@ impl<R: Role> Supervisor<R> {
             self.mark_completed(x);
             return;
         }
-        let failure = match exit {
-            Exit::Clean => None,
-            Exit::Error(e) => Some(Cause::Error(e.error)),
-            Exit::Panic(m) => Some(Cause::Panic(m)),
-            Exit::Aborted => Some(Cause::Error("aborted".to_owned())),
-        };
         self.after_exit(x, status == Status::Ready, failure);
+    }
+
+    /// The cause of `x`'s failure, for what reports it.
+    fn cause_of(&self, x: usize, failing: Failing) -> Cause {
+        match failing {
+            Failing::Cause(cause) => cause,
+            Failing::LastFailure => Cause::Error(
+                (self.slots[x].cold_ref())
+                    .and_then(|cold| cold.last_failure.as_ref())
+                    .map_or_else(String::new, |(_, chain)| chain.error.clone()),
+            ),
+        }
     }
 
     /// Records `x`'s current incarnation as failed with `chain`: its event, and
@@ -97,11 +108,11 @@ impl<R: Role> Supervisor<R> {
 
     /// Applies `x`'s restart policy to an exit (`failure: None` for a clean one).
     /// `x` is no longer running.
-    pub(super) fn after_exit(&mut self, x: usize, was_ready: bool, failure: Option<Cause>) {
+    pub(super) fn after_exit(&mut self, x: usize, was_ready: bool, failure: Option<Failing>) {
         let role = self.role(x);
         if self.phase == Phase::Starting && !was_ready && !self.retries_start(x, failure.is_some())
         {
-            let cause = failure.unwrap_or(Cause::ExitedBeforeReady);
+            let cause = failure.map_or(Cause::ExitedBeforeReady, |f| self.cause_of(x, f));
             if self.spec.is_optional(role) {
                 self.disable(x);
             } else {
@@ -119,8 +130,9 @@ impl<R: Role> Supervisor<R> {
                     End::Clean { role: Some(x) },
                 );
             }
-            (RestartPolicy::Critical, Some(cause)) => {
+            (RestartPolicy::Critical, Some(failing)) => {
                 self.set_status(x, Status::Stopped);
+                let cause = self.cause_of(x, failing);
                 self.escalate(x, cause);
             }
             (RestartPolicy::Temporary, Some(_)) if self.spec.is_optional(role) => {
@@ -129,7 +141,8 @@ impl<R: Role> Supervisor<R> {
             }
             (RestartPolicy::Temporary, failure)
             | (RestartPolicy::Transient { .. }, failure @ None) => {
-                self.stay_stopped(x, failure.unwrap_or(Cause::StoppedDuringStart));
+                let cause = failure.map_or(Cause::StoppedDuringStart, |f| self.cause_of(x, f));
+                self.stay_stopped(x, cause);
             }
             (
                 RestartPolicy::Permanent { budget, backoff }
@@ -224,7 +237,7 @@ impl<R: Role> Supervisor<R> {
     /// Schedules the restart of `x` (and of the roles its strategy takes along),
     /// or gives up when a budget is exhausted.
     fn restart(&mut self, x: usize, budget: Budget, backoff: Backoff) {
-        let now = Instant::now();
+        let now = self.now();
         let Some(attempt) = self.slots[x].cold().window.try_grant(budget, now) else {
             self.emit(
                 x,
@@ -291,7 +304,7 @@ impl<R: Role> Supervisor<R> {
         if self.slots[x].restart().is_none() {
             return;
         }
-        if let Some(stop) = self.slots[y].stop.as_mut() {
+        if let Some(stop) = self.stops.get_mut(self.slots[y].stop) {
             stop.waiters.push(x);
             if let Some(restart) = self.slots[x].restart_mut() {
                 restart.waits += 1;
@@ -392,7 +405,7 @@ impl<R: Role> Supervisor<R> {
     /// role for good (a shutdown, or a disable: that role ends disabled and is
     /// reported so).
     pub(super) fn redirect_stop(&mut self, y: usize, purpose: Purpose) {
-        if let Some(stop) = self.slots[y].stop.as_mut()
+        if let Some(stop) = self.stops.get_mut(self.slots[y].stop)
             && !matches!(stop.purpose, Purpose::Shutdown | Purpose::Disable)
         {
             stop.purpose = purpose;
@@ -417,6 +430,15 @@ impl<R: Role> Supervisor<R> {
             End::StartFailed { role: x, cause },
         );
     }
+}
+
+/// Why an incarnation failed. An error's cause is the role's last failure,
+/// read only when an outcome names it: a restart does not, so the error is
+/// copied once (into its event and the last failure), not three times.
+pub(super) enum Failing {
+    /// The error recorded by `fail_incarnation` as the role's last failure.
+    LastFailure,
+    Cause(Cause),
 }
 
 /// Whether the stop sequence has cancelled the incarnation and waits for it to return.

@@ -22,6 +22,7 @@ mod timers;
 mod watchdog;
 
 use core::any::TypeId;
+use core::cell::Cell;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -33,7 +34,7 @@ use tokio::time::Instant;
 use self::backoff::Jitter;
 use self::budget::Window;
 use self::queue::StartQueue;
-use self::slot::{Ended, Slot, Status, Stop};
+use self::slot::{Ended, Slot, Status, Stops};
 use self::timers::{Timer, Timers};
 use crate::observe::error::{AppError, Cause, ErrorChain, Failure};
 use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
@@ -114,6 +115,11 @@ pub(crate) struct Supervisor<R: Role> {
     started: watch::Sender<Option<Started<R>>>,
     phase: Phase,
     epoch: Instant,
+    /// The clock as read by the reaction under way, with its time since
+    /// `epoch`: read once per reaction (a message, a task's end, the timers
+    /// due, one queued start or stop), on first use, so the events and
+    /// timers of one reaction share one reading.
+    clock: Cell<Option<(Instant, std::time::Duration)>>,
     seq: u64,
     episodes: u64,
     jitter: Jitter,
@@ -125,13 +131,8 @@ pub(crate) struct Supervisor<R: Role> {
     /// can start at once, they start in the declared start order.
     to_start: StartQueue,
     to_stop: VecDeque<usize>,
-    /// The boxes of stops that ended, reused by the next ones: at most as
-    /// many as roles ever stopped at once.
-    #[allow(
-        clippy::vec_box,
-        reason = "the boxes themselves are what is reused, moved in and out of slots"
-    )]
-    spare_stops: Vec<Box<Stop>>,
+    /// The stops under way, each slot holding its place.
+    stops: Stops,
     shutdown: Option<Shutdown>,
 }
 
@@ -205,6 +206,7 @@ pub(crate) fn launch<R: Role>(
         started,
         phase: Phase::Starting,
         epoch: Instant::now(),
+        clock: Cell::new(None),
         seq: 0,
         episodes: 0,
         jitter: Jitter::new(seed, options.jitter),
@@ -213,7 +215,7 @@ pub(crate) fn launch<R: Role>(
         awaiting_start: n,
         to_start: StartQueue::new(n),
         to_stop: VecDeque::new(),
-        spare_stops: Vec::new(),
+        stops: Stops::default(),
         shutdown: None,
     };
     let task = tokio::spawn(supervisor.run(misconfigured));
@@ -260,6 +262,7 @@ impl<R: Role> Supervisor<R> {
             // A timer already due (a zero backoff) fires now: the timer wheel
             // would wake the loop only at its next millisecond tick.
             if next.is_some_and(|at| at <= Instant::now()) {
+                self.clock.set(None);
                 self.on_timers();
                 self.drive();
                 continue;
@@ -272,10 +275,17 @@ impl<R: Role> Supervisor<R> {
             }
             tokio::select! {
                 biased;
-                Some(msg) = self.rx.recv() => self.on_msg(msg),
-                Some(Done { key, out }) = self.ends_rx.recv() => self.on_task(key, out),
+                Some(msg) = self.rx.recv() => {
+                    self.clock.set(None);
+                    self.on_msg(msg);
+                }
+                Some(Done { key, out }) = self.ends_rx.recv() => {
+                    self.clock.set(None);
+                    self.on_task(key, out);
+                }
                 () = &mut sleep, if armed.is_some() => {
                     armed = None;
+                    self.clock.set(None);
                     self.on_timers();
                 }
             }
@@ -288,6 +298,7 @@ impl<R: Role> Supervisor<R> {
     /// start phase is over.
     fn drive(&mut self) {
         loop {
+            self.clock.set(None);
             if let Some(x) = self.to_stop.pop_front() {
                 self.begin_stop(x);
             } else if let Some(rank) = self.to_start.pop() {
@@ -376,12 +387,12 @@ impl<R: Role> Supervisor<R> {
     }
 
     fn on_timers(&mut self) {
-        let now = Instant::now();
-        while let Some((key, timer)) = self.timers.pop_due(now) {
+        let now = self.now();
+        while let Some((due, key, timer)) = self.timers.pop_due(now) {
             if let Timer::Watchdog { role, period } = timer {
                 if self.slots[role].watchdog == Some(key) {
                     self.slots[role].watchdog = None;
-                    self.on_watchdog(role, key.0, period);
+                    self.on_watchdog(role, due, period);
                 }
                 continue;
             }
@@ -412,6 +423,21 @@ impl<R: Role> Supervisor<R> {
 
     // ---- small shared helpers -------------------------------------------------
 
+    /// The time of the reaction under way (see `clock`).
+    fn now(&self) -> Instant {
+        self.clock_reading().0
+    }
+
+    fn clock_reading(&self) -> (Instant, std::time::Duration) {
+        if let Some(reading) = self.clock.get() {
+            return reading;
+        }
+        let now = Instant::now();
+        let reading = (now, now.saturating_duration_since(self.epoch));
+        self.clock.set(Some(reading));
+        reading
+    }
+
     fn role(&self, x: usize) -> R {
         self.spec.roles()[x]
     }
@@ -432,7 +458,7 @@ impl<R: Role> Supervisor<R> {
         let incarnation = x.and_then(|x| self.slots[x].incarnation);
         let event = Event {
             seq: self.seq,
-            at: Instant::now().saturating_duration_since(self.epoch),
+            at: self.clock_reading().1,
             role,
             incarnation,
             episode,
@@ -602,7 +628,7 @@ pub fn footprint<R: Role>(roles: usize, options: &Options) -> Footprint {
     Footprint {
         slot: size_of::<Slot>(),
         spec: size_of::<crate::spec::RoleSpec<R>>() + size_of::<R>(),
-        state: size_of::<crate::observe::state::RoleState<R>>(),
+        state: size_of::<crate::observe::state::Row>(),
         handle: size_of::<watch::Sender<Published>>(),
         incarnation: crate::service::context::Context::bytes(),
         journal: options.journal_capacity.min(roles.saturating_mul(4)) * event / roles

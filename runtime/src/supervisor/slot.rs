@@ -62,7 +62,20 @@ impl Status {
 pub(super) struct Run {
     pub(super) task: AbortHandle,
     pub(super) cx: Context,
-    pub(super) span: tracing::Span,
+    /// The incarnation's span, for its drain; kept only when a subscriber
+    /// wants it (boxed: most roles never drain, and a slot is kept for every
+    /// role).
+    pub(super) span: Option<Box<tracing::Span>>,
+}
+
+impl Run {
+    /// The incarnation's span: a disabled one when none was kept.
+    pub(super) fn span(&self) -> tracing::Span {
+        self.span
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(tracing::Span::none)
+    }
 }
 
 /// The supervisor keeps no set of its tasks: an incarnation whose `Run` is
@@ -120,6 +133,57 @@ pub(super) struct Stop {
     pub(super) drain: Option<DrainOutcome>,
 }
 
+/// Where a stop under way is kept in [`Stops`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct StopId(u32);
+
+/// The stops under way, in one vector whose places are reused: a shutdown
+/// begins a stop for every role at once, and a box each would cost an
+/// allocation and a free per role.
+#[derive(Debug, Default)]
+pub(super) struct Stops {
+    places: Vec<Option<Stop>>,
+    free: Vec<StopId>,
+}
+
+impl Stops {
+    pub(super) fn insert(&mut self, stop: Stop) -> StopId {
+        if let Some(id) = self.free.pop()
+            && let Some(place) = self.places.get_mut(id.index())
+        {
+            *place = Some(stop);
+            return id;
+        }
+        let id = StopId(u32::try_from(self.places.len()).unwrap_or(u32::MAX));
+        self.places.push(Some(stop));
+        id
+    }
+
+    /// Drops the stop; its place is reused by a later one.
+    pub(super) fn free(&mut self, id: Option<StopId>) {
+        if let Some(id) = id
+            && let Some(place) = self.places.get_mut(id.index())
+            && place.take().is_some()
+        {
+            self.free.push(id);
+        }
+    }
+
+    pub(super) fn get(&self, id: Option<StopId>) -> Option<&Stop> {
+        self.places.get(id?.index())?.as_ref()
+    }
+
+    pub(super) fn get_mut(&mut self, id: Option<StopId>) -> Option<&mut Stop> {
+        self.places.get_mut(id?.index())?.as_mut()
+    }
+}
+
+impl StopId {
+    fn index(self) -> usize {
+        usize::try_from(self.0).unwrap_or(usize::MAX)
+    }
+}
+
 /// A restart in preparation: it begins once the backoff is `due` and the `waits`
 /// roles stopped for it have stopped.
 #[derive(Debug, Default)]
@@ -154,8 +218,9 @@ pub(super) struct Slot {
     /// The ready incarnation's watchdog, armed beside `timer`.
     pub(super) watchdog: Option<TimerKey>,
     pub(super) episode: Option<EpisodeId>,
-    /// Boxed: a stop is rare and large, and a slot is kept for every role.
-    pub(super) stop: Option<Box<Stop>>,
+    /// Its place in the supervisor's [`Stops`]: a stop is large, and a slot
+    /// is kept for every role.
+    pub(super) stop: Option<StopId>,
     cold: Option<Box<Cold>>,
 }
 

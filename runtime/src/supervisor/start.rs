@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use tokio::time::Instant;
-
 use super::Supervisor;
 use super::slot::{Purpose, Run, Status};
 use super::timers::{Timer, after};
@@ -50,11 +48,16 @@ impl<R: Role> Supervisor<R> {
         );
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
         let key = TaskKey::new(x, incarnation, TaskKind::Run);
-        let task = service.spawn_run(cx.clone(), key, span.clone(), &self.ends_tx);
+        let kept = (!span.is_disabled()).then(|| Box::new(span.clone()));
+        let task = service.spawn_run(cx.clone(), key, span, &self.ends_tx);
         self.tasks += 1;
         let slot = &mut self.slots[x];
         slot.incarnation = Some(incarnation);
-        slot.run = Some(Run { task, cx, span });
+        slot.run = Some(Run {
+            task,
+            cx,
+            span: kept,
+        });
         slot.live = true;
         self.set_status(x, Status::Starting);
         self.emit(x, EventKind::Starting);
@@ -63,7 +66,7 @@ impl<R: Role> Supervisor<R> {
             Readiness::Signaled { timeout } | Readiness::Completed { timeout } => {
                 self.set_timer(
                     x,
-                    after(Instant::now(), timeout),
+                    after(self.now(), timeout),
                     Timer::Ready { role: x, timeout },
                 );
             }
@@ -106,7 +109,8 @@ impl<R: Role> Supervisor<R> {
         self.slots[x].lease = true;
         self.set_status(x, Status::Ready);
         self.emit(x, EventKind::Ready);
-        self.arm_watchdog(x, Instant::now());
+        let now = self.now();
+        self.arm_watchdog(x, now);
         self.slots[x].episode = None;
         self.no_longer_awaited(x);
     }

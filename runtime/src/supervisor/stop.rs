@@ -3,6 +3,7 @@
 
 use tokio::time::Instant;
 
+use super::exit::Failing;
 use super::slot::{Awaiting, Ended, Purpose, Status, Stop};
 use super::timers::{Timer, after};
 use super::{End, Final, Shutdown, Supervisor};
@@ -44,14 +45,7 @@ impl<R: Role> Supervisor<R> {
             aborted: false,
             drain: None,
         };
-        // A stop that ended leaves its box for the next one.
-        self.slots[y].stop = Some(match self.spare_stops.pop() {
-            Some(mut spare) => {
-                *spare = stop;
-                spare
-            }
-            None => Box::new(stop),
-        });
+        self.slots[y].stop = Some(self.stops.insert(stop));
         if waiting == 0 {
             self.to_stop.push_back(y);
         }
@@ -68,7 +62,7 @@ impl<R: Role> Supervisor<R> {
                 .chain(self.spec.after(role))
             {
                 let p = p.index();
-                if let Some(stop) = self.slots[p].stop.as_mut()
+                if let Some(stop) = self.stops.get_mut(self.slots[p].stop)
                     && stop.began.is_none()
                     && stop.waiting > 0
                 {
@@ -82,8 +76,8 @@ impl<R: Role> Supervisor<R> {
     }
 
     pub(super) fn begin_stop(&mut self, y: usize) {
-        let now = Instant::now();
-        match self.slots[y].stop.as_mut() {
+        let now = self.now();
+        match self.stops.get_mut(self.slots[y].stop) {
             Some(stop) if stop.began.is_none() => stop.began = Some(now),
             _ => return,
         }
@@ -96,7 +90,7 @@ impl<R: Role> Supervisor<R> {
         let forced = self.shutdown.as_ref().is_some_and(|s| s.forced);
         loop {
             let running = self.slots[y].run.is_some();
-            let Some(stop) = self.slots[y].stop.as_mut() else {
+            let Some(stop) = self.stops.get_mut(self.slots[y].stop) else {
                 return;
             };
             let actions = self.spec.stop_actions(role);
@@ -129,20 +123,20 @@ impl<R: Role> Supervisor<R> {
                     };
                     let key = TaskKey::new(y, run.cx.incarnation(), TaskKind::Drain);
                     let Some(task) =
-                        service.spawn_drain(run.cx.clone(), key, run.span.clone(), &self.ends_tx)
+                        service.spawn_drain(run.cx.clone(), key, run.span(), &self.ends_tx)
                     else {
                         continue;
                     };
                     self.tasks += 1;
                     run.cx.request_drain();
                     self.emit(y, EventKind::Draining);
-                    if let Some(stop) = self.slots[y].stop.as_mut() {
+                    if let Some(stop) = self.stops.get_mut(self.slots[y].stop) {
                         stop.awaiting = Awaiting::Drain {
                             task,
                             resume: resume_state,
                         };
                     }
-                    self.set_timer(y, after(Instant::now(), timeout), Timer::Drain { role: y });
+                    self.set_timer(y, after(self.now(), timeout), Timer::Drain { role: y });
                     return;
                 }
                 StopAction::ReleaseLease => self.release_lease(y),
@@ -151,11 +145,11 @@ impl<R: Role> Supervisor<R> {
                         continue;
                     };
                     run.cx.cancel();
-                    if let Some(stop) = self.slots[y].stop.as_mut() {
+                    if let Some(stop) = self.stops.get_mut(self.slots[y].stop) {
                         stop.awaiting = Awaiting::Exit;
                     }
                     self.emit(y, EventKind::Stopping);
-                    self.set_timer(y, after(Instant::now(), timeout), Timer::Grace { role: y });
+                    self.set_timer(y, after(self.now(), timeout), Timer::Grace { role: y });
                     return;
                 }
             }
@@ -171,7 +165,7 @@ impl<R: Role> Supervisor<R> {
         if self.slots[y].incarnation != Some(incarnation) {
             return;
         }
-        let Some(stop) = self.slots[y].stop.as_mut() else {
+        let Some(stop) = self.stops.get_mut(self.slots[y].stop) else {
             return;
         };
         let Awaiting::Drain { resume, .. } = stop.awaiting else {
@@ -192,7 +186,7 @@ impl<R: Role> Supervisor<R> {
     }
 
     pub(super) fn on_drain_timeout(&mut self, y: usize) {
-        let Some(stop) = self.slots[y].stop.as_mut() else {
+        let Some(stop) = self.stops.get_mut(self.slots[y].stop) else {
             return;
         };
         if let Awaiting::Drain { task, .. } = &stop.awaiting {
@@ -203,7 +197,7 @@ impl<R: Role> Supervisor<R> {
     }
 
     fn drain_ended(&mut self, y: usize, outcome: DrainOutcome) {
-        if let Some(stop) = self.slots[y].stop.as_mut() {
+        if let Some(stop) = self.stops.get_mut(self.slots[y].stop) {
             stop.drain = Some(outcome.clone());
         }
         self.emit(y, EventKind::Drained { result: outcome });
@@ -213,7 +207,7 @@ impl<R: Role> Supervisor<R> {
     /// `stop(T)` ran out: abort; the stop ends when the aborted task is gone.
     pub(super) fn on_grace_over(&mut self, y: usize) {
         let slot = &mut self.slots[y];
-        if let (Some(stop), Some(_)) = (slot.stop.as_mut(), slot.run.as_ref())
+        if let (Some(stop), Some(_)) = (self.stops.get_mut(slot.stop), slot.run.as_ref())
             && matches!(stop.awaiting, Awaiting::Exit)
         {
             stop.aborted = true;
@@ -223,7 +217,7 @@ impl<R: Role> Supervisor<R> {
 
     /// The incarnation of a stopping role ended (asked to, on its own, or aborted).
     pub(super) fn on_exit_while_stopping(&mut self, y: usize) {
-        let Some(stop) = self.slots[y].stop.as_ref() else {
+        let Some(stop) = self.stops.get(self.slots[y].stop) else {
             return;
         };
         match (stop.began, &stop.awaiting) {
@@ -238,32 +232,31 @@ impl<R: Role> Supervisor<R> {
 
     /// `y`'s stop sequence is over; what it becomes depends on why it stopped.
     fn finish_stop(&mut self, y: usize) {
-        let Some(mut stop) = self.slots[y].stop.take() else {
+        let id = self.slots[y].stop.take();
+        let Some(stop) = self.stops.get_mut(id) else {
             return;
         };
         let purpose = std::mem::replace(&mut stop.purpose, Purpose::Shutdown);
         let waiters = std::mem::take(&mut stop.waiters);
         let drain = stop.drain.take();
+        let (aborted, began) = (stop.aborted, stop.began);
         if let Awaiting::Drain { task, .. } = &stop.awaiting {
             task.abort();
         }
+        self.stops.free(id);
         self.clear_timer(y);
         self.release_lease(y);
-        let outcome = if stop.aborted {
+        let outcome = if aborted {
             StopOutcome::Aborted
         } else {
             StopOutcome::Graceful
         };
         self.emit(y, EventKind::Stopped { outcome });
         self.set_live(y, false);
-        let now = Instant::now();
-        let duration = stop.began.map_or(std::time::Duration::ZERO, |b| {
+        let now = self.now();
+        let duration = began.map_or(std::time::Duration::ZERO, |b| {
             now.saturating_duration_since(b)
         });
-        // Nothing of this stop stays in the spare box (a drain's handle would
-        // keep its task's memory).
-        stop.awaiting = Awaiting::Nothing;
-        self.spare_stops.push(stop);
         match purpose {
             Purpose::Shutdown => {
                 self.set_status(y, Status::Stopped);
@@ -293,7 +286,7 @@ impl<R: Role> Supervisor<R> {
             }
             Purpose::Fail { cause, was_ready } => {
                 self.set_status(y, Status::Stopped);
-                self.after_exit(y, was_ready, Some(cause));
+                self.after_exit(y, was_ready, Some(Failing::Cause(cause)));
             }
         }
         for owner in waiters {
@@ -316,7 +309,7 @@ impl<R: Role> Supervisor<R> {
         if self.shutdown.is_some() {
             return;
         }
-        let now = Instant::now();
+        let now = self.now();
         let episode = self.new_episode();
         self.set_phase(Phase::ShuttingDown);
         self.record(x, Some(episode), EventKind::ShutdownRequested { reason });
@@ -358,11 +351,11 @@ impl<R: Role> Supervisor<R> {
             return;
         };
         shutdown.forced = true;
-        let now = Instant::now();
+        let now = self.now();
         let mut idle = Vec::new();
         for y in 0..self.slots.len() {
             let slot = &mut self.slots[y];
-            let Some(stop) = slot.stop.as_mut() else {
+            let Some(stop) = self.stops.get_mut(slot.stop) else {
                 continue;
             };
             stop.began.get_or_insert(now);

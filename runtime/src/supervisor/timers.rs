@@ -10,12 +10,16 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::num::NonZeroU64;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// Identifies one armed timer, so it can be disarmed when it no longer applies.
-pub(super) type TimerKey = (Instant, u64);
+/// Identifies one armed timer, so it can be disarmed when it no longer
+/// applies: its place in arming order, never reused (8 bytes in a slot, and
+/// as many in `Option`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct TimerKey(NonZeroU64);
 
 /// What a timer means when it fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +55,7 @@ impl Timer {
 #[derive(Debug, Default)]
 pub(super) struct Timers {
     /// Earliest first; ties in arming order.
-    heap: BinaryHeap<Reverse<(TimerKey, Entry)>>,
+    heap: BinaryHeap<Reverse<(Instant, TimerKey, Entry)>>,
     next_id: u64,
     /// Entries disarmed but still in the heap.
     stale: usize,
@@ -83,9 +87,9 @@ impl Ord for Entry {
 
 impl Timers {
     pub(super) fn arm(&mut self, at: Instant, timer: Timer) -> TimerKey {
-        let key = (at, self.next_id);
+        let key = TimerKey(NonZeroU64::MIN.saturating_add(self.next_id));
         self.next_id += 1;
-        self.heap.push(Reverse((key, Entry(timer))));
+        self.heap.push(Reverse((at, key, Entry(timer))));
         key
     }
 
@@ -100,7 +104,7 @@ impl Timers {
     pub(super) fn compact(&mut self, live: impl Fn(TimerKey, Timer) -> bool) {
         if self.stale > 64 && self.stale > self.heap.len() / 2 {
             self.heap
-                .retain(|Reverse((key, Entry(timer)))| live(*key, *timer));
+                .retain(|Reverse((_, key, Entry(timer)))| live(*key, *timer));
             self.stale = 0;
         }
     }
@@ -110,9 +114,9 @@ impl Timers {
         &mut self,
         live: impl Fn(TimerKey, Timer) -> bool,
     ) -> Option<Instant> {
-        while let Some(Reverse((key, Entry(timer)))) = self.heap.peek() {
+        while let Some(Reverse((at, key, Entry(timer)))) = self.heap.peek() {
             if live(*key, *timer) {
-                return Some(key.0);
+                return Some(*at);
             }
             self.heap.pop();
             self.stale = self.stale.saturating_sub(1);
@@ -120,16 +124,17 @@ impl Timers {
         None
     }
 
-    /// Removes and returns the earliest timer due at `now`, if any (live or not:
-    /// the caller checks, as it must for a timer that fires).
-    pub(super) fn pop_due(&mut self, now: Instant) -> Option<(TimerKey, Timer)> {
-        let Reverse((key, _)) = self.heap.peek()?;
-        if key.0 > now {
+    /// Removes and returns the earliest timer due at `now`, with when it was
+    /// due, if any (live or not: the caller checks, as it must for a timer
+    /// that fires).
+    pub(super) fn pop_due(&mut self, now: Instant) -> Option<(Instant, TimerKey, Timer)> {
+        let Reverse((at, _, _)) = self.heap.peek()?;
+        if *at > now {
             return None;
         }
         self.heap
             .pop()
-            .map(|Reverse((key, Entry(timer)))| (key, timer))
+            .map(|Reverse((at, key, Entry(timer)))| (at, key, timer))
     }
 }
 

@@ -63,7 +63,7 @@ impl<R: Role> Supervisor<R> {
         // Stopped at once, as a crash would have ended it, without waiting for
         // its dependents: its restart policy and the strategy decide about them
         // once it has stopped.
-        if let Some(stop) = self.slots[x].stop.as_mut()
+        if let Some(stop) = self.stops.get_mut(self.slots[x].stop)
             && stop.waiting > 0
         {
             stop.waiting = 0;
