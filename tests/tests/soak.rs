@@ -30,7 +30,6 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
 const ROLES: usize = 1000;
-type Node = RoleId;
 
 /// The scheduler's tick under paused time: timers fire on whole milliseconds.
 const TICK: Duration = Duration::from_millis(1);
@@ -477,11 +476,11 @@ struct ShutdownSeen {
     at: Duration,
     episode: Option<EpisodeId>,
     reason: ShutdownReason,
-    role: Option<Node>,
+    role: Option<RoleId>,
 }
 
 struct Model {
-    spec: &'static AppSpec<Node>,
+    spec: &'static AppSpec<RoleId>,
     roles: Vec<RoleModel>,
     /// Transitive dependents of each role, as bit sets.
     below: Vec<Vec<u64>>,
@@ -494,7 +493,7 @@ struct Model {
     shutdown: Option<ShutdownSeen>,
     completed: Option<Duration>,
     /// The last events, to compare with the journal at the end.
-    tail: VecDeque<Event<Node>>,
+    tail: VecDeque<Event<RoleId>>,
     tail_capacity: usize,
     violations: Violations,
 }
@@ -504,7 +503,7 @@ fn words() -> usize {
 }
 
 impl Model {
-    fn new(spec: &'static AppSpec<Node>, tail_capacity: usize) -> Self {
+    fn new(spec: &'static AppSpec<RoleId>, tail_capacity: usize) -> Self {
         let mut below = vec![vec![0u64; words()]; ROLES];
         // Dependents come later in start order: fill from the end. A completed
         // job stays completed while its dependencies restart, so the chain
@@ -563,7 +562,7 @@ impl Model {
     }
 
     /// `x`'s stop sequence begins: none of its dependents may still be live.
-    fn stop_begins(&mut self, x: usize, e: &Event<Node>) {
+    fn stop_begins(&mut self, x: usize, e: &Event<RoleId>) {
         self.roles[x].stopping = true;
         self.roles[x].drain = None;
         self.roles[x].stop_began = e.at;
@@ -599,7 +598,7 @@ impl Model {
         window.len()
     }
 
-    fn observe(&mut self, e: &Event<Node>) {
+    fn observe(&mut self, e: &Event<RoleId>) {
         macro_rules! violation {
             ($($arg:tt)*) => { self.violations.add(format!("seq {}: {}", e.seq, format!($($arg)*))) };
         }
@@ -862,7 +861,7 @@ impl Model {
         }
     }
 
-    fn observe_app(&mut self, e: &Event<Node>) {
+    fn observe_app(&mut self, e: &Event<RoleId>) {
         match &e.kind {
             EventKind::ShutdownRequested { reason } => {
                 if self.shutdown.is_some() {
@@ -898,7 +897,7 @@ impl Model {
 
     /// A published handle is the current incarnation's, of a role that may
     /// offer one; the state table and the registry agree.
-    fn check_handles(&mut self, handle: &AppHandle<Node>) {
+    fn check_handles(&mut self, handle: &AppHandle<RoleId>) {
         let state = handle.state();
         // A completed job's handle is its result: it stays once it stopped.
         let job = |i: usize| {
@@ -944,7 +943,11 @@ impl Model {
 }
 
 /// Follows the app's events and checks each as it comes.
-async fn follow(plan_spec: &'static AppSpec<Node>, handle: AppHandle<Node>, tail: usize) -> Model {
+async fn follow(
+    plan_spec: &'static AppSpec<RoleId>,
+    handle: AppHandle<RoleId>,
+    tail: usize,
+) -> Model {
     let mut model = Model::new(plan_spec, tail);
     let mut events = handle.follow();
     if events.dropped() != 0 {
@@ -1088,11 +1091,11 @@ fn record(seed: u64, model: Model, ending: &'static str, figures: &mut Figures) 
 /// the events, and `join`'s answer with the shutdown's reason.
 fn finish(
     model: &mut Model,
-    handle: &AppHandle<Node>,
+    handle: &AppHandle<RoleId>,
     probe: &Probe,
-    started: &Result<(), supervision::StartError<Node>>,
-    joined: &Result<ShutdownReport<Node>, AppError<Node>>,
-    reports: &[ShutdownReport<Node>],
+    started: &Result<(), supervision::StartError<RoleId>>,
+    joined: &Result<ShutdownReport<RoleId>, AppError<RoleId>>,
+    reports: &[ShutdownReport<RoleId>],
     joined_at: Duration,
 ) {
     let v = &mut model.violations;
@@ -1167,7 +1170,7 @@ fn finish(
         v.add("concurrent shutdowns returned different reports".into());
     }
     // The report: every role once, in stop order, as the events ended it.
-    let order: Vec<Node> = report.roles.iter().map(|r| r.role).collect();
+    let order: Vec<RoleId> = report.roles.iter().map(|r| r.role).collect();
     if order != spec.stop_order() {
         v.add("the report is not in stop order".into());
     }

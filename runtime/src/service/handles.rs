@@ -149,8 +149,10 @@ pub(crate) struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn slot<R: Role>(&self, role: R) -> Option<(usize, &'static str)> {
-        (self.registry.role_type == TypeId::of::<R>()).then(|| (role.index(), role.name()))
+    /// Where `role` is in this registry: `None` for a role of another app's
+    /// type, which has no slot here.
+    fn index_of<R: Role>(&self, role: R) -> Option<usize> {
+        (self.registry.role_type == TypeId::of::<R>()).then(|| role.index())
     }
 
     pub(crate) fn get<K: ServedBy<S>, S: Provide>(&self) -> Result<S::Handle, HandleError> {
@@ -163,8 +165,10 @@ impl Reader<'_> {
 
     /// [`Reader::get`] by role value, for apps without typed keys.
     pub(crate) fn get_role<R: Role, S: Provide>(&self, role: R) -> Result<S::Handle, HandleError> {
-        let (index, name) = self.slot(role).unwrap_or((usize::MAX, role.name()));
-        self.get_at::<S>(index, name)
+        match self.index_of(role) {
+            Some(index) => self.get_at::<S>(index, role.name()),
+            None => Err(not_published(role.name())),
+        }
     }
 
     /// [`Reader::wait`] by role value, for apps without typed keys.
@@ -172,8 +176,10 @@ impl Reader<'_> {
         &self,
         role: R,
     ) -> Result<S::Handle, HandleError> {
-        let (index, name) = self.slot(role).unwrap_or((usize::MAX, role.name()));
-        self.wait_at::<S>(index, name).await
+        match self.index_of(role) {
+            Some(index) => self.wait_at::<S>(index, role.name()).await,
+            None => Err(not_published(role.name())),
+        }
     }
 
     /// The handle of the role at `index` of this registry's app, named `role`.
@@ -184,9 +190,7 @@ impl Reader<'_> {
     ) -> Result<S::Handle, HandleError> {
         match self.registry.slot(index) {
             Some(slot) => read::<S>(&slot.borrow(), role),
-            None => Err(HandleError::NotPublished {
-                role: role.to_owned(),
-            }),
+            None => Err(not_published(role)),
         }
     }
 
@@ -197,9 +201,7 @@ impl Reader<'_> {
         role: &'static str,
     ) -> Result<S::Handle, HandleError> {
         let Some(slot) = self.registry.slot(index) else {
-            return Err(HandleError::NotPublished {
-                role: role.to_owned(),
-            });
+            return Err(not_published(role));
         };
         let mut rx = slot.subscribe();
         let published = rx.wait_for(|p| !matches!(p, Published::Absent));
@@ -213,10 +215,14 @@ impl Reader<'_> {
         match published {
             Ok(published) => read::<S>(&published, role),
             // The registry lives as long as any reader: the sender never goes.
-            Err(_) => Err(HandleError::NotPublished {
-                role: role.to_owned(),
-            }),
+            Err(_) => Err(not_published(role)),
         }
+    }
+}
+
+fn not_published(role: &str) -> HandleError {
+    HandleError::NotPublished {
+        role: role.to_owned(),
     }
 }
 
