@@ -163,6 +163,7 @@ pub use crate::observe::journal::EventLog;
 pub use crate::observe::report::{RoleReport, ShutdownReport};
 pub use crate::observe::stage::{Stage, Step};
 pub use crate::observe::state::{AppState, Phase, RoleState, RoleStatus};
+pub use crate::observe::subscription::Subscription;
 pub use crate::service::context::Context;
 pub use crate::service::handles::{DependencyOf, Deps, HandleError, RoleKey, ServedBy};
 pub use crate::service::{BoxError, Drain, Provide, Service};

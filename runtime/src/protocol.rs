@@ -219,7 +219,7 @@ pub(crate) type Started<R> = Result<(), StartError<R>>;
 pub(crate) struct Shared<R: 'static> {
     /// The app as declared.
     pub(crate) spec: &'static AppSpec<R>,
-    pub(crate) journal: Journal<R>,
+    pub(crate) journal: Arc<Journal<R>>,
     pub(crate) state: StateTable<R>,
     pub(crate) handles: Arc<Registry>,
 }

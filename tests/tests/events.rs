@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use supervision::{App, EpisodeId, EventKind, Options, supervision};
 use supervision_tests::{Script, ms, secs};
-use tokio::sync::broadcast::error::TryRecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 supervision! {
     app Pair {
@@ -198,14 +198,14 @@ async fn a_subscriber_sees_every_event_the_journal_records_in_the_same_order() {
     let mut rx = handle.subscribe();
     let reader = tokio::spawn(async move {
         let mut seen = Vec::new();
-        while let Ok(event) = rx.recv().await {
-            let last = event.kind == EventKind::ShutdownCompleted;
-            seen.push(event);
-            if last {
-                break;
+        // Read until the stream ends: it closes once the app is gone.
+        loop {
+            match rx.recv().await {
+                Ok(event) => seen.push(event),
+                Err(RecvError::Closed) => return seen,
+                Err(RecvError::Lagged(n)) => panic!("lagged {n}"),
             }
         }
-        seen
     });
     tokio::time::sleep(secs(2)).await;
     handle.shutdown().await;

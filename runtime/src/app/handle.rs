@@ -2,18 +2,19 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{Mutex, broadcast, mpsc, watch};
+use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::observe::chain::{Chain, ChainError};
 use crate::observe::episode::{Episode, EpisodeError};
 use crate::observe::error::{AppError, Cause, StartError};
-use crate::observe::event::{EpisodeId, Event, ShutdownReason};
+use crate::observe::event::{EpisodeId, ShutdownReason};
 use crate::observe::follow::Follow;
 use crate::observe::health::Health;
 use crate::observe::journal::EventLog;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::AppState;
+use crate::observe::subscription::Subscription;
 use crate::protocol::{Link, Msg, Outcome, Shared, Started};
 use crate::service::Provide;
 use crate::service::handles::{HandleError, Reader, RoleKey, ServedBy};
@@ -172,11 +173,11 @@ impl<R: Role> AppHandle<R> {
         self.shared.state.leases()
     }
 
-    /// Every event from now on. A receiver that falls more than
+    /// Every event from now on. A reader that falls more than
     /// `Options::subscriber_capacity` behind sees `RecvError::Lagged` and
-    /// misses events; it never slows supervision down.
-    pub fn subscribe(&self) -> broadcast::Receiver<Event<R>> {
-        self.shared.journal.subscribe()
+    /// misses events; reading or not, it never slows supervision down.
+    pub fn subscribe(&self) -> Subscription<R> {
+        Subscription::new(&self.shared.journal, false)
     }
 
     /// Every event from the app's start on: those the journal retained, then
@@ -184,7 +185,7 @@ impl<R: Role> AppHandle<R> {
     /// it sees the events recorded before it was called, so a handle from
     /// [`App::launch`](crate::App::launch) can watch the start while it happens.
     pub fn follow(&self) -> Follow<R> {
-        self.shared.journal.follow()
+        Follow::new(&self.shared.journal)
     }
 
     /// The journal: the most recent events (`Options::journal_capacity`) and how many

@@ -1,4 +1,4 @@
-//! What happened, in order: the events the supervisor records and broadcasts.
+//! What happened, in order: the events the supervisor records.
 //!
 //! Every transition of every role is one [`Event`]. Events carry a gapless
 //! `seq`, the time since the app started (tokio time, so paused-time tests

@@ -1,55 +1,48 @@
 //! A reader of the whole event stream: what the journal retained, then every
 //! new event, with no gap and no repeat between the two.
 
-use tokio::sync::broadcast::{self, error::RecvError};
+use std::sync::Arc;
+
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::observe::event::Event;
-use crate::observe::journal::EventLog;
+use crate::observe::journal::Journal;
+use crate::observe::subscription::Subscription;
+use crate::spec::role::Role;
 
 /// Every event of the app from its start (as far as the journal retained it)
 /// and on, in `seq` order; made by [`AppHandle::follow`](crate::AppHandle::follow).
 ///
 /// A subscriber taken after [`App::launch`](crate::App::launch) may miss the
-/// first events; a `Follow` never does, so a start can be watched live.
+/// first events; a `Follow` never does, so a start can be watched live. It
+/// may fall as far behind as the journal keeps events.
 #[derive(Debug)]
 #[must_use = "a `Follow` reads nothing until `recv` is called"]
-pub struct Follow<R> {
-    backlog: std::vec::IntoIter<Event<R>>,
-    live: broadcast::Receiver<Event<R>>,
-    /// The `seq` of the next event to hand out: live events the backlog
-    /// already gave are skipped.
-    next_seq: u64,
+pub struct Follow<R: Role> {
+    events: Subscription<R>,
     dropped: u64,
 }
 
-impl<R: Clone> Follow<R> {
-    /// `live` must have been subscribed before `log` was copied, so that each
-    /// event is in one of them at least.
-    pub(crate) fn new(log: EventLog<R>, live: broadcast::Receiver<Event<R>>) -> Self {
+impl<R: Role> Follow<R> {
+    pub(crate) fn new(journal: &Arc<Journal<R>>) -> Self {
+        let events = Subscription::new(journal, true);
         Follow {
-            next_seq: log.dropped,
-            dropped: log.dropped,
-            backlog: log.events.into_iter(),
-            live,
+            dropped: events.position(),
+            events,
         }
     }
 
-    /// The next event. Errors as `broadcast::Receiver::recv` does: `Lagged(n)`
-    /// when this reader fell more than `Options::subscriber_capacity` behind
-    /// and missed `n` events (reading goes on after them), `Closed` once the
-    /// app is gone and every event was read.
+    /// The next event. Errors as [`Subscription::recv`] does: `Lagged(n)`
+    /// when this reader fell further behind than the journal keeps and
+    /// missed `n` events (reading goes on after them), `Closed` once the app
+    /// is gone and every event was read.
     pub async fn recv(&mut self) -> Result<Event<R>, RecvError> {
-        if let Some(event) = self.backlog.next() {
-            self.next_seq = event.seq + 1;
-            return Ok(event);
-        }
-        loop {
-            let event = self.live.recv().await?;
-            if event.seq >= self.next_seq {
-                self.next_seq = event.seq + 1;
-                return Ok(event);
-            }
-        }
+        self.events.recv().await
+    }
+
+    /// The next event if one was recorded; never waits.
+    pub fn try_recv(&mut self) -> Result<Event<R>, TryRecvError> {
+        self.events.try_recv()
     }
 
     /// How many events the journal had dropped before this reader began: the

@@ -1,17 +1,21 @@
-//! The event stream: numbering, the bounded journal and the broadcast to subscribers.
+//! The event stream: numbering, the bounded journal, and the subscribers who
+//! read it.
 //!
-//! Recording never waits: the journal drops its oldest event when full (and
-//! counts it), and the broadcast channel overwrites what a slow subscriber has
-//! not read (it sees `RecvError::Lagged`). Supervision never blocks on a reader.
+//! The journal is the only copy of an event. A subscriber is a position in
+//! it, not a queue of its own: recording costs the same with no subscriber,
+//! one that reads, or one that never does (nothing is copied for it, nothing
+//! it has not read is dropped on its account). Recording never waits: the
+//! journal drops its oldest event when full (and counts it), and a reader who
+//! fell further behind than it may is told how much it missed
+//! (`RecvError::Lagged`). Supervision never blocks on a reader.
 
 use std::collections::VecDeque;
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
+use tokio::sync::Notify;
 
 use crate::observe::event::{EpisodeId, Event};
-use crate::observe::follow::Follow;
 use crate::spec::role::Role;
 
 /// A copy of the journal: the most recent events, oldest first, and how many
@@ -38,13 +42,8 @@ impl<R: Role> EventLog<R> {
     }
 }
 
-struct Ring<R> {
-    events: VecDeque<Event<R>>,
-    capacity: usize,
-    dropped: u64,
-}
-
-/// The most events a subscriber may fall behind, whatever `Options` asks.
+/// The most events a subscriber may fall behind, whatever `Options` asks:
+/// while one is subscribed, the journal keeps that many.
 pub(crate) const MAX_SUBSCRIBER_CAPACITY: usize = 1 << 16;
 
 /// The most events the ring allocates room for up front; a larger capacity
@@ -52,29 +51,73 @@ pub(crate) const MAX_SUBSCRIBER_CAPACITY: usize = 1 << 16;
 /// it costs address space, not memory, and the ring is not copied as it grows.
 const MAX_PREALLOCATED: usize = 1 << 16;
 
-/// Shared between the supervisor (the only writer) and every handle.
+struct Ring<R> {
+    events: VecDeque<Event<R>>,
+    /// The `seq` of `events[0]`: every event is recorded, numbered from 0.
+    first: u64,
+    /// What `AppHandle::events` shows.
+    journal_capacity: usize,
+    /// How far a subscriber may fall behind.
+    subscriber_capacity: usize,
+    /// Subscriptions alive: while there is one, the ring keeps
+    /// `subscriber_capacity` events should that be more than the journal's.
+    subscribers: usize,
+    /// A reader found nothing new and waits to be woken.
+    waiting: bool,
+    /// The supervisor is gone: nothing more will be recorded.
+    closed: bool,
+}
+
+impl<R> Ring<R> {
+    /// The `seq` the next event will have.
+    fn end(&self) -> u64 {
+        self.first + self.events.len() as u64
+    }
+
+    fn capacity(&self) -> usize {
+        if self.subscribers > 0 {
+            self.journal_capacity.max(self.subscriber_capacity)
+        } else {
+            self.journal_capacity
+        }
+    }
+}
+
+/// What a reader finds at its position.
+pub(crate) enum Read<R> {
+    Event(Event<R>),
+    /// It fell this many events too far behind; its position moved past them.
+    Lagged(u64),
+    /// Nothing new yet.
+    Empty,
+    /// Nothing new, ever.
+    Closed,
+}
+
+/// Shared between the supervisor (the only writer) and every handle and
+/// subscription.
 pub(crate) struct Journal<R> {
     ring: Mutex<Ring<R>>,
-    /// Made by the first subscription (the channel allocates all its slots
-    /// at once): until then no event is copied and the channel's own lock
-    /// (behind its receiver count) is never taken.
-    tx: OnceLock<broadcast::Sender<Event<R>>>,
-    subscriber_capacity: usize,
+    /// Wakes the readers waiting for the next event; notified only when one
+    /// waits, so an idle or stalled subscriber costs the writer nothing.
+    more: Notify,
 }
 
 impl<R: Role> Journal<R> {
     /// Both capacities are raised to 1 when 0 is asked for; the subscriber
-    /// capacity is at most [`MAX_SUBSCRIBER_CAPACITY`], since the channel
-    /// allocates every slot up front (and panics past `usize::MAX / 2`).
+    /// capacity is at most [`MAX_SUBSCRIBER_CAPACITY`].
     pub(crate) fn new(capacity: usize, subscriber_capacity: usize) -> Self {
         Journal {
             ring: Mutex::new(Ring {
                 events: VecDeque::with_capacity(capacity.clamp(1, MAX_PREALLOCATED)),
-                capacity: capacity.max(1),
-                dropped: 0,
+                first: 0,
+                journal_capacity: capacity.max(1),
+                subscriber_capacity: subscriber_capacity.clamp(1, MAX_SUBSCRIBER_CAPACITY),
+                subscribers: 0,
+                waiting: false,
+                closed: false,
             }),
-            tx: OnceLock::new(),
-            subscriber_capacity: subscriber_capacity.clamp(1, MAX_SUBSCRIBER_CAPACITY),
+            more: Notify::new(),
         }
     }
 
@@ -82,51 +125,186 @@ impl<R: Role> Journal<R> {
         self.ring.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Appends, then broadcasts (in that order, so a [`Follow`] that subscribes
-    /// and then copies the journal finds every event in one or the other);
-    /// never waits for a subscriber.
-    ///
-    /// The event is copied only for subscribers: with none, it moves into the
-    /// ring. One that subscribes in between finds it in the journal.
+    /// Appends `event`, the next in `seq` order, dropping the oldest beyond
+    /// the capacity; wakes the readers only if one waits.
     pub(crate) fn record(&self, event: Event<R>) {
-        let live = {
+        let wake = {
             let mut ring = self.ring();
-            if ring.events.len() >= ring.capacity {
-                ring.events.pop_front();
-                ring.dropped += 1;
+            let capacity = ring.capacity();
+            while ring.events.len() >= capacity && ring.events.pop_front().is_some() {
+                ring.first += 1;
             }
             ring.events.push_back(event);
-            // Counted under the lock, after the push: a `Follow` that
-            // subscribed too late to be counted copies the journal after
-            // this push, so the event reaches it one way or the other.
-            (self.tx.get())
-                .filter(|tx| tx.receiver_count() > 0)
-                .and_then(|tx| Some((tx, ring.events.back().cloned()?)))
+            std::mem::replace(&mut ring.waiting, false)
         };
-        if let Some((tx, event)) = live {
-            // An error only means the last subscriber just left.
-            let _ = tx.send(event);
+        if wake {
+            self.more.notify_waiters();
         }
+    }
+
+    /// Nothing more will be recorded: readers at the end are told so.
+    pub(crate) fn close(&self) {
+        self.ring().closed = true;
+        self.more.notify_waiters();
     }
 
     pub(crate) fn snapshot(&self) -> EventLog<R> {
         let ring = self.ring();
+        let kept = ring.events.len().min(ring.journal_capacity);
+        let skip = ring.events.len() - kept;
         EventLog {
-            events: ring.events.iter().cloned().collect(),
-            dropped: ring.dropped,
+            events: ring.events.iter().skip(skip).cloned().collect(),
+            dropped: ring.first + skip as u64,
         }
     }
 
-    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Event<R>> {
-        // Made before subscribing: a `record` that takes the ring's lock after
-        // a `Follow`'s copy of the journal sees it, and counts the receiver.
-        (self.tx)
-            .get_or_init(|| broadcast::channel(self.subscriber_capacity).0)
-            .subscribe()
+    /// A new reader's position and how far behind it may fall: at the next
+    /// event (`backlog: false`), or at the journal's oldest (`true`), in which
+    /// case it may fall as far behind as the journal keeps.
+    pub(crate) fn join(&self, backlog: bool) -> (u64, usize) {
+        let mut ring = self.ring();
+        ring.subscribers += 1;
+        if backlog {
+            let kept = ring.events.len().min(ring.journal_capacity);
+            let reach = ring.journal_capacity.max(ring.subscriber_capacity);
+            (ring.end() - kept as u64, reach)
+        } else {
+            (ring.end(), ring.subscriber_capacity)
+        }
     }
 
-    pub(crate) fn follow(&self) -> Follow<R> {
-        let live = self.subscribe();
-        Follow::new(self.snapshot(), live)
+    /// A reader is gone.
+    pub(crate) fn leave(&self) {
+        let mut ring = self.ring();
+        ring.subscribers = ring.subscribers.saturating_sub(1);
+    }
+
+    /// What the reader at `*next`, who may fall `reach` events behind, finds;
+    /// `*next` moves past what it is given or missed. With `wait`, finding
+    /// nothing asks the next `record` to wake [`Journal::more`].
+    pub(crate) fn read(&self, next: &mut u64, reach: usize, wait: bool) -> Read<R> {
+        let mut ring = self.ring();
+        let end = ring.end();
+        let oldest = ring.first.max(end.saturating_sub(reach as u64));
+        if *next < oldest {
+            let missed = oldest - *next;
+            *next = oldest;
+            return Read::Lagged(missed);
+        }
+        let at = usize::try_from(*next - ring.first).unwrap_or(usize::MAX);
+        match ring.events.get(at) {
+            Some(event) => {
+                *next += 1;
+                Read::Event(event.clone())
+            }
+            None if ring.closed => Read::Closed,
+            None => {
+                ring.waiting |= wait;
+                Read::Empty
+            }
+        }
+    }
+
+    /// Completes once a `record` or `close` follows a `read` with `wait`
+    /// made after this was enabled.
+    pub(crate) fn more(&self) -> tokio::sync::futures::Notified<'_> {
+        self.more.notified()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+
+    use super::Journal;
+    use crate::observe::event::{Event, EventKind};
+    use crate::observe::subscription::Subscription;
+    use crate::spec::test_app::TestRole;
+
+    fn journal(capacity: usize, subscriber_capacity: usize) -> Arc<Journal<TestRole>> {
+        Arc::new(Journal::new(capacity, subscriber_capacity))
+    }
+
+    fn record(journal: &Journal<TestRole>, seqs: std::ops::Range<u64>) {
+        for seq in seqs {
+            journal.record(Event {
+                seq,
+                at: Duration::ZERO,
+                role: Some(TestRole::Store),
+                incarnation: Some(0),
+                episode: None,
+                kind: EventKind::Ready,
+            });
+        }
+    }
+
+    /// What `reader` finds until it finds no event.
+    fn read(reader: &mut Subscription<TestRole>) -> Vec<u64> {
+        std::iter::from_fn(|| reader.try_recv().ok())
+            .map(|e| e.seq)
+            .collect()
+    }
+
+    fn seqs(journal: &Journal<TestRole>) -> Vec<u64> {
+        journal.snapshot().events.iter().map(|e| e.seq).collect()
+    }
+
+    #[test]
+    fn a_subscriber_keeps_its_reach_in_the_ring_only_while_it_lives() {
+        let journal = journal(2, 5);
+        record(&journal, 0..3);
+        assert_eq!(seqs(&journal), [1, 2]);
+        let mut stalled = Subscription::new(&journal, false);
+        record(&journal, 3..10);
+        // The journal still shows two; the ring keeps five for the reader.
+        assert_eq!(seqs(&journal), [8, 9]);
+        assert_eq!(journal.snapshot().dropped, 8);
+        assert_eq!(stalled.try_recv(), Err(TryRecvError::Lagged(2)));
+        assert_eq!(read(&mut stalled), [5, 6, 7, 8, 9]);
+        assert_eq!(stalled.try_recv(), Err(TryRecvError::Empty));
+        drop(stalled);
+        record(&journal, 10..11);
+        assert_eq!(journal.ring().events.len(), 2);
+    }
+
+    #[test]
+    fn a_follower_starts_at_the_journals_oldest_event_and_may_lag_as_far() {
+        let journal = journal(3, 1);
+        record(&journal, 0..5);
+        let mut follow = Subscription::new(&journal, true);
+        assert_eq!(follow.position(), 2);
+        assert_eq!(read(&mut follow), [2, 3, 4]);
+        // It may fall as far behind as the journal keeps: 3 events, not 1.
+        record(&journal, 5..8);
+        assert_eq!(read(&mut follow), [5, 6, 7]);
+        record(&journal, 8..12);
+        assert_eq!(follow.try_recv(), Err(TryRecvError::Lagged(1)));
+        assert_eq!(read(&mut follow), [9, 10, 11]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_waiting_reader_is_woken_by_the_next_event_then_told_the_end() {
+        let journal = journal(4, 4);
+        let mut reader = Subscription::new(&journal, false);
+        let read = tokio::spawn(async move {
+            let mut seen = Vec::new();
+            loop {
+                match reader.recv().await {
+                    Ok(event) => seen.push(event.seq),
+                    Err(RecvError::Closed) => return seen,
+                    Err(RecvError::Lagged(n)) => panic!("lagged {n}"),
+                }
+            }
+        });
+        for seq in 0..3 {
+            tokio::task::yield_now().await;
+            record(&journal, seq..seq + 1);
+        }
+        tokio::task::yield_now().await;
+        journal.close();
+        assert_eq!(read.await.expect("the reader ends"), [0, 1, 2]);
     }
 }

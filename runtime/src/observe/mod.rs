@@ -16,3 +16,4 @@ pub(crate) mod journal;
 pub(crate) mod report;
 pub(crate) mod stage;
 pub(crate) mod state;
+pub(crate) mod subscription;

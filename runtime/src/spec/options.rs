@@ -42,8 +42,9 @@ pub struct Options {
     /// and counted. 0 keeps 1.
     pub journal_capacity: usize,
     /// Events a subscriber may fall behind before it sees `RecvError::Lagged`.
-    /// 0 means 1, and at most 65,536 are kept: the channel allocates its
-    /// slots up front.
+    /// 0 means 1, and at most 65,536: a subscriber reads the journal itself,
+    /// which keeps this many events while one is subscribed should it be more
+    /// than `journal_capacity`.
     pub subscriber_capacity: usize,
     /// Jitter exponential backoff (on by default); off, every delay is its cap.
     pub jitter: bool,

@@ -149,7 +149,10 @@ pub(crate) fn launch<R: Role>(
     let (started, started_rx) = watch::channel(None);
     let shared = Arc::new(Shared {
         spec,
-        journal: Journal::new(options.journal_capacity, options.subscriber_capacity),
+        journal: Arc::new(Journal::new(
+            options.journal_capacity,
+            options.subscriber_capacity,
+        )),
         state: StateTable::new(spec),
         handles: Arc::new(Registry::new(
             TypeId::of::<R>(),
@@ -595,6 +598,14 @@ impl<R: Role> Supervisor<R> {
     }
 }
 
+/// However the supervisor ends (its task done, dropped or aborted), its
+/// readers learn that nothing more will be recorded.
+impl<R: Role> Drop for Supervisor<R> {
+    fn drop(&mut self) {
+        self.shared.journal.close();
+    }
+}
+
 /// Whether the timer armed under `key` still applies: its role's slot holds
 /// the key (the shutdown deadline always applies once armed).
 fn timer_live(slots: &[Slot], key: timers::TimerKey, timer: Timer) -> bool {
@@ -620,7 +631,7 @@ type Final<R> = Result<ShutdownReport<R>, AppError<R>>;
 /// The supervisor's own bytes per role in an app of `roles` roles run with
 /// `options`: the slot, the role's spec, its row of the state table, its
 /// handle slot, the running incarnation's context, and its share of the
-/// bounded journal and broadcast.
+/// bounded journal (which subscribers read in place).
 pub fn footprint<R: Role>(roles: usize, options: &Options) -> Footprint {
     use core::mem::size_of;
     let roles = roles.max(1);
@@ -631,7 +642,6 @@ pub fn footprint<R: Role>(roles: usize, options: &Options) -> Footprint {
         state: size_of::<crate::observe::state::Row>(),
         handle: size_of::<watch::Sender<Published>>(),
         incarnation: crate::service::context::Context::bytes(),
-        journal: options.journal_capacity.min(roles.saturating_mul(4)) * event / roles
-            + options.subscriber_capacity * (event + 32) / roles,
+        journal: options.journal_capacity.min(roles.saturating_mul(4)) * event / roles,
     }
 }
