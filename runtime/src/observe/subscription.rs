@@ -37,7 +37,8 @@ impl<R: Role> Subscription<R> {
         }
     }
 
-    /// The next event, waiting for it if need be.
+    /// The next event, waiting for it if need be. Cancel-safe (an event is
+    /// taken only as it is returned), so it can sit in a `select!`.
     pub async fn recv(&mut self) -> Result<Event<R>, RecvError> {
         loop {
             // Enabled before looking, so a `record` right after the look
