@@ -20,8 +20,8 @@ pub struct Footprint {
     pub handle: usize,
     /// The running incarnation's context.
     pub incarnation: usize,
-    /// Its share of the bounded journal and of the subscribers' channel
-    /// (made by the first subscription).
+    /// Its share of the bounded journal's records (which subscribers read
+    /// in place).
     pub journal: usize,
 }
 

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::observe::event::{EpisodeId, Event};
+use crate::observe::stored::Stored;
+use crate::spec::AppSpec;
 use crate::spec::role::Role;
 
 /// A copy of the journal: the most recent events, oldest first, and how many
@@ -52,7 +54,7 @@ pub(crate) const MAX_SUBSCRIBER_CAPACITY: usize = 1 << 16;
 const MAX_PREALLOCATED: usize = 1 << 16;
 
 struct Ring<R> {
-    events: VecDeque<Event<R>>,
+    events: VecDeque<Stored<R>>,
     /// The `seq` of `events[0]`: every event is recorded, numbered from 0.
     first: u64,
     /// What `AppHandle::events` shows.
@@ -96,7 +98,9 @@ pub(crate) enum Read<R> {
 
 /// Shared between the supervisor (the only writer) and every handle and
 /// subscription.
-pub(crate) struct Journal<R> {
+pub(crate) struct Journal<R: 'static> {
+    /// The app: a record keeps its role's index, and its lease by the role.
+    spec: &'static AppSpec<R>,
     ring: Mutex<Ring<R>>,
     /// Wakes the readers waiting for the next event; notified only when one
     /// waits, so an idle or stalled subscriber costs the writer nothing.
@@ -106,8 +110,13 @@ pub(crate) struct Journal<R> {
 impl<R: Role> Journal<R> {
     /// Both capacities are raised to 1 when 0 is asked for; the subscriber
     /// capacity is at most [`MAX_SUBSCRIBER_CAPACITY`].
-    pub(crate) fn new(capacity: usize, subscriber_capacity: usize) -> Self {
+    pub(crate) fn new(
+        spec: &'static AppSpec<R>,
+        capacity: usize,
+        subscriber_capacity: usize,
+    ) -> Self {
         Journal {
+            spec,
             ring: Mutex::new(Ring {
                 events: VecDeque::with_capacity(capacity.clamp(1, MAX_PREALLOCATED)),
                 first: 0,
@@ -127,7 +136,9 @@ impl<R: Role> Journal<R> {
 
     /// Appends `event`, the next in `seq` order, dropping the oldest beyond
     /// the capacity; wakes the readers only if one waits.
+    #[inline]
     pub(crate) fn record(&self, event: Event<R>) {
+        let event = Stored::new(event);
         let wake = {
             let mut ring = self.ring();
             let capacity = ring.capacity();
@@ -153,7 +164,10 @@ impl<R: Role> Journal<R> {
         let kept = ring.events.len().min(ring.journal_capacity);
         let skip = ring.events.len() - kept;
         EventLog {
-            events: ring.events.iter().skip(skip).cloned().collect(),
+            events: (ring.events.iter().zip(ring.first..))
+                .skip(skip)
+                .map(|(event, seq)| event.event(seq, self.spec))
+                .collect(),
             dropped: ring.first + skip as u64,
         }
     }
@@ -194,8 +208,9 @@ impl<R: Role> Journal<R> {
         let at = usize::try_from(*next - ring.first).unwrap_or(usize::MAX);
         match ring.events.get(at) {
             Some(event) => {
+                let event = event.event(*next, self.spec);
                 *next += 1;
-                Read::Event(event.clone())
+                Read::Event(event)
             }
             None if ring.closed => Read::Closed,
             None => {
@@ -225,7 +240,11 @@ mod tests {
     use crate::spec::test_app::TestRole;
 
     fn journal(capacity: usize, subscriber_capacity: usize) -> Arc<Journal<TestRole>> {
-        Arc::new(Journal::new(capacity, subscriber_capacity))
+        Arc::new(Journal::new(
+            crate::spec::test_app::spec(),
+            capacity,
+            subscriber_capacity,
+        ))
     }
 
     fn record(journal: &Journal<TestRole>, seqs: std::ops::Range<u64>) {

@@ -16,4 +16,5 @@ pub(crate) mod journal;
 pub(crate) mod report;
 pub(crate) mod stage;
 pub(crate) mod state;
+pub(crate) mod stored;
 pub(crate) mod subscription;

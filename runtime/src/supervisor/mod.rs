@@ -150,6 +150,7 @@ pub(crate) fn launch<R: Role>(
     let shared = Arc::new(Shared {
         spec,
         journal: Arc::new(Journal::new(
+            spec,
             options.journal_capacity,
             options.subscriber_capacity,
         )),
@@ -635,7 +636,7 @@ type Final<R> = Result<ShutdownReport<R>, AppError<R>>;
 pub fn footprint<R: Role>(roles: usize, options: &Options) -> Footprint {
     use core::mem::size_of;
     let roles = roles.max(1);
-    let event = size_of::<Event<R>>();
+    let event = size_of::<crate::observe::stored::Stored<R>>();
     Footprint {
         slot: size_of::<Slot>(),
         spec: size_of::<crate::spec::RoleSpec<R>>() + size_of::<R>(),
