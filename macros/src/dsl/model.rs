@@ -3,8 +3,10 @@
 //! Values that were malformed (and reported) fall back to their defaults, so
 //! the generated items exist and the user sees only the real errors.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::ext::IdentExt;
+use syn::spanned::Spanned;
 use syn::{Attribute, Ident, Type, Visibility};
 
 use super::ast::{self, ActionKind, PolicyKind, ReadyKind, StrategyKind};
@@ -63,6 +65,10 @@ pub struct Role {
     /// `None` when the type is missing (already reported): the field is
     /// `()` and the role runs no service, so nothing else errs.
     pub ty: Option<Type>,
+    /// The type's tokens (`()` without one), made once for the items that
+    /// name it, and the span of the type.
+    pub ty_tokens: Vec<TokenTree>,
+    pub ty_span: Span,
     pub lease: String,
     pub optional: bool,
     pub restart: Restart,
@@ -167,11 +173,20 @@ fn role(role: ast::Role) -> Role {
             .find(|a| a.kind == ActionKind::Drain)
             .map(|a| a.ident.span())
     });
+    let (ty_tokens, ty_span) = match &role.ty {
+        Some(ty) => (ty.to_token_stream().into_iter().collect(), ty.span()),
+        None => {
+            let unit = Group::new(Delimiter::Parenthesis, TokenStream::new());
+            (vec![TokenTree::Group(unit)], Span::call_site())
+        }
+    };
     Role {
         docs: role.docs,
         variant: Ident::new(&check::variant_name(&name), role.name.span()),
         field: role.name,
         ty: role.ty,
+        ty_tokens,
+        ty_span,
         lease,
         optional: role.optional.is_some(),
         restart: role.restart.as_ref().map_or(Restart::Default, restart),

@@ -133,6 +133,14 @@ impl Tokens {
 
     /// A group written by `inside`.
     pub fn group(&mut self, delimiter: Delimiter, inside: impl FnOnce(&mut Tokens)) -> &mut Self {
+        let group = self.new_group(delimiter, inside);
+        self.0.push(TokenTree::Group(group));
+        self
+    }
+
+    /// The group written by `inside`, to write more than once with
+    /// [`Tokens::shared`].
+    pub fn new_group(&mut self, delimiter: Delimiter, inside: impl FnOnce(&mut Tokens)) -> Group {
         let mut spare = std::mem::take(&mut self.1);
         let mut tokens = Tokens(spare.0.pop().unwrap_or_default(), spare);
         inside(&mut tokens);
@@ -141,7 +149,20 @@ impl Tokens {
         let Tokens(empty, mut spare) = tokens;
         spare.0.push(empty);
         self.1 = spare;
-        self.0.push(TokenTree::Group(Group::new(delimiter, stream)));
+        Group::new(delimiter, stream)
+    }
+
+    /// A group built once where the same tokens recur (a key's derives, an
+    /// empty `{}`): a copy shares the group's tokens instead of making them
+    /// again, one allocation per identifier and per group.
+    pub fn shared(&mut self, group: &Group) -> &mut Self {
+        self.0.push(TokenTree::Group(group.clone()));
+        self
+    }
+
+    /// Tokens made once, such as a role's type, copied.
+    pub fn trees(&mut self, trees: &[TokenTree]) -> &mut Self {
+        self.0.extend_from_slice(trees);
         self
     }
 
