@@ -7,10 +7,10 @@ use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Attribute, Ident, Type, Visibility};
+use syn::{Attribute, Ident, Type, TypePath, Visibility};
 
 use super::ast::{self, ActionKind, PolicyKind, ReadyKind, StrategyKind};
-use super::check::{self, ConstCheck};
+use super::check::{self, ConstCheck, Named};
 use super::errors::Errors;
 use super::graph::{self, Graph};
 
@@ -127,7 +127,7 @@ pub fn build(app: ast::App, errors: &mut Errors) -> Model {
     check::check_leases(&roles, errors);
     let nodes: Vec<graph::Node> = roles
         .iter()
-        .map(|r| graph::Node {
+        .map(|Named { role: r, .. }| graph::Node {
             name: &r.name,
             optional: r.optional.is_some(),
             depends_on: r.depends_on.as_deref().unwrap_or(&[]),
@@ -160,9 +160,12 @@ pub fn build(app: ast::App, errors: &mut Errors) -> Model {
     }
 }
 
-fn role(role: ast::Role) -> Role {
-    let (lease, _) = check::lease_of(&role);
-    let name = crate::dsl::text(&role.name);
+fn role(named: Named) -> Role {
+    let lease = match &named.role.lease {
+        Some(lease) => lease.value(),
+        None => named.name,
+    };
+    let role = named.role;
     let stop = match &role.stop {
         Some(list) => list.actions.iter().map(stop_action).collect(),
         None => DEFAULT_STOP.to_vec(),
@@ -174,6 +177,17 @@ fn role(role: ast::Role) -> Role {
             .map(|a| a.ident.span())
     });
     let (ty_tokens, ty_span) = match &role.ty {
+        // One identifier, the commonest type: its tokens are the identifier.
+        Some(Type::Path(TypePath {
+            attrs,
+            qself: None,
+            path,
+        })) if attrs.is_empty()
+            && path.leading_colon.is_none()
+            && let Some(segment) = path.get_ident() =>
+        {
+            (vec![TokenTree::Ident(segment.clone())], segment.span())
+        }
         Some(ty) => (ty.to_token_stream().into_iter().collect(), ty.span()),
         None => {
             let unit = Group::new(Delimiter::Parenthesis, TokenStream::new());
@@ -182,7 +196,7 @@ fn role(role: ast::Role) -> Role {
     };
     Role {
         docs: role.docs,
-        variant: Ident::new(&check::variant_name(&name), role.name.span()),
+        variant: Ident::new(&named.variant, role.name.span()),
         field: role.name,
         ty: role.ty,
         ty_tokens,
