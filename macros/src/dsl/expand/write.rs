@@ -11,9 +11,36 @@ use crate::dsl::model::{Model, Role};
 #[derive(Default)]
 pub struct Tokens(Vec<TokenTree>, Spare);
 
-/// Emptied vectors of finished groups, reused by the next groups.
+/// Emptied vectors of finished groups, reused by the next groups, and the
+/// punctuation made once.
 #[derive(Default)]
-struct Spare(Vec<Vec<TokenTree>>);
+struct Spare(Vec<Vec<TokenTree>>, Option<Puncts>);
+
+/// The punctuation the items use, made once per expansion and copied:
+/// `Punct::new` checks its character against every legal one. (Made per
+/// expansion: a token of one macro call must not reach another.)
+struct Puncts {
+    alone: [Punct; Self::CHARS.len()],
+    joint_colon: Punct,
+}
+
+impl Puncts {
+    const CHARS: [char; 10] = [':', ',', ';', '<', '>', '=', '#', '&', '.', '!'];
+
+    fn new() -> Self {
+        Puncts {
+            alone: Self::CHARS.map(|c| Punct::new(c, Spacing::Alone)),
+            joint_colon: Punct::new(':', Spacing::Joint),
+        }
+    }
+
+    fn alone(&self, c: char) -> Punct {
+        match Self::CHARS.iter().position(|&known| known == c) {
+            Some(i) => self.alone[i].clone(),
+            None => Punct::new(c, Spacing::Alone),
+        }
+    }
+}
 
 impl Tokens {
     /// For a list written item by item with [`Tokens::spill`]: the vector
@@ -42,9 +69,14 @@ impl Tokens {
         self
     }
 
+    fn puncts(&mut self) -> &Puncts {
+        self.1.1.get_or_insert_with(Puncts::new)
+    }
+
     /// A one-character punctuation, alone.
     pub fn punct(&mut self, c: char) -> &mut Self {
-        self.0.push(TokenTree::Punct(Punct::new(c, Spacing::Alone)));
+        let punct = self.puncts().alone(c);
+        self.0.push(TokenTree::Punct(punct));
         self
     }
 
@@ -56,8 +88,8 @@ impl Tokens {
 
     /// `::`.
     pub fn colon2(&mut self) -> &mut Self {
-        self.0
-            .push(TokenTree::Punct(Punct::new(':', Spacing::Joint)));
+        let joint = self.puncts().joint_colon.clone();
+        self.0.push(TokenTree::Punct(joint));
         self.punct(':')
     }
 
