@@ -176,8 +176,9 @@ impl Tokens {
         let mut spare = std::mem::take(&mut self.1);
         let mut tokens = Tokens(spare.0.pop().unwrap_or_default(), spare);
         inside(&mut tokens);
-        let mut stream = TokenStream::new();
-        stream.extend(tokens.0.drain(..));
+        // Collected, not extended: inside rustc the trees then go to the
+        // bridge in one sized batch, without a deferred buffer first.
+        let stream: TokenStream = tokens.0.drain(..).collect();
         let Tokens(empty, mut spare) = tokens;
         spare.0.push(empty);
         self.1 = spare;
