@@ -432,3 +432,22 @@ fn the_fast_paths_rule_for_names_is_syns() {
         );
     }
 }
+
+/// A text longer than `with_text`'s stack buffer is read whole (through
+/// `to_string`), and an app naming roles that long reads the same both ways.
+#[test]
+fn long_names_are_read_whole() {
+    let long = format!("role_{}", "x".repeat(80));
+    let ident = proc_macro2::Ident::new(&long, Span::call_site());
+    assert_eq!(crate::dsl::with_text(&ident, str::to_owned), long);
+    let dsl = format!(
+        "app Long {{ {long}: Api, other: Other {{ depends_on: [{long}], restart: permanent(3 per 5s) }} }}"
+    );
+    let stream = super::input(&dsl);
+    let fast = outcome(&stream);
+    crate::dsl::parse::fast::GENERAL_ONLY.with(|general| general.set(true));
+    let general = outcome(&stream);
+    crate::dsl::parse::fast::GENERAL_ONLY.with(|general| general.set(false));
+    assert!(fast == general, "fast: {fast:?}\ngeneral: {general:?}");
+    assert!(fast.1.is_empty(), "{:?}", fast.1);
+}
