@@ -9,10 +9,11 @@
 //! only when it is exactly one of these forms, and valid, and builds what
 //! the general path builds from the same tokens, so spans, values and the
 //! rules of the later phases see no difference. Anything else (a doc comment,
-//! `optional`, a generic type, a const, a trailing comma, any mistake) takes
-//! the general path, which reads and reports it as before: a fast path
-//! never records an error of its own. A test runs a fuzz corpus both ways
-//! and compares the expansions and every error.
+//! `optional`, a generic type, a const, a comma before a `)`, any mistake)
+//! takes the general path, which reads and reports it as before: the only
+//! error a fast path records is a repeated key's, through the same [`Seen`]
+//! as the general path. A test runs a fuzz corpus both ways and compares
+//! the expansions and every error.
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, TokenTree};
 use syn::{Path, Type, TypePath};
