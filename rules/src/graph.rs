@@ -200,11 +200,7 @@ pub fn build<S: AsRef<str>>(
     let after = of_kind(Edge::After);
     let dependents = reverse(&dependencies);
     let followers = reverse(&after);
-    let every: Vec<Vec<usize>> = edges
-        .iter()
-        .map(|list| list.iter().map(|e| e.0).collect())
-        .collect();
-    let start_order = kahn(&every, &reverse(&every));
+    let start_order = kahn(&edges);
     let graph = Graph {
         dependencies,
         dependents,
@@ -215,9 +211,14 @@ pub fn build<S: AsRef<str>>(
     (graph, mistakes)
 }
 
-/// Who points at each role, in declaration order.
+/// Who points at each role, in declaration order; each list allocated once,
+/// at its size.
 fn reverse(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let mut reversed = vec![Vec::new(); edges.len()];
+    let mut counts = vec![0usize; edges.len()];
+    for &to in edges.iter().flatten() {
+        counts[to] += 1;
+    }
+    let mut reversed: Vec<Vec<usize>> = counts.into_iter().map(Vec::with_capacity).collect();
     for (from, list) in edges.iter().enumerate() {
         for &to in list {
             reversed[to].push(from);
@@ -389,28 +390,46 @@ fn find_cycles<S>(
     }
 }
 
-/// Kahn's algorithm; among roles whose dependencies have all started, the
-/// earliest declared goes first.
-fn kahn(dependencies: &[Vec<usize>], dependents: &[Vec<usize>]) -> Vec<usize> {
-    let mut waiting: Vec<usize> = dependencies.iter().map(Vec::len).collect();
+/// Kahn's algorithm over every valid edge; among roles whose dependencies
+/// have all started, the earliest declared goes first.
+fn kahn(edges: &[Vec<(usize, Entry)>]) -> Vec<usize> {
+    let n = edges.len();
+    let mut waiting: Vec<usize> = edges.iter().map(Vec::len).collect();
+    // The roles waiting on each role, in declaration order, in one list:
+    // those of role `r` are `waiters[first[r]..first[r + 1]]`.
+    let mut first = vec![0usize; n + 1];
+    for &(to, _) in edges.iter().flatten() {
+        first[to + 1] += 1;
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let mut next = first.clone();
+    let mut waiters = vec![0usize; first[n]];
+    for (from, list) in edges.iter().enumerate() {
+        for &(to, _) in list {
+            waiters[next[to]] = from;
+            next[to] += 1;
+        }
+    }
     let mut ready: BinaryHeap<Reverse<usize>> = waiting
         .iter()
         .enumerate()
         .filter(|(_, w)| **w == 0)
         .map(|(i, _)| Reverse(i))
         .collect();
-    let mut order = Vec::with_capacity(dependencies.len());
-    let mut placed = vec![false; dependencies.len()];
+    let mut order = Vec::with_capacity(n);
+    let mut placed = vec![false; n];
     while let Some(Reverse(role)) = ready.pop() {
         order.push(role);
         placed[role] = true;
-        for &dependent in &dependents[role] {
+        for &dependent in &waiters[first[role]..first[role + 1]] {
             waiting[dependent] -= 1;
             if waiting[dependent] == 0 {
                 ready.push(Reverse(dependent));
             }
         }
     }
-    order.extend((0..dependencies.len()).filter(|&i| !placed[i]));
+    order.extend((0..n).filter(|&i| !placed[i]));
     order
 }

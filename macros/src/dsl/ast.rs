@@ -50,6 +50,30 @@ pub struct Role {
     pub watchdog: Option<Watchdog>,
 }
 
+impl Role {
+    /// A role as its header declares it, before any key of its block.
+    pub fn new(
+        docs: Vec<Attribute>,
+        optional: Option<Span>,
+        name: Ident,
+        ty: Option<Type>,
+    ) -> Self {
+        Role {
+            docs,
+            optional,
+            name,
+            ty,
+            depends_on: None,
+            after: None,
+            restart: None,
+            ready: None,
+            stop: None,
+            lease: None,
+            watchdog: None,
+        }
+    }
+}
+
 /// `watchdog: PERIOD`, with its key, which a rule about the whole key points at.
 pub struct Watchdog {
     pub key: Ident,

@@ -25,6 +25,35 @@ pub(crate) fn text(ident: &proc_macro2::Ident) -> String {
     text
 }
 
+/// Calls `f` with the text of `value` (an identifier as written, `r#type`
+/// included, or a literal), formatted into a buffer on the stack: no
+/// allocation for a text of up to 64 bytes, where `to_string` allocates.
+pub(crate) fn with_text<R>(value: &impl std::fmt::Display, f: impl FnOnce(&str) -> R) -> R {
+    struct Buffer {
+        bytes: [u8; 64],
+        len: usize,
+    }
+    impl std::fmt::Write for Buffer {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.len + s.len();
+            let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+            slot.copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut buffer = Buffer {
+        bytes: [0; 64],
+        len: 0,
+    };
+    if std::fmt::Write::write_fmt(&mut buffer, format_args!("{value}")).is_ok()
+        && let Ok(text) = std::str::from_utf8(&buffer.bytes[..buffer.len])
+    {
+        return f(text);
+    }
+    f(&value.to_string())
+}
+
 /// Expands the macro input (`krate; [attrs] vis app Name { .. }`) into the
 /// generated items followed by one `compile_error!` per mistake.
 pub fn expand(input: TokenStream) -> TokenStream {

@@ -3,12 +3,14 @@
 //! Values that were malformed (and reported) fall back to their defaults, so
 //! the generated items exist and the user sees only the real errors.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::{Attribute, Ident, Type, Visibility};
+use syn::spanned::Spanned;
+use syn::{Attribute, Ident, Type, TypePath, Visibility};
 
 use super::ast::{self, ActionKind, PolicyKind, ReadyKind, StrategyKind};
-use super::check::{self, ConstCheck};
+use super::check::{self, ConstCheck, Named};
 use super::errors::Errors;
 use super::graph::{self, Graph};
 
@@ -63,6 +65,10 @@ pub struct Role {
     /// `None` when the type is missing (already reported): the field is
     /// `()` and the role runs no service, so nothing else errs.
     pub ty: Option<Type>,
+    /// The type's tokens (`()` without one), made once for the items that
+    /// name it, and the span of the type.
+    pub ty_tokens: Vec<TokenTree>,
+    pub ty_span: Span,
     pub lease: String,
     pub optional: bool,
     pub restart: Restart,
@@ -121,7 +127,7 @@ pub fn build(app: ast::App, errors: &mut Errors) -> Model {
     check::check_leases(&roles, errors);
     let nodes: Vec<graph::Node> = roles
         .iter()
-        .map(|r| graph::Node {
+        .map(|Named { role: r, .. }| graph::Node {
             name: &r.name,
             optional: r.optional.is_some(),
             depends_on: r.depends_on.as_deref().unwrap_or(&[]),
@@ -154,9 +160,12 @@ pub fn build(app: ast::App, errors: &mut Errors) -> Model {
     }
 }
 
-fn role(role: ast::Role) -> Role {
-    let (lease, _) = check::lease_of(&role);
-    let name = crate::dsl::text(&role.name);
+fn role(named: Named) -> Role {
+    let lease = match &named.role.lease {
+        Some(lease) => lease.value(),
+        None => named.name,
+    };
+    let role = named.role;
     let stop = match &role.stop {
         Some(list) => list.actions.iter().map(stop_action).collect(),
         None => DEFAULT_STOP.to_vec(),
@@ -167,11 +176,31 @@ fn role(role: ast::Role) -> Role {
             .find(|a| a.kind == ActionKind::Drain)
             .map(|a| a.ident.span())
     });
+    let (ty_tokens, ty_span) = match &role.ty {
+        // One identifier, the commonest type: its tokens are the identifier.
+        Some(Type::Path(TypePath {
+            attrs,
+            qself: None,
+            path,
+        })) if attrs.is_empty()
+            && path.leading_colon.is_none()
+            && let Some(segment) = path.get_ident() =>
+        {
+            (vec![TokenTree::Ident(segment.clone())], segment.span())
+        }
+        Some(ty) => (ty.to_token_stream().into_iter().collect(), ty.span()),
+        None => {
+            let unit = Group::new(Delimiter::Parenthesis, TokenStream::new());
+            (vec![TokenTree::Group(unit)], Span::call_site())
+        }
+    };
     Role {
         docs: role.docs,
-        variant: Ident::new(&check::variant_name(&name), role.name.span()),
+        variant: Ident::new(&named.variant, role.name.span()),
         field: role.name,
         ty: role.ty,
+        ty_tokens,
+        ty_span,
         lease,
         optional: role.optional.is_some(),
         restart: role.restart.as_ref().map_or(Restart::Default, restart),

@@ -345,3 +345,109 @@ fn fuzz_a_million() {
         env("FUZZ_INPUTS").unwrap_or(1_000_000),
     );
 }
+
+/// The expansion, each token with its place in the input, and every error
+/// (message and place) of `stream`. (Tokens the macro lexes itself, such as
+/// a `quote!`'s doc comments, lie in a source text of their own, which
+/// differs from run to run: they go without a place.)
+fn outcome(stream: &TokenStream) -> (String, Vec<(String, String)>) {
+    let input = extent(stream).unwrap_or_default();
+    let at = |span: Span| {
+        let place = place(span);
+        if input.start <= place.start && place.end <= input.end {
+            format!("{place:?}")
+        } else {
+            "-".to_owned()
+        }
+    };
+    fn placed(stream: TokenStream, at: &impl Fn(Span) -> String, out: &mut String) {
+        for tree in stream {
+            out.push_str(&at(tree.span()));
+            match tree {
+                TokenTree::Group(group) => {
+                    let _ = write!(out, " {:?}( ", group.delimiter());
+                    placed(group.stream(), at, out);
+                    out.push_str(") ");
+                }
+                other => {
+                    let _ = write!(out, " {other} ");
+                }
+            }
+        }
+    }
+    let (items, errors) = crate::dsl::run(stream.clone());
+    let errors = errors
+        .into_vec()
+        .into_iter()
+        .flat_map(syn::Error::into_iter)
+        .map(|error| (error.to_string(), at(error.span())))
+        .collect();
+    let mut text = String::new();
+    placed(items, &at, &mut text);
+    (text, errors)
+}
+
+/// The fast paths of the parser (`parse/fast.rs`) change nothing: the fuzz
+/// inputs, valid apps and mutated ones, expand to the same items with the
+/// same errors, at the same places, when every item takes the general path.
+#[test]
+fn fast_paths_read_every_input_as_the_general_path() {
+    use crate::dsl::parse::fast::GENERAL_ONLY;
+    let corpus = Corpus::new(200);
+    let count = env("FUZZ_INPUTS").unwrap_or(3_000);
+    let mut fast_taken = 0;
+    for i in 0..count {
+        let (atoms, _) = corpus.input(i);
+        let stream = rebuild(&atoms);
+        let fast = outcome(&stream);
+        GENERAL_ONLY.with(|general| general.set(true));
+        let general = outcome(&stream);
+        GENERAL_ONLY.with(|general| general.set(false));
+        assert!(
+            fast == general,
+            "input {i} reads differently on the fast path: {stream}\n\
+             fast: {fast:?}\ngeneral: {general:?}"
+        );
+        fast_taken += usize::from(!fast.0.is_empty());
+    }
+    assert!(fast_taken > 0);
+}
+
+/// `syn_accepts` is syn's rule for names: every keyword and reserved word
+/// of Rust, and a few names, read the same by both.
+#[test]
+fn the_fast_paths_rule_for_names_is_syns() {
+    let words = "_ abstract as async auto await become box break const continue crate default \
+                 do dyn else enum extern false final fn for gen if impl in let loop macro \
+                 macro_rules match mod move mut override priv pub raw ref return safe self \
+                 Self static struct super trait true try type typeof union unsafe unsized use \
+                 virtual where while yield r#type r#fn name Name _name name_ r#name";
+    for word in words.split_whitespace() {
+        let syn = syn::parse_str::<syn::Ident>(word).is_ok();
+        assert_eq!(
+            crate::dsl::parse::fast::syn_accepts(word),
+            syn,
+            "`{word}`: syn {}",
+            if syn { "accepts it" } else { "refuses it" }
+        );
+    }
+}
+
+/// A text longer than `with_text`'s stack buffer is read whole (through
+/// `to_string`), and an app naming roles that long reads the same both ways.
+#[test]
+fn long_names_are_read_whole() {
+    let long = format!("role_{}", "x".repeat(80));
+    let ident = proc_macro2::Ident::new(&long, Span::call_site());
+    assert_eq!(crate::dsl::with_text(&ident, str::to_owned), long);
+    let dsl = format!(
+        "app Long {{ {long}: Api, other: Other {{ depends_on: [{long}], restart: permanent(3 per 5s) }} }}"
+    );
+    let stream = super::input(&dsl);
+    let fast = outcome(&stream);
+    crate::dsl::parse::fast::GENERAL_ONLY.with(|general| general.set(true));
+    let general = outcome(&stream);
+    crate::dsl::parse::fast::GENERAL_ONLY.with(|general| general.set(false));
+    assert!(fast == general, "fast: {fast:?}\ngeneral: {general:?}");
+    assert!(fast.1.is_empty(), "{:?}", fast.1);
+}

@@ -25,10 +25,15 @@ pub fn check_generated_names(app: &App, errors: &mut Errors) -> bool {
         let mut names = Vec::new();
         unqualified(ty.to_token_stream(), &mut names);
         for used in names {
-            let text = crate::dsl::text(&used);
-            if text == name && app_named_like_a_type.is_none() {
+            // Compared as written, without copying out each identifier's text.
+            let (is_app, is_enum) = crate::dsl::with_text(&used, |text| {
+                let text = text.strip_prefix("r#").unwrap_or(text);
+                (text == name, text == role_enum)
+            });
+            if is_app && app_named_like_a_type.is_none() {
                 app_named_like_a_type = Some(role);
-            } else if text == role_enum {
+            } else if is_enum {
+                let text = crate::dsl::text(&used);
                 clash = true;
                 errors.at(
                     used.span(),

@@ -10,7 +10,7 @@ mod watchdog;
 
 pub use clash::check_generated_names;
 pub use consts::{ConstCheck, ConstRule, Operand};
-pub use names::{check_leases, lease_of, unique_roles, variant_name};
+pub use names::{Named, check_leases, unique_roles, variant_name};
 
 use super::ast::{App, Duration, ReadyKind, Role};
 use super::errors::Errors;

@@ -1,5 +1,6 @@
 //! Rules on names: duplicate roles (1), leases (11), snake_case role names.
 
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
@@ -9,6 +10,26 @@ use syn::Ident;
 use crate::dsl::ast::Role;
 use crate::dsl::errors::{Errors, earlier_place};
 
+/// A role [`unique_roles`] kept, with the names it worked out once for all
+/// the phases after it.
+pub struct Named {
+    pub role: Role,
+    /// The role's name as lists and messages write it: `r#type` is `type`.
+    pub name: String,
+    /// Its enum variant, [`variant_name`].
+    pub variant: String,
+}
+
+impl Named {
+    /// The lease name (given, or the role name) and where it is written.
+    pub fn lease(&self) -> (Cow<'_, str>, Span) {
+        match &self.role.lease {
+            Some(lease) => (Cow::Owned(lease.value()), lease.span()),
+            None => (Cow::Borrowed(&self.name), self.role.name.span()),
+        }
+    }
+}
+
 /// The roles with duplicates removed (the first declaration wins), so the
 /// generated struct and enum stay valid and show no follow-on errors.
 ///
@@ -16,63 +37,78 @@ use crate::dsl::errors::{Errors, earlier_place};
 /// clash (`a1` and `a_1` both make the variant `A1`). Also returns the names
 /// dropped for a variant clash: `depends_on` may name them, and that is no
 /// second mistake.
-pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> (Vec<Role>, HashSet<String>) {
-    let mut fields: HashMap<String, Span> = HashMap::new();
-    let mut variants: HashMap<String, (Span, String)> = HashMap::new();
-    let mut unique = Vec::with_capacity(roles.len());
+pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> (Vec<Named>, HashSet<String>) {
+    let names: Vec<String> = roles.iter().map(|r| crate::dsl::text(&r.name)).collect();
+    let variants: Vec<String> = names.iter().map(|name| variant_name(name)).collect();
+    let mut kept = vec![false; roles.len()];
     let mut removed = HashSet::new();
-    for role in roles {
-        let name = crate::dsl::text(&role.name);
-        let span = role.name.span();
-        if let Some(first) = fields.get(&name) {
-            let place = earlier_place(*first, span);
-            errors.at(
-                span,
-                format!("duplicate role `{name}`, first declared {place}; rename or remove one"),
-            );
-            continue;
-        }
-        match variants.entry(variant_name(&name)) {
-            Entry::Occupied(other) => {
-                let (first, other_name) = other.get();
-                let place = earlier_place(*first, span);
+    {
+        // Each name and variant taken, by the index of the role taking it.
+        let mut fields: HashMap<&str, usize> = HashMap::with_capacity(roles.len());
+        let mut taken: HashMap<&str, usize> = HashMap::with_capacity(roles.len());
+        for (i, role) in roles.iter().enumerate() {
+            let (name, span) = (names[i].as_str(), role.name.span());
+            if let Some(&first) = fields.get(name) {
+                let place = earlier_place(roles[first].name.span(), span);
                 errors.at(
                     span,
                     format!(
-                        "roles `{other_name}` (declared {place}) and `{name}` would both be the \
-                         enum variant `{}`; rename one",
-                        other.key()
+                        "duplicate role `{name}`, first declared {place}; rename or remove one"
                     ),
                 );
-                removed.insert(name);
                 continue;
             }
-            Entry::Vacant(slot) => {
-                slot.insert((span, name.clone()));
+            match taken.entry(variants[i].as_str()) {
+                Entry::Occupied(other) => {
+                    let first = *other.get();
+                    let place = earlier_place(roles[first].name.span(), span);
+                    errors.at(
+                        span,
+                        format!(
+                            "roles `{}` (declared {place}) and `{name}` would both be the \
+                             enum variant `{}`; rename one",
+                            names[first],
+                            other.key()
+                        ),
+                    );
+                    removed.insert(name.to_owned());
+                    continue;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
             }
+            fields.insert(name, i);
+            kept[i] = true;
         }
-        fields.insert(name, span);
-        unique.push(role);
     }
+    let unique = (roles.into_iter().zip(names).zip(variants).zip(kept))
+        .filter(|(_, kept)| *kept)
+        .map(|(((role, name), variant), _)| Named {
+            role,
+            name,
+            variant,
+        })
+        .collect();
     (unique, removed)
 }
 
 /// Two roles with one lease would fight over it at run time; an empty lease
 /// names nothing.
-pub fn check_leases(roles: &[Role], errors: &mut Errors) {
-    let mut owners: HashMap<String, (Span, &Role)> = HashMap::new();
-    for role in roles {
-        let (lease, span) = lease_of(role);
+pub fn check_leases(roles: &[Named], errors: &mut Errors) {
+    let mut owners: HashMap<Cow<'_, str>, (Span, &Named)> = HashMap::with_capacity(roles.len());
+    for named in roles {
+        let (lease, span) = named.lease();
         if lease.is_empty() {
             continue;
         }
         match owners.entry(lease) {
             Entry::Occupied(first) => {
                 let (first_span, owner) = *first.get();
-                let (lease, owner_name) = (first.key(), &owner.name);
+                let (lease, owner_name) = (first.key(), &owner.role.name);
                 let place = earlier_place(first_span, span);
                 // A role without `lease` holds its name: say so, or the clash looks arbitrary.
-                let whose = match owner.lease {
+                let whose = match owner.role.lease {
                     Some(_) => format!("already used by role `{owner_name}` ({place})"),
                     None => format!(
                         "the name, and so the default lease, of role `{owner_name}` ({place})"
@@ -84,7 +120,7 @@ pub fn check_leases(roles: &[Role], errors: &mut Errors) {
                 );
             }
             Entry::Vacant(slot) => {
-                slot.insert((span, role));
+                slot.insert((span, named));
             }
         }
     }
@@ -101,18 +137,19 @@ pub fn check_lease_not_empty(role: &Role, errors: &mut Errors) {
     }
 }
 
-/// The lease name (given, or the role name) and where it is written.
-pub fn lease_of(role: &Role) -> (String, Span) {
-    match &role.lease {
-        Some(lease) => (lease.value(), lease.span()),
-        None => (crate::dsl::text(&role.name), role.name.span()),
-    }
-}
-
 /// Role names are fields, lease names and (converted) enum variants: only
 /// snake_case converts both ways without surprises. Leading and trailing
 /// underscores are snake_case too (`_legacy`, `type_`), as rustc's lint says.
 pub fn check_snake_case(name: &Ident, errors: &mut Errors) {
+    // Most names are plain snake_case: told without working out the fix.
+    let plain = crate::dsl::with_text(name, |text| {
+        let inner = text.strip_prefix("r#").unwrap_or(text).trim_matches('_');
+        let snake = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+        inner.bytes().all(snake) && !inner.contains("__")
+    });
+    if plain {
+        return;
+    }
     let text = crate::dsl::text(name);
     let inner = text.trim_matches('_');
     if inner.is_empty() {

@@ -2,23 +2,20 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
-use syn::spanned::Spanned;
 
 use super::consts::{self, Values};
 use super::write::Tokens;
-use super::{Lazy, Private, spec, variants};
+use super::{Lazy, Lists, Private, spec};
 use crate::dsl::model::Model;
 
-pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
+pub fn expand(model: &Model, private: &Private, lists: &Lists, out: &mut TokenStream) {
     let Model {
         name, role_enum, ..
     } = model;
     let count = Literal::usize_unsuffixed(model.roles.len());
-    let order = &model.graph.start_order;
-    let start = variants(model, order);
-    let stop = variants(model, order.iter().rev());
+    let (start, stop) = (&lists.start, &lists.stop);
     let values = Values::new(model, private);
-    let spec = spec::expand(model, &values);
+    let spec = spec::expand(model, &values, lists);
     let defaults = spec::defaults(model, private);
     // A role without a type (already reported) has no service to run.
     let typed = model
@@ -35,15 +32,19 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
             // The bound is checked where the user can fix it: at the type for
             // `Service`, at `drain` for `Drain`:
             // `<p>::service::<Type>` (or `drain_service`) spanned there.
-            let (function, span, ty) = match role.drain {
-                Some(drain) => ("drain_service", drain, respan(ty.to_token_stream(), drain)),
-                None => ("service", ty.span(), ty.to_token_stream()),
+            let (function, span) = match role.drain {
+                Some(drain) => ("drain_service", drain),
+                None => ("service", role.ty_span),
             };
             t.private_path(private).colon2_at(span);
             t.ident(&Ident::new(function, span))
                 .colon2_at(span)
                 .punct_at('<', span);
-            t.tokens(&ty).punct_at('>', span);
+            match role.drain {
+                Some(drain) => t.tokens(&respan(ty.to_token_stream(), drain)),
+                None => t.trees(&role.ty_tokens),
+            };
+            t.punct_at('>', span);
             // `(self.field)`
             t.group(Delimiter::Parenthesis, |t| {
                 t.ident(&self_).punct('.').ident(&role.field);
@@ -55,9 +56,9 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     out.extend(quote! {
         impl #name {
             /// The order roles start in: dependencies first, earliest declared first.
-            pub const START_ORDER: [#role_enum; #count] = [#start];
+            pub const START_ORDER: [#role_enum; #count] = #start;
             /// The order roles stop in: the reverse of [`Self::START_ORDER`].
-            pub const STOP_ORDER: [#role_enum; #count] = [#stop];
+            pub const STOP_ORDER: [#role_enum; #count] = #stop;
         }
 
         impl #private::App for #name {

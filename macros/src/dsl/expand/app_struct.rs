@@ -25,7 +25,7 @@ pub fn expand(model: &Model) -> TokenStream {
                 format!(" The service run as role `{}`.", role.lease)
             });
             t.ident(&pub_).ident(&role.field).punct(':');
-            t.tokens(&super::role_type(role)).punct(',');
+            t.trees(&role.ty_tokens).punct(',');
             t.spill(out);
         }
         t.write_to(out);

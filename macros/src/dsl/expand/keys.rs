@@ -7,8 +7,8 @@
 //! or a role type stand beside the other items, where the user's paths
 //! resolve (`super::` would not reach an app declared in a function body).
 
-use proc_macro2::{Delimiter, Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote};
 use syn::Visibility;
 
 use super::write::Tokens;
@@ -58,22 +58,25 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     // #[doc = " The key of role `..`."]
     // #[derive(<p>::Clone, <p>::Copy, <p>::Debug)]
     // <inner> struct <field>;
+    let inner: Vec<TokenTree> = inner.into_iter().collect();
     let structs = Lazy(|out: &mut TokenStream| {
         let mut tokens = Tokens::chunk();
+        // The same for every key: made once.
+        let derives = tokens.new_group(Delimiter::Bracket, |t| {
+            t.ident(&derive).group(Delimiter::Parenthesis, |t| {
+                t.private(private).ident(&clone).punct(',');
+                t.private(private).ident(&copy).punct(',');
+                t.private(private).ident(&debug);
+            });
+        });
         for role in &model.roles {
             let text = format!(" The key of role `{}`.", role.lease);
             tokens.punct('#').group(Delimiter::Bracket, |t| {
                 t.ident(&doc).punct('=').literal(Literal::string(&text));
             });
-            tokens.punct('#').group(Delimiter::Bracket, |t| {
-                t.ident(&derive).group(Delimiter::Parenthesis, |t| {
-                    t.private(private).ident(&clone).punct(',');
-                    t.private(private).ident(&copy).punct(',');
-                    t.private(private).ident(&debug);
-                });
-            });
+            tokens.punct('#').shared(&derives);
             tokens
-                .tokens(&inner)
+                .trees(&inner)
                 .ident(&struct_)
                 .ident(&role.field)
                 .punct(';');
@@ -88,7 +91,8 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     // }
     // impl <p>::ServedBy<<Type>> for <module>::<field> {}
     let count = Literal::usize_unsuffixed(model.roles.len());
-    let usize_type = quote!(::core::primitive::usize);
+    let usize_type: Vec<TokenTree> = quote!(::core::primitive::usize).into_iter().collect();
+    let empty = Group::new(Delimiter::Brace, TokenStream::new());
     let role_keys = Lazy(|out: &mut TokenStream| {
         let mut tokens = Tokens::chunk();
         for r in &model.roles {
@@ -113,7 +117,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
                     .ident(&r.variant)
                     .punct(';');
                 t.ident(&const_).ident(&app_roles).punct(':');
-                t.tokens(&usize_type)
+                t.trees(&usize_type)
                     .punct('=')
                     .literal(count.clone())
                     .punct(';');
@@ -123,9 +127,9 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
                 .private(private)
                 .ident(&served_by)
                 .punct('<');
-            tokens.tokens(&super::role_type(r)).punct('>');
+            tokens.trees(&r.ty_tokens).punct('>');
             key(&mut tokens);
-            tokens.group(Delimiter::Brace, |_| {});
+            tokens.shared(&empty);
             tokens.spill(out);
         }
         tokens.write_to(out);
@@ -138,18 +142,19 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
     let edges = Lazy(|out: &mut TokenStream| {
         let mut tokens = Tokens::chunk();
         let underscore = Ident::new("_", Span::call_site());
+        let unit = Group::new(Delimiter::Parenthesis, TokenStream::new());
         for (reader, dependencies) in model.roles.iter().zip(&model.graph.dependencies) {
             if dependencies.is_empty() {
                 continue;
             }
             tokens.ident(&const_).ident(&underscore).punct(':');
-            tokens.group(Delimiter::Parenthesis, |_| {}).punct('=');
+            tokens.shared(&unit).punct('=');
             tokens.group(Delimiter::Brace, |t| {
                 for dependency in dependencies.iter().filter_map(|&d| model.roles.get(d)) {
                     t.ident(&impl_).private(private).ident(&dependency_of);
                     t.punct('<').ident(&reader.field).punct('>');
                     t.ident(&for_).ident(&dependency.field);
-                    t.group(Delimiter::Brace, |_| {});
+                    t.shared(&empty);
                 }
             });
             tokens.punct(';');
@@ -164,8 +169,10 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
             #structs
             #edges
         }
-        #role_keys
     });
+    // Written straight into `out`, not into the `quote!`'s stream first,
+    // which `out` would take token by token.
+    role_keys.to_tokens(out);
 }
 
 /// The keys' visibility inside their module: the app's own, seen from the

@@ -19,18 +19,48 @@ mod role_enum;
 mod spec;
 mod write;
 
-use proc_macro2::{Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt, quote};
 
-use super::model::{Model, Role};
+use super::model::Model;
 
 pub fn items(model: &Model) -> TokenStream {
     let private = Private::new(&model.krate);
+    let lists = Lists::new(model);
     let mut out = app_struct::expand(model);
-    role_enum::expand(model, &private, &mut out);
-    app_impl::expand(model, &private, &mut out);
+    role_enum::expand(model, &private, &lists, &mut out);
+    app_impl::expand(model, &private, &lists, &mut out);
     keys::expand(model, &private, &mut out);
     out
+}
+
+/// The role lists the items write twice each, as `[..]` groups made once
+/// (a copy shares the tokens): every role in declaration order
+/// (`AppRole::ALL` and the spec's `all`), the start order
+/// (`App::START_ORDER`, `start_order`) and the stop order.
+pub struct Lists {
+    pub all: Group,
+    pub start: Group,
+    pub stop: Group,
+}
+
+impl Lists {
+    fn new(model: &Model) -> Self {
+        fn list<'a, I>(model: &'a Model, indices: I) -> Group
+        where
+            I: IntoIterator<Item = &'a usize> + Clone + 'a,
+        {
+            let roles = variants(model, indices).into_token_stream();
+            Group::new(Delimiter::Bracket, roles)
+        }
+        let every: Vec<usize> = (0..model.roles.len()).collect();
+        let order = &model.graph.start_order;
+        Lists {
+            all: list(model, &every),
+            start: list(model, order),
+            stop: list(model, order.iter().rev()),
+        }
+    }
 }
 
 /// `<krate>::__private`, the one door to the runtime: its tokens, cloned
@@ -109,15 +139,6 @@ where
             tokens.spill(out);
         }
         tokens.write_to(out);
-    })
-}
-
-/// The role's type, or `()` for a role written without one (already
-/// reported), so the items that name it still compile.
-fn role_type(role: &Role) -> impl ToTokens + '_ {
-    Lazy(move |out: &mut TokenStream| match &role.ty {
-        Some(ty) => ty.to_tokens(out),
-        None => out.extend(quote!(())),
     })
 }
 

@@ -4,10 +4,10 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::write::Tokens;
-use super::{Lazy, Private, variants};
+use super::{Lazy, Lists, Private};
 use crate::dsl::model::Model;
 
-pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
+pub fn expand(model: &Model, private: &Private, lists: &Lists, out: &mut TokenStream) {
     let Model {
         vis,
         name,
@@ -24,8 +24,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
         }
         t.write_to(out);
     });
-    let every: Vec<usize> = (0..model.roles.len()).collect();
-    let all = variants(model, &every);
+    let all = &lists.all;
     let count = Literal::usize_unsuffixed(model.roles.len());
     // Declaration order is the variants' own: the index is the discriminant,
     // and the name the lease at that index. (An enum without variants, from
@@ -72,7 +71,7 @@ pub fn expand(model: &Model, private: &Private, out: &mut TokenStream) {
 
         impl #role_enum {
             #[doc = #all_doc]
-            pub const ALL: [#role_enum; #count] = [#all];
+            pub const ALL: [#role_enum; #count] = #all;
 
             /// The role's lease name.
             pub fn name(self) -> &'static ::core::primitive::str {

@@ -5,7 +5,7 @@ use quote::{ToTokens, quote};
 
 use super::consts::Values;
 use super::write::Tokens;
-use super::{Lazy, Private, Variant, each, variants};
+use super::{Lazy, Lists, Private, Variant, each};
 use crate::dsl::ast::StrategyKind;
 use crate::dsl::model::{Backoff, Budget, DEFAULT_STOP, Model, Ready, Restart, Role, StopAction};
 
@@ -13,7 +13,7 @@ use crate::dsl::model::{Backoff, Budget, DEFAULT_STOP, Model, Ready, Restart, Ro
 /// code names no inherent item, so an app declared twice in one module (which
 /// the macro cannot see) costs no "multiple applicable items" errors on top
 /// of rustc's "defined multiple times".
-pub fn expand<'a>(model: &'a Model, v: &'a Values) -> impl ToTokens + 'a {
+pub fn expand<'a>(model: &'a Model, v: &'a Values, lists: &'a Lists) -> impl ToTokens + 'a {
     Lazy(move |out: &mut TokenStream| {
         let p = v.private;
         let name = &model.name;
@@ -40,11 +40,7 @@ pub fn expand<'a>(model: &'a Model, v: &'a Values) -> impl ToTokens + 'a {
             }
             tokens.write_to(out);
         });
-        let order = &model.graph.start_order;
-        let start = variants(model, order);
-        let stop = variants(model, order.iter().rev());
-        let every: Vec<usize> = (0..model.roles.len()).collect();
-        let all = variants(model, &every);
+        let Lists { all, start, stop } = lists;
         out.extend(quote! {
             #p::AppSpec {
                 name: #app_name,
@@ -52,16 +48,16 @@ pub fn expand<'a>(model: &'a Model, v: &'a Values) -> impl ToTokens + 'a {
                 intensity: #intensity,
                 shutdown_timeout: #shutdown_timeout,
                 roles: &[#roles],
-                all: &[#all],
-                start_order: &[#start],
-                stop_order: &[#stop],
+                all: &#all,
+                start_order: &#start,
+                stop_order: &#stop,
             }
         });
     })
 }
 
 /// The words every `RoleSpec` repeats, made once.
-struct Words([Ident; 8]);
+struct Words([Ident; 9]);
 
 impl Words {
     fn new() -> Self {
@@ -74,6 +70,7 @@ impl Words {
             "dependents",
             "after",
             "followers",
+            "DEFAULTS",
         ];
         Words(names.map(|name| Ident::new(name, Span::call_site())))
     }
@@ -93,6 +90,7 @@ fn role(model: &Model, v: &Values, words: &Words, index: usize, role: &Role, t: 
         dependents,
         after,
         followers,
+        defaults,
     ] = &words.0;
     if index > 0 {
         t.punct(',');
@@ -122,9 +120,7 @@ fn role(model: &Model, v: &Values, words: &Words, index: usize, role: &Role, t: 
             t.punct(',');
         }
         t.tokens(&others(v, role));
-        t.punct_joint('.')
-            .punct('.')
-            .ident(&Ident::new("DEFAULTS", Span::call_site()));
+        t.punct_joint('.').punct('.').ident(defaults);
     });
 }
 

@@ -11,9 +11,47 @@ use crate::dsl::model::{Model, Role};
 #[derive(Default)]
 pub struct Tokens(Vec<TokenTree>, Spare);
 
-/// Emptied vectors of finished groups, reused by the next groups.
+/// Emptied vectors of finished groups, reused by the next groups, and the
+/// punctuation made once.
 #[derive(Default)]
-struct Spare(Vec<Vec<TokenTree>>);
+struct Spare(Vec<Vec<TokenTree>>, Option<Puncts>);
+
+/// The punctuation the items use, made once per expansion and copied:
+/// `Punct::new` checks its character against every legal one. (Made per
+/// expansion: a token of one macro call must not reach another.)
+struct Puncts {
+    alone: [Punct; Self::CHARS.len()],
+    joint_colon: Punct,
+}
+
+impl Puncts {
+    const CHARS: [char; 10] = [':', ',', ';', '<', '>', '=', '#', '&', '.', '!'];
+
+    fn new() -> Self {
+        Puncts {
+            alone: Self::CHARS.map(|c| Punct::new(c, Spacing::Alone)),
+            joint_colon: Punct::new(':', Spacing::Joint),
+        }
+    }
+
+    /// The place of `c` in [`Puncts::CHARS`]: a `match`, which stays a jump
+    /// even in the unoptimized build cargo makes of a proc macro.
+    fn index(c: char) -> Option<usize> {
+        Some(match c {
+            ':' => 0,
+            ',' => 1,
+            ';' => 2,
+            '<' => 3,
+            '>' => 4,
+            '=' => 5,
+            '#' => 6,
+            '&' => 7,
+            '.' => 8,
+            '!' => 9,
+            _ => return None,
+        })
+    }
+}
 
 impl Tokens {
     /// For a list written item by item with [`Tokens::spill`]: the vector
@@ -42,9 +80,20 @@ impl Tokens {
         self
     }
 
+    fn puncts(&mut self) -> &Puncts {
+        match &mut self.1.1 {
+            Some(puncts) => puncts,
+            empty => empty.insert(Puncts::new()),
+        }
+    }
+
     /// A one-character punctuation, alone.
     pub fn punct(&mut self, c: char) -> &mut Self {
-        self.0.push(TokenTree::Punct(Punct::new(c, Spacing::Alone)));
+        let punct = match Puncts::index(c) {
+            Some(i) => self.puncts().alone[i].clone(),
+            None => Punct::new(c, Spacing::Alone),
+        };
+        self.0.push(TokenTree::Punct(punct));
         self
     }
 
@@ -56,8 +105,8 @@ impl Tokens {
 
     /// `::`.
     pub fn colon2(&mut self) -> &mut Self {
-        self.0
-            .push(TokenTree::Punct(Punct::new(':', Spacing::Joint)));
+        let joint = self.puncts().joint_colon.clone();
+        self.0.push(TokenTree::Punct(joint));
         self.punct(':')
     }
 
@@ -133,15 +182,37 @@ impl Tokens {
 
     /// A group written by `inside`.
     pub fn group(&mut self, delimiter: Delimiter, inside: impl FnOnce(&mut Tokens)) -> &mut Self {
+        let group = self.new_group(delimiter, inside);
+        self.0.push(TokenTree::Group(group));
+        self
+    }
+
+    /// The group written by `inside`, to write more than once with
+    /// [`Tokens::shared`].
+    pub fn new_group(&mut self, delimiter: Delimiter, inside: impl FnOnce(&mut Tokens)) -> Group {
         let mut spare = std::mem::take(&mut self.1);
         let mut tokens = Tokens(spare.0.pop().unwrap_or_default(), spare);
         inside(&mut tokens);
-        let mut stream = TokenStream::new();
-        stream.extend(tokens.0.drain(..));
+        // Collected, not extended: inside rustc the trees then go to the
+        // bridge in one sized batch, without a deferred buffer first.
+        let stream: TokenStream = tokens.0.drain(..).collect();
         let Tokens(empty, mut spare) = tokens;
         spare.0.push(empty);
         self.1 = spare;
-        self.0.push(TokenTree::Group(Group::new(delimiter, stream)));
+        Group::new(delimiter, stream)
+    }
+
+    /// A group built once where the same tokens recur (a key's derives, an
+    /// empty `{}`): a copy shares the group's tokens instead of making them
+    /// again, one allocation per identifier and per group.
+    pub fn shared(&mut self, group: &Group) -> &mut Self {
+        self.0.push(TokenTree::Group(group.clone()));
+        self
+    }
+
+    /// Tokens made once, such as a role's type, copied.
+    pub fn trees(&mut self, trees: &[TokenTree]) -> &mut Self {
+        self.0.extend_from_slice(trees);
         self
     }
 

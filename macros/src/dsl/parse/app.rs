@@ -1,13 +1,13 @@
 //! The app: `[attrs] vis app Name { (setting | role),* }`.
 
-use proc_macro2::{Group, TokenStream};
+use proc_macro2::{Group, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
 use syn::parse::discouraged::Speculative;
 use syn::{Attribute, Ident, Visibility};
 
 use super::entry::{entry, next_entry};
-use super::{Seen, block_tokens, continues_type, each_item, keep, value};
+use super::{Block, Seen, block_tokens, continues_type, each_item, fast, keep, value};
 use crate::dsl::ast::{App, Backoff, Budget, ConstExpr, Duration, Settings, Value};
 use crate::dsl::errors::{Errors, earlier_place};
 
@@ -50,16 +50,32 @@ pub fn app(input: ParseStream, krate: TokenStream, errors: &mut Errors) -> syn::
         roles: Vec::new(),
         consts: Vec::new(),
     };
-    let mut seen = Seen::default();
-    each_item(
-        block_tokens(block, input),
-        continues_type,
-        next_entry,
-        errors,
-        |stream, errors| entry(stream, &mut app, &mut seen, errors),
-    );
+    let mut items = AppBlock {
+        app: &mut app,
+        seen: Seen::default(),
+    };
+    let block = block_tokens(block, input);
+    each_item(block, continues_type, next_entry, errors, &mut items);
     number_consts(&mut app);
     Ok(app)
+}
+
+/// The app block's entries, read into the app.
+struct AppBlock<'a> {
+    app: &'a mut App,
+    /// The settings given so far.
+    seen: Seen,
+}
+
+impl Block for AppBlock<'_> {
+    fn fast(&mut self, tokens: &mut Vec<TokenTree>, errors: &mut Errors) -> bool {
+        let role = fast::role(tokens, errors);
+        role.map(|role| self.app.roles.push(role)).is_some()
+    }
+
+    fn entry(&mut self, input: ParseStream, errors: &mut Errors) -> syn::Result<()> {
+        entry(input, self.app, &mut self.seen, errors)
+    }
 }
 
 /// Numbers the app's const expressions in source order and lists them in

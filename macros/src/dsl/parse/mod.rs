@@ -7,6 +7,7 @@
 
 mod app;
 mod entry;
+pub(crate) mod fast;
 mod keyword;
 mod role;
 mod value;
@@ -163,6 +164,18 @@ enum Next {
     Stray,
 }
 
+/// What the items of a block are read into: the app (its roles and
+/// settings) or a role (its keys).
+trait Block {
+    /// Takes the item when it is one of the commonest forms, read straight
+    /// from its tokens ([`fast`]); `false`, the tokens untouched, for the
+    /// general path.
+    fn fast(&mut self, tokens: &mut Vec<TokenTree>, errors: &mut Errors) -> bool;
+
+    /// One entry of the item, read with syn.
+    fn entry(&mut self, input: ParseStream, errors: &mut Errors) -> syn::Result<()>;
+}
+
 /// Parses each comma-separated item of a block on its own, recording the
 /// error of a broken item and going on with the next one.
 ///
@@ -175,15 +188,18 @@ fn each_item(
     joins: impl Fn(&[TokenTree]) -> bool,
     next: fn(syn::parse::ParseStream) -> Next,
     errors: &mut Errors,
-    mut entry: impl FnMut(syn::parse::ParseStream, &mut Errors) -> syn::Result<()>,
+    items: &mut impl Block,
 ) {
     // A block taken out of the enclosing tokens (a later app's) waits until
     // these items are parsed.
     let outer = TRAILING.with(|trailing| trailing.borrow_mut().take());
-    for (tokens, end) in split_items(block, joins) {
+    for (mut tokens, end) in split_items(block, joins) {
+        if items.fast(&mut tokens, errors) {
+            continue;
+        }
         let tokens = hollow_trailing(tokens);
         let parser = |stream: syn::parse::ParseStream| loop {
-            entry(stream, errors)?;
+            items.entry(stream, errors)?;
             if stream.is_empty() {
                 return Ok(());
             }

@@ -1,13 +1,13 @@
 //! A role: `[optional] name: Type [{ key: value, ... }]`.
 
-use proc_macro2::{Group, Span};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token, Type, bracketed};
 
 use super::keyword::unknown;
 use super::value;
-use super::{Next, Seen, block_tokens, each_item, keep, name_colon, never_joins};
+use super::{Block, Next, Seen, block_tokens, each_item, fast, keep, name_colon, never_joins};
 use crate::dsl::ast::{Role, Watchdog};
 use crate::dsl::check::variant_name;
 use crate::dsl::errors::Errors;
@@ -45,31 +45,38 @@ pub fn role(
     } else {
         Some(input.parse::<Type>()?)
     };
-    let mut role = Role {
-        docs,
-        optional,
-        name,
-        ty,
-        depends_on: None,
-        after: None,
-        restart: None,
-        ready: None,
-        stop: None,
-        lease: None,
-        watchdog: None,
-    };
+    let mut role = Role::new(docs, optional, name, ty);
     if input.peek(syn::token::Brace) {
         let block: Group = input.parse()?;
-        let mut seen = Seen::default();
-        each_item(
-            block_tokens(block, input),
-            never_joins,
-            next_key,
-            errors,
-            |stream, errors| key(stream, &mut role, &mut seen, errors),
-        );
+        keys(block_tokens(block, input), &mut role, errors);
     }
     Ok(role)
+}
+
+/// The keys of a role's block, each read into the role.
+pub fn keys(block: TokenStream, role: &mut Role, errors: &mut Errors) {
+    let mut items = RoleBlock {
+        role,
+        seen: Seen::default(),
+    };
+    each_item(block, never_joins, next_key, errors, &mut items);
+}
+
+/// A role block's keys, read into the role.
+struct RoleBlock<'a> {
+    role: &'a mut Role,
+    /// The keys given so far.
+    seen: Seen,
+}
+
+impl Block for RoleBlock<'_> {
+    fn fast(&mut self, tokens: &mut Vec<TokenTree>, errors: &mut Errors) -> bool {
+        fast::key(tokens, self.role, &mut self.seen, errors)
+    }
+
+    fn entry(&mut self, input: ParseStream, errors: &mut Errors) -> syn::Result<()> {
+        key(input, self.role, &mut self.seen, errors)
+    }
 }
 
 /// One `key: value` of a role block. A repeated key is parsed (to find the

@@ -14,7 +14,7 @@ use crate::dsl::ast::{
 use crate::dsl::errors::Errors;
 
 /// Duration units and their length in nanoseconds.
-const UNITS: [(&str, u64); 6] = [
+pub const UNITS: [(&str, u64); 6] = [
     ("ns", 1),
     ("us", 1_000),
     ("ms", 1_000_000),
