@@ -9,7 +9,7 @@
 //! disarmed entries outnumber armed ones, so it stays bounded.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::num::NonZeroU64;
 use std::time::Duration;
 
@@ -56,6 +56,10 @@ impl Timer {
 pub(super) struct Timers {
     /// Earliest first; ties in arming order.
     heap: BinaryHeap<Reverse<(Instant, TimerKey, Entry)>>,
+    /// Timers already due when armed (a zero backoff), in arming order:
+    /// the supervisor fires them once the reaction that armed them is done,
+    /// so they never go through the heap.
+    due: VecDeque<(Instant, TimerKey, Timer)>,
     next_id: u64,
     /// Entries disarmed but still in the heap.
     stale: usize,
@@ -87,10 +91,38 @@ impl Ord for Entry {
 
 impl Timers {
     pub(super) fn arm(&mut self, at: Instant, timer: Timer) -> TimerKey {
-        let key = TimerKey(NonZeroU64::MIN.saturating_add(self.next_id));
-        self.next_id += 1;
+        let key = self.key();
         self.heap.push(Reverse((at, key, Entry(timer))));
         key
+    }
+
+    /// Arms a timer already due at `at` (not after the caller's now): it
+    /// waits beside the heap until [`Timers::pop_armed_due`] takes it.
+    pub(super) fn arm_due(&mut self, at: Instant, timer: Timer) -> TimerKey {
+        let key = self.key();
+        self.due.push_back((at, key, timer));
+        key
+    }
+
+    fn key(&mut self) -> TimerKey {
+        let key = TimerKey(NonZeroU64::MIN.saturating_add(self.next_id));
+        self.next_id += 1;
+        key
+    }
+
+    /// Removes and returns the oldest live timer armed already due, with
+    /// when it was due; disarmed ones before it are dropped.
+    pub(super) fn pop_armed_due(
+        &mut self,
+        live: impl Fn(TimerKey, Timer) -> bool,
+    ) -> Option<(Instant, TimerKey, Timer)> {
+        while let Some((at, key, timer)) = self.due.pop_front() {
+            if live(key, timer) {
+                return Some((at, key, timer));
+            }
+            self.stale = self.stale.saturating_sub(1);
+        }
+        None
     }
 
     /// Forgets the timer armed under `key`: its slot no longer holds the key,
@@ -105,6 +137,7 @@ impl Timers {
         if self.stale > 64 && self.stale > self.heap.len() / 2 {
             self.heap
                 .retain(|Reverse((_, key, Entry(timer)))| live(*key, *timer));
+            self.due.retain(|(_, key, timer)| live(*key, *timer));
             self.stale = 0;
         }
     }
@@ -114,6 +147,15 @@ impl Timers {
         &mut self,
         live: impl Fn(TimerKey, Timer) -> bool,
     ) -> Option<Instant> {
+        // The supervisor takes every timer armed already due before it
+        // waits; should one be left, it is due now.
+        while let Some(&(at, key, timer)) = self.due.front() {
+            if live(key, timer) {
+                return Some(at);
+            }
+            self.due.pop_front();
+            self.stale = self.stale.saturating_sub(1);
+        }
         while let Some(Reverse((at, key, Entry(timer)))) = self.heap.peek() {
             if live(*key, *timer) {
                 return Some(*at);
@@ -124,9 +166,9 @@ impl Timers {
         None
     }
 
-    /// Removes and returns the earliest timer due at `now`, with when it was
-    /// due, if any (live or not: the caller checks, as it must for a timer
-    /// that fires).
+    /// Removes and returns the earliest timer of the heap due at `now`, with
+    /// when it was due, if any (live or not: the caller checks, as it must
+    /// for a timer that fires).
     pub(super) fn pop_due(&mut self, now: Instant) -> Option<(Instant, TimerKey, Timer)> {
         let Reverse((at, _, _)) = self.heap.peek()?;
         if *at > now {
