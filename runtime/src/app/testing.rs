@@ -272,7 +272,7 @@ impl<K: RoleKey> Running<K> {
             Msg::Publish { role, handle, .. } => {
                 self.registry.set(role, Published::Value(handle));
             }
-            Msg::Shutdown(_) => {}
+            Msg::Shutdown(_) | Msg::Ended(_) => {}
         }
     }
 }

@@ -102,12 +102,10 @@ pub(crate) struct Supervisor<R: Role> {
     by_rank: Vec<usize>,
     /// Tasks spawned whose end (a [`Done`]) has not arrived yet.
     tasks: usize,
-    /// Where every task sends its end; cloned into each.
-    ends_tx: mpsc::UnboundedSender<Done>,
-    ends_rx: mpsc::UnboundedReceiver<Done>,
     timers: Timers,
     rx: mpsc::UnboundedReceiver<Msg>,
-    /// Kept so the channel never closes; cloned into every context.
+    /// Kept so the channel never closes; cloned into every context and
+    /// task, which sends its end on it.
     tx: mpsc::UnboundedSender<Msg>,
     shared: Arc<Shared<R>>,
     done: watch::Sender<Option<Outcome<R>>>,
@@ -147,7 +145,6 @@ pub(crate) fn launch<R: Role>(
     options: Options,
 ) -> Link<R> {
     let (tx, rx) = mpsc::unbounded_channel();
-    let (ends_tx, ends_rx) = mpsc::unbounded_channel();
     let (done, done_rx) = watch::channel(None);
     let (started, started_rx) = watch::channel(None);
     let shared = Arc::new(Shared {
@@ -199,8 +196,6 @@ pub(crate) fn launch<R: Role>(
         stop_rank,
         by_rank,
         tasks: 0,
-        ends_tx,
-        ends_rx,
         timers: Timers::default(),
         rx,
         tx: tx.clone(),
@@ -287,10 +282,6 @@ impl<R: Role> Supervisor<R> {
                     self.new_reaction(None);
                     self.on_msg(msg);
                 }
-                Some(Done { key, out }) = self.ends_rx.recv() => {
-                    self.new_reaction(None);
-                    self.on_task(key, out);
-                }
                 () = &mut sleep, if armed.is_some() => {
                     armed = None;
                     self.new_reaction(None);
@@ -362,6 +353,7 @@ impl<R: Role> Supervisor<R> {
             Msg::Shutdown(reason) => {
                 self.request_shutdown(reason, None, End::Clean { role: None });
             }
+            Msg::Ended(Done { key, out }) => self.on_task(key, out),
         }
     }
 

@@ -49,7 +49,7 @@ impl<R: Role> Supervisor<R> {
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
         let key = TaskKey::new(x, incarnation, TaskKind::Run);
         let kept = (!span.is_disabled()).then(|| Box::new(span.clone()));
-        let task = service.spawn_run(cx.clone(), key, span, &self.ends_tx);
+        let task = service.spawn_run(cx.clone(), key, span, &self.tx);
         self.tasks += 1;
         let slot = &mut self.slots[x];
         slot.incarnation = Some(incarnation);
