@@ -25,7 +25,9 @@
 //!   growth to 4,000 roles.
 //!
 //! Run with `cargo bench -p supervision-benches --bench lifecycle`;
-//! `BENCH_QUICK=1` runs every row once at a tenth of the size.
+//! `BENCH_QUICK=1` runs every row once at a tenth of the size. `--only
+//! WHAT` runs one contender once (for a profiler), at `BENCH_ROLES` roles
+//! if set.
 
 #![allow(missing_docs)]
 
@@ -57,6 +59,18 @@ struct Scale {
 }
 
 fn scale() -> Scale {
+    let scale = scale_of_run();
+    // `BENCH_ROLES=N`: another size, for a profiler's run of one contender.
+    match std::env::var("BENCH_ROLES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        Some(roles) => Scale { roles, ..scale },
+        None => scale,
+    }
+}
+
+fn scale_of_run() -> Scale {
     if std::env::var_os("BENCH_QUICK").is_some() {
         Scale {
             roles: 1_000,
@@ -877,6 +891,7 @@ fn main() {
                 "obliged-tree" => println!("{:?}", obliged(n, true).await),
                 "tree" => println!("{:?}", tree(n).await),
                 "restarts" => println!("{}", supervised_restarts(scale.restarts).await),
+                "respawns" => println!("{}", plain_respawns(scale.restarts).await),
                 "churn" => println!("{:?}", churn_events(scale, false).await),
                 "stalled" => println!("{:?}", churn_events(scale, true).await),
                 _ => println!("{:?}", flat(n).await),
