@@ -150,6 +150,7 @@ impl<K: RoleKey> Harness<K> {
                 index: role.index(),
                 incarnation: self.incarnation,
                 service_type: TypeId::of::<S>(),
+                spawned: tokio::time::Instant::now(),
             },
             tx,
             Arc::clone(&self.registry),

@@ -39,6 +39,7 @@ impl<R: Role> Supervisor<R> {
             index: x,
             incarnation,
             service_type: service.service_type,
+            spawned: self.now(),
         };
         let cx = Context::new(
             identity,
