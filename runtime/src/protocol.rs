@@ -19,7 +19,10 @@ use crate::observe::state::StateTable;
 use crate::spec::AppSpec;
 use crate::spec::role::Role;
 
-/// What reaches the supervisor from outside: contexts and handles.
+/// What reaches the supervisor: from contexts and handles, and the end of
+/// each of its tasks, all on one channel. One channel keeps what one task
+/// sends in the order it sent it (its readiness before its end), and the
+/// supervisor waits on one receiver, not two, for whatever comes next.
 #[derive(Debug)]
 pub(crate) enum Msg {
     /// `Context::ready()` of one incarnation.
@@ -32,11 +35,12 @@ pub(crate) enum Msg {
     },
     /// `AppHandle::shutdown()` or a signal (`App::run`).
     Shutdown(ShutdownReason),
+    /// One of the supervisor's tasks ended.
+    Ended(Done),
 }
 
 /// A task of the supervisor's ended: what it returned, or that it was
-/// dropped unfinished (aborted). Every task sends exactly one, on a channel
-/// of their own.
+/// dropped unfinished (aborted). Every task sends exactly one.
 #[derive(Debug)]
 pub(crate) struct Done {
     pub(crate) key: TaskKey,

@@ -150,6 +150,7 @@ impl<K: RoleKey> Harness<K> {
                 index: role.index(),
                 incarnation: self.incarnation,
                 service_type: TypeId::of::<S>(),
+                spawned: tokio::time::Instant::now(),
             },
             tx,
             Arc::clone(&self.registry),
@@ -272,7 +273,7 @@ impl<K: RoleKey> Running<K> {
             Msg::Publish { role, handle, .. } => {
                 self.registry.set(role, Published::Value(handle));
             }
-            Msg::Shutdown(_) => {}
+            Msg::Shutdown(_) | Msg::Ended(_) => {}
         }
     }
 }

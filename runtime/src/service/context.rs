@@ -116,6 +116,9 @@ pub(crate) struct Identity {
     pub(crate) index: usize,
     pub(crate) incarnation: u64,
     pub(crate) service_type: TypeId,
+    /// When it is spawned: the supervisor's reading of the clock for the
+    /// reaction that spawns it.
+    pub(crate) spawned: Instant,
 }
 
 /// Handed to `Service::run`: the role's identity, its readiness signal,
@@ -172,7 +175,7 @@ impl Context {
                     }),
                 }),
                 beat: AtomicU64::new(0),
-                spawned: Instant::now(),
+                spawned: identity.spawned,
             }),
         }
     }

@@ -19,12 +19,12 @@ use tokio::task::AbortHandle;
 use tracing::Instrument;
 
 use crate::observe::error::ErrorChain;
-use crate::protocol::{Done, TaskKey, TaskOut};
+use crate::protocol::{Done, Msg, TaskKey, TaskOut};
 use crate::service::context::{Context, State};
 use crate::service::{BoxError, Drain, Service};
 
 /// Where a task sends its end: the supervisor's channel.
-pub(crate) type Tasks = mpsc::UnboundedSender<Done>;
+pub(crate) type Tasks = mpsc::UnboundedSender<Msg>;
 
 /// Sends the task's end exactly once: its output, or `Aborted` when the
 /// task is dropped before it finished.
@@ -45,7 +45,7 @@ impl Finish {
     fn send(&mut self, out: TaskOut) {
         if let Some(tx) = self.tx.take() {
             // The supervisor is gone only when the app has stopped: nothing to tell.
-            let _ = tx.send(Done { key: self.key, out });
+            let _ = tx.send(Msg::Ended(Done { key: self.key, out }));
         }
     }
 }

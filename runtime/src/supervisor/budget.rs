@@ -17,12 +17,13 @@ impl Window {
     /// Grants one more restart if the budget allows it at `now`, returning how many
     /// restarts (this one included) now lie within the window; `None` when exhausted.
     pub(crate) fn try_grant(&mut self, budget: Budget, now: Instant) -> Option<u32> {
-        while let Some(&oldest) = self.granted.front() {
-            if now.saturating_duration_since(oldest) >= budget.window {
-                self.granted.pop_front();
-            } else {
-                break;
-            }
+        // Compared as instants: cheaper than the time since each.
+        while let Some(&oldest) = self.granted.front()
+            && oldest
+                .checked_add(budget.window)
+                .is_some_and(|end| end <= now)
+        {
+            self.granted.pop_front();
         }
         let limit = usize::try_from(budget.max_restarts).unwrap_or(usize::MAX);
         if self.granted.len() >= limit {

@@ -10,6 +10,11 @@ use crate::spec::role::Role;
 
 /// Logs `event` under the `supervision` target.
 pub(super) fn log<R: Role>(event: &Event<R>) {
+    // No subscriber wants even errors (none is installed, say): nothing to
+    // read out of the event, one load of tracing's level filter.
+    if !tracing::level_enabled!(tracing::Level::ERROR) {
+        return;
+    }
     let role = event.role.map(Role::name);
     let incarnation = event.incarnation;
     let episode = event.episode.map(EpisodeId::get);

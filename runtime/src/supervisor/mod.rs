@@ -102,12 +102,10 @@ pub(crate) struct Supervisor<R: Role> {
     by_rank: Vec<usize>,
     /// Tasks spawned whose end (a [`Done`]) has not arrived yet.
     tasks: usize,
-    /// Where every task sends its end; cloned into each.
-    ends_tx: mpsc::UnboundedSender<Done>,
-    ends_rx: mpsc::UnboundedReceiver<Done>,
     timers: Timers,
     rx: mpsc::UnboundedReceiver<Msg>,
-    /// Kept so the channel never closes; cloned into every context.
+    /// Kept so the channel never closes; cloned into every context and
+    /// task, which sends its end on it.
     tx: mpsc::UnboundedSender<Msg>,
     shared: Arc<Shared<R>>,
     done: watch::Sender<Option<Outcome<R>>>,
@@ -115,11 +113,14 @@ pub(crate) struct Supervisor<R: Role> {
     started: watch::Sender<Option<Started<R>>>,
     phase: Phase,
     epoch: Instant,
-    /// The clock as read by the reaction under way, with its time since
-    /// `epoch`: read once per reaction (a message, a task's end, the timers
-    /// due, one queued start or stop), on first use, so the events and
-    /// timers of one reaction share one reading.
-    clock: Cell<Option<(Instant, std::time::Duration)>>,
+    /// The clock as read by the reaction under way: read once per reaction
+    /// (a message, a task's end, the timers due, one queued start or stop),
+    /// on first use, so the events and timers of one reaction share one
+    /// reading.
+    clock: Cell<Option<Instant>>,
+    /// `clock`'s time since `epoch`, worked out for the reaction's first
+    /// event: a reaction that records none (a restart's timer) needs none.
+    since: Cell<Option<std::time::Duration>>,
     seq: u64,
     episodes: u64,
     jitter: Jitter,
@@ -144,7 +145,6 @@ pub(crate) fn launch<R: Role>(
     options: Options,
 ) -> Link<R> {
     let (tx, rx) = mpsc::unbounded_channel();
-    let (ends_tx, ends_rx) = mpsc::unbounded_channel();
     let (done, done_rx) = watch::channel(None);
     let (started, started_rx) = watch::channel(None);
     let shared = Arc::new(Shared {
@@ -200,8 +200,6 @@ pub(crate) fn launch<R: Role>(
         stop_rank,
         by_rank,
         tasks: 0,
-        ends_tx,
-        ends_rx,
         timers: Timers::default(),
         rx,
         tx: tx.clone(),
@@ -211,6 +209,7 @@ pub(crate) fn launch<R: Role>(
         phase: Phase::Starting,
         epoch: Instant::now(),
         clock: Cell::new(None),
+        since: Cell::new(None),
         seq: 0,
         episodes: 0,
         jitter: Jitter::new(seed, options.jitter),
@@ -263,13 +262,17 @@ impl<R: Role> Supervisor<R> {
         tokio::pin!(sleep);
         while !self.finished() {
             let next = self.next_deadline();
-            // A timer already due (a zero backoff) fires now: the timer wheel
-            // would wake the loop only at its next millisecond tick.
-            if next.is_some_and(|at| at <= Instant::now()) {
-                self.clock.set(None);
-                self.on_timers();
-                self.drive();
-                continue;
+            // A timer already due fires now: the timer wheel would wake the
+            // loop only at its next millisecond tick. The reading that
+            // found it due is the reaction's.
+            if let Some(at) = next {
+                let now = Instant::now();
+                if at <= now {
+                    self.new_reaction(Some(now));
+                    self.on_timers();
+                    self.drive();
+                    continue;
+                }
             }
             if next != armed {
                 if let Some(at) = next {
@@ -280,16 +283,12 @@ impl<R: Role> Supervisor<R> {
             tokio::select! {
                 biased;
                 Some(msg) = self.rx.recv() => {
-                    self.clock.set(None);
+                    self.new_reaction(None);
                     self.on_msg(msg);
-                }
-                Some(Done { key, out }) = self.ends_rx.recv() => {
-                    self.clock.set(None);
-                    self.on_task(key, out);
                 }
                 () = &mut sleep, if armed.is_some() => {
                     armed = None;
-                    self.clock.set(None);
+                    self.new_reaction(None);
                     self.on_timers();
                 }
             }
@@ -298,11 +297,14 @@ impl<R: Role> Supervisor<R> {
         self.complete().await;
     }
 
-    /// Runs queued starts and stops until none is left, then checks whether the
-    /// start phase is over.
+    /// Runs queued starts and stops until none is left, then checks whether
+    /// the start phase is over; then fires the timers that were due when
+    /// armed (a zero backoff), all in one reaction, and goes on with what
+    /// they queued. They fire where the loop would have found them due,
+    /// without a trip through the heap and the loop's wait.
     fn drive(&mut self) {
         loop {
-            self.clock.set(None);
+            self.new_reaction(None);
             if let Some(x) = self.to_stop.pop_front() {
                 self.begin_stop(x);
             } else if let Some(rank) = self.to_start.pop() {
@@ -310,12 +312,17 @@ impl<R: Role> Supervisor<R> {
                     self.try_start(x);
                 }
             } else {
-                break;
+                if self.phase == Phase::Starting
+                    && self.awaiting_start == 0
+                    && self.shutdown.is_none()
+                {
+                    self.set_phase(Phase::Running);
+                    self.answer_start(Ok(()));
+                }
+                if !self.fire_armed_due() {
+                    break;
+                }
             }
-        }
-        if self.phase == Phase::Starting && self.awaiting_start == 0 && self.shutdown.is_none() {
-            self.set_phase(Phase::Running);
-            self.answer_start(Ok(()));
         }
     }
 
@@ -350,6 +357,7 @@ impl<R: Role> Supervisor<R> {
             Msg::Shutdown(reason) => {
                 self.request_shutdown(reason, None, End::Clean { role: None });
             }
+            Msg::Ended(Done { key, out }) => self.on_task(key, out),
         }
     }
 
@@ -391,29 +399,50 @@ impl<R: Role> Supervisor<R> {
     }
 
     fn on_timers(&mut self) {
+        self.fire_armed_due();
         let now = self.now();
         while let Some((due, key, timer)) = self.timers.pop_due(now) {
-            if let Timer::Watchdog { role, period } = timer {
-                if self.slots[role].watchdog == Some(key) {
-                    self.slots[role].watchdog = None;
-                    self.on_watchdog(role, due, period);
-                }
-                continue;
+            self.fire(due, key, timer);
+        }
+    }
+
+    /// Fires every live timer that was due when armed; whether there was one.
+    fn fire_armed_due(&mut self) -> bool {
+        let mut fired = false;
+        loop {
+            let slots = &self.slots;
+            let live = |key, timer| timer_live(slots, key, timer);
+            let Some((due, key, timer)) = self.timers.pop_armed_due(live) else {
+                return fired;
+            };
+            fired = true;
+            self.fire(due, key, timer);
+        }
+    }
+
+    /// The timer armed under `key` to fire at `due` is due: it acts if it
+    /// still applies.
+    fn fire(&mut self, due: Instant, key: timers::TimerKey, timer: Timer) {
+        if let Timer::Watchdog { role, period } = timer {
+            if self.slots[role].watchdog == Some(key) {
+                self.slots[role].watchdog = None;
+                self.on_watchdog(role, due, period);
             }
-            if let Some(x) = timer.role() {
-                if self.slots[x].timer != Some(key) {
-                    continue;
-                }
-                self.slots[x].timer = None;
+            return;
+        }
+        if let Some(x) = timer.role() {
+            if self.slots[x].timer != Some(key) {
+                return;
             }
-            match timer {
-                Timer::Ready { role, timeout } => self.on_ready_timeout(role, timeout),
-                Timer::Restart { role } => self.on_restart_due(role),
-                Timer::Drain { role } => self.on_drain_timeout(role),
-                Timer::Grace { role } => self.on_grace_over(role),
-                Timer::Deadline => self.on_deadline(),
-                Timer::Watchdog { .. } => {}
-            }
+            self.slots[x].timer = None;
+        }
+        match timer {
+            Timer::Ready { role, timeout } => self.on_ready_timeout(role, timeout),
+            Timer::Restart { role } => self.on_restart_due(role),
+            Timer::Drain { role } => self.on_drain_timeout(role),
+            Timer::Grace { role } => self.on_grace_over(role),
+            Timer::Deadline => self.on_deadline(),
+            Timer::Watchdog { .. } => {}
         }
     }
 
@@ -427,19 +456,30 @@ impl<R: Role> Supervisor<R> {
 
     // ---- small shared helpers -------------------------------------------------
 
-    /// The time of the reaction under way (see `clock`).
-    fn now(&self) -> Instant {
-        self.clock_reading().0
+    /// A new reaction begins, with the clock as `now` read it, or unread.
+    fn new_reaction(&self, now: Option<Instant>) {
+        self.clock.set(now);
+        self.since.set(None);
     }
 
-    fn clock_reading(&self) -> (Instant, std::time::Duration) {
-        if let Some(reading) = self.clock.get() {
-            return reading;
+    /// The time of the reaction under way (see `clock`).
+    fn now(&self) -> Instant {
+        if let Some(now) = self.clock.get() {
+            return now;
         }
         let now = Instant::now();
-        let reading = (now, now.saturating_duration_since(self.epoch));
-        self.clock.set(Some(reading));
-        reading
+        self.clock.set(Some(now));
+        now
+    }
+
+    /// The reaction's time since the start, for its events.
+    fn since_epoch(&self) -> std::time::Duration {
+        if let Some(since) = self.since.get() {
+            return since;
+        }
+        let since = self.now().saturating_duration_since(self.epoch);
+        self.since.set(Some(since));
+        since
     }
 
     fn role(&self, x: usize) -> R {
@@ -462,7 +502,7 @@ impl<R: Role> Supervisor<R> {
         let incarnation = x.and_then(|x| self.slots[x].incarnation);
         let event = Event {
             seq: self.seq,
-            at: self.clock_reading().1,
+            at: self.since_epoch(),
             role,
             incarnation,
             episode,
@@ -520,9 +560,16 @@ impl<R: Role> Supervisor<R> {
         }
     }
 
+    /// Arms `x`'s timer; one already due (a zero backoff) is fired by
+    /// `drive` once the reaction's queued work is done.
     fn set_timer(&mut self, x: usize, at: Instant, timer: Timer) {
         self.clear_timer(x);
-        self.slots[x].timer = Some(self.timers.arm(at, timer));
+        let key = if at <= self.now() {
+            self.timers.arm_due(at, timer)
+        } else {
+            self.timers.arm(at, timer)
+        };
+        self.slots[x].timer = Some(key);
     }
 
     fn clear_timer(&mut self, x: usize) {

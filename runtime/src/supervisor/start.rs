@@ -39,6 +39,7 @@ impl<R: Role> Supervisor<R> {
             index: x,
             incarnation,
             service_type: service.service_type,
+            spawned: self.now(),
         };
         let cx = Context::new(
             identity,
@@ -49,7 +50,7 @@ impl<R: Role> Supervisor<R> {
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
         let key = TaskKey::new(x, incarnation, TaskKind::Run);
         let kept = (!span.is_disabled()).then(|| Box::new(span.clone()));
-        let task = service.spawn_run(cx.clone(), key, span, &self.ends_tx);
+        let task = service.spawn_run(cx.clone(), key, span, &self.tx);
         self.tasks += 1;
         let slot = &mut self.slots[x];
         slot.incarnation = Some(incarnation);

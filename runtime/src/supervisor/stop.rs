@@ -11,7 +11,7 @@ use crate::observe::error::{AppError, Cause, StartError};
 use crate::observe::event::{DrainOutcome, EventKind, ShutdownReason, StopOutcome};
 use crate::observe::report::{RoleReport, ShutdownReport};
 use crate::observe::state::Phase;
-use crate::protocol::{TaskKey, TaskKind};
+use crate::protocol::{Msg, TaskKey, TaskKind};
 use crate::service::context::State;
 use crate::spec::StopAction;
 use crate::spec::role::Role;
@@ -122,8 +122,7 @@ impl<R: Role> Supervisor<R> {
                         continue;
                     };
                     let key = TaskKey::new(y, run.cx.incarnation(), TaskKind::Drain);
-                    let Some(task) =
-                        service.spawn_drain(run.cx.clone(), key, run.span(), &self.ends_tx)
+                    let Some(task) = service.spawn_drain(run.cx.clone(), key, run.span(), &self.tx)
                     else {
                         continue;
                     };
@@ -405,10 +404,12 @@ impl<R: Role> Supervisor<R> {
             }
         }
         while self.tasks > 0 {
-            if self.ends_rx.recv().await.is_none() {
-                break;
+            match self.rx.recv().await {
+                Some(Msg::Ended(_)) => self.tasks -= 1,
+                // Too late for anything else.
+                Some(_) => {}
+                None => break,
             }
-            self.tasks -= 1;
         }
         let report = ShutdownReport {
             roles: self
