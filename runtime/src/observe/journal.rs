@@ -9,13 +9,13 @@
 //! fell further behind than it may is told how much it missed
 //! (`RecvError::Lagged`). Supervision never blocks on a reader.
 
-use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use crate::observe::event::{EpisodeId, Event};
+use crate::observe::fifo::Fifo;
 use crate::observe::stored::Stored;
 use crate::spec::AppSpec;
 use crate::spec::role::Role;
@@ -48,13 +48,8 @@ impl<R: Role> EventLog<R> {
 /// while one is subscribed, the journal keeps that many.
 pub(crate) const MAX_SUBSCRIBER_CAPACITY: usize = 1 << 16;
 
-/// The most events the ring allocates room for up front; a larger capacity
-/// grows past it as events come. Room never written to is never touched, so
-/// it costs address space, not memory, and the ring is not copied as it grows.
-const MAX_PREALLOCATED: usize = 1 << 16;
-
 struct Ring<R> {
-    events: VecDeque<Stored<R>>,
+    events: Fifo<Stored<R>>,
     /// The `seq` of `events[0]`: every event is recorded, numbered from 0.
     first: u64,
     /// What `AppHandle::events` shows.
@@ -118,7 +113,7 @@ impl<R: Role> Journal<R> {
         Journal {
             spec,
             ring: Mutex::new(Ring {
-                events: VecDeque::with_capacity(capacity.clamp(1, MAX_PREALLOCATED)),
+                events: Fifo::new(capacity.max(1)),
                 first: 0,
                 journal_capacity: capacity.max(1),
                 subscriber_capacity: subscriber_capacity.clamp(1, MAX_SUBSCRIBER_CAPACITY),

@@ -9,6 +9,7 @@ pub(crate) mod episode;
 pub(crate) mod error;
 pub(crate) mod event;
 pub mod exit;
+pub(crate) mod fifo;
 pub(crate) mod follow;
 pub(crate) mod footprint;
 pub(crate) mod health;
