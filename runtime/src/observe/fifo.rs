@@ -28,10 +28,12 @@ impl<T> Fifo<T> {
         }
     }
 
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
+    #[inline]
     pub(crate) fn push_back(&mut self, record: T) {
         let last = match self.chunks.back_mut() {
             Some(last) if last.len() < CHUNK => last,
@@ -51,6 +53,7 @@ impl<T> Fifo<T> {
         self.len += 1;
     }
 
+    #[inline]
     pub(crate) fn pop_front(&mut self) -> Option<T> {
         let first = self.chunks.front_mut()?;
         let record = first.pop_front()?;
@@ -62,6 +65,7 @@ impl<T> Fifo<T> {
     }
 
     /// The record `at` places from the front.
+    #[inline]
     pub(crate) fn get(&self, at: usize) -> Option<&T> {
         let first = self.chunks.front()?;
         match at.checked_sub(first.len()) {
