@@ -9,9 +9,11 @@ use std::collections::VecDeque;
 const CHUNK: usize = 4096;
 
 pub(crate) struct Fifo<T> {
-    /// Every chunk but the first and the last is full; the first loses
-    /// records at its front, the last gains them at its back.
-    chunks: VecDeque<VecDeque<T>>,
+    /// The oldest records. While it is the only chunk (a journal of up to
+    /// one chunk, the default), records come and go here alone.
+    first: VecDeque<T>,
+    /// The newer chunks, oldest first: all full but the last.
+    rest: VecDeque<VecDeque<T>>,
     len: usize,
     /// The last chunk emptied, kept for the next one needed.
     spare: Option<VecDeque<T>>,
@@ -22,7 +24,8 @@ impl<T> Fifo<T> {
     /// chunk by chunk as records come.
     pub(crate) fn new(first: usize) -> Self {
         Fifo {
-            chunks: VecDeque::from([VecDeque::with_capacity(first.min(CHUNK))]),
+            first: VecDeque::with_capacity(first.min(CHUNK)),
+            rest: VecDeque::new(),
             len: 0,
             spare: None,
         }
@@ -35,31 +38,30 @@ impl<T> Fifo<T> {
 
     #[inline]
     pub(crate) fn push_back(&mut self, record: T) {
-        let last = match self.chunks.back_mut() {
-            Some(last) if last.len() < CHUNK => last,
-            _ => {
-                let chunk = self
-                    .spare
-                    .take()
-                    .unwrap_or_else(|| VecDeque::with_capacity(CHUNK));
-                self.chunks.push_back(chunk);
-                match self.chunks.back_mut() {
-                    Some(last) => last,
-                    None => return,
-                }
-            }
-        };
-        last.push_back(record);
         self.len += 1;
+        if self.rest.is_empty() && self.first.len() < CHUNK {
+            self.first.push_back(record);
+            return;
+        }
+        if let Some(last) = self.rest.back_mut()
+            && last.len() < CHUNK
+        {
+            last.push_back(record);
+            return;
+        }
+        let mut chunk = (self.spare.take()).unwrap_or_else(|| VecDeque::with_capacity(CHUNK));
+        chunk.push_back(record);
+        self.rest.push_back(chunk);
     }
 
     #[inline]
     pub(crate) fn pop_front(&mut self) -> Option<T> {
-        let first = self.chunks.front_mut()?;
-        let record = first.pop_front()?;
+        let record = self.first.pop_front()?;
         self.len -= 1;
-        if first.is_empty() && self.chunks.len() > 1 {
-            self.spare = self.chunks.pop_front();
+        if self.first.is_empty()
+            && let Some(next) = self.rest.pop_front()
+        {
+            self.spare = Some(std::mem::replace(&mut self.first, next));
         }
         Some(record)
     }
@@ -67,15 +69,14 @@ impl<T> Fifo<T> {
     /// The record `at` places from the front.
     #[inline]
     pub(crate) fn get(&self, at: usize) -> Option<&T> {
-        let first = self.chunks.front()?;
-        match at.checked_sub(first.len()) {
-            None => first.get(at),
-            Some(rest) => self.chunks.get(1 + rest / CHUNK)?.get(rest % CHUNK),
+        match at.checked_sub(self.first.len()) {
+            None => self.first.get(at),
+            Some(rest) => self.rest.get(rest / CHUNK)?.get(rest % CHUNK),
         }
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
-        self.chunks.iter().flatten()
+        self.first.iter().chain(self.rest.iter().flatten())
     }
 }
 
@@ -134,7 +135,7 @@ mod tests {
             }
             fifo.push_back(x);
         }
-        assert_eq!(fifo.chunks.len(), 1);
+        assert!(fifo.rest.is_empty());
         assert_eq!(fifo.get(0), Some(&(2 * CHUNK)));
     }
 }

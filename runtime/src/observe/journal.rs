@@ -132,8 +132,7 @@ impl<R: Role> Journal<R> {
     /// Appends `event`, the next in `seq` order, dropping the oldest beyond
     /// the capacity; wakes the readers only if one waits.
     #[inline]
-    pub(crate) fn record(&self, event: Event<R>) {
-        let event = Stored::new(event);
+    pub(crate) fn record(&self, event: Stored<R>) {
         let wake = {
             let mut ring = self.ring();
             let capacity = ring.capacity();
@@ -230,7 +229,8 @@ mod tests {
     use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
     use super::Journal;
-    use crate::observe::event::{Event, EventKind};
+    use crate::observe::event::EventKind;
+    use crate::observe::stored::Stored;
     use crate::observe::subscription::Subscription;
     use crate::spec::test_app::TestRole;
 
@@ -244,14 +244,15 @@ mod tests {
 
     fn record(journal: &Journal<TestRole>, seqs: std::ops::Range<u64>) {
         for seq in seqs {
-            journal.record(Event {
+            let ready = EventKind::Ready;
+            journal.record(Stored::new(
                 seq,
-                at: Duration::ZERO,
-                role: Some(TestRole::Store),
-                incarnation: Some(0),
-                episode: None,
-                kind: EventKind::Ready,
-            });
+                Duration::ZERO,
+                Some(TestRole::Store),
+                Some(0),
+                None,
+                ready,
+            ));
         }
     }
 

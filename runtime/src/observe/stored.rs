@@ -37,34 +37,46 @@ pub(crate) struct Compact {
 }
 
 impl<R: Role> Stored<R> {
-    /// `event`'s role, if any, is read back from its app's spec by its index.
+    /// Event number `seq`; its role, if any, is read back from its app's
+    /// spec by its index.
     #[inline]
-    pub(crate) fn new(event: Event<R>) -> Self {
-        let role = match event.role {
+    pub(crate) fn new(
+        seq: u64,
+        at: Duration,
+        role: Option<R>,
+        incarnation: Option<u64>,
+        episode: Option<EpisodeId>,
+        kind: EventKind,
+    ) -> Self {
+        let index = match role {
             None => Some(NO_ROLE),
             Some(role) => u32::try_from(role.index()).ok().filter(|&i| i != NO_ROLE),
         };
-        let incarnation = match event.incarnation {
+        let inc = match incarnation {
             None => Some(NO_INCARNATION),
             Some(i) => u32::try_from(i).ok().filter(|&i| i != NO_INCARNATION),
         };
-        let episode = match event.episode {
+        let ep = match episode {
             None => Some(NO_EPISODE),
             Some(e) => u32::try_from(e.get()).ok().filter(|&e| e != NO_EPISODE),
         };
-        let secs = u32::try_from(event.at.as_secs()).ok();
-        match (role, incarnation, episode, secs) {
-            (Some(role), Some(incarnation), Some(episode), Some(secs)) => {
-                Stored::Compact(Compact {
-                    kind: event.kind,
-                    secs,
-                    nanos: event.at.subsec_nanos(),
-                    incarnation,
-                    episode,
-                    role,
-                })
-            }
-            _ => Stored::Whole(Box::new(event)),
+        match (index, inc, ep, u32::try_from(at.as_secs())) {
+            (Some(role), Some(incarnation), Some(episode), Ok(secs)) => Stored::Compact(Compact {
+                kind,
+                secs,
+                nanos: at.subsec_nanos(),
+                incarnation,
+                episode,
+                role,
+            }),
+            _ => Stored::Whole(Box::new(Event {
+                seq,
+                at,
+                role,
+                incarnation,
+                episode,
+                kind,
+            })),
         }
     }
 
@@ -172,7 +184,8 @@ mod tests {
                                 episode,
                                 kind: kind.clone(),
                             };
-                            let stored = Stored::new(event.clone());
+                            let stored =
+                                Stored::new(seq, at, role, incarnation, episode, kind.clone());
                             assert_eq!(stored.event(seq, spec), event);
                             seq += 1;
                         }

@@ -4,21 +4,26 @@
 //! What can lose work (a failure, a restart, an aborted stop, a drain that did
 //! not complete) is never below INFO; the ordinary lifecycle is DEBUG.
 
-use crate::observe::event::{DrainOutcome, EpisodeId, Event, EventKind, StopOutcome};
+use crate::observe::event::{DrainOutcome, EpisodeId, EventKind, StopOutcome};
 use crate::spec::duration::DisplayDuration;
 use crate::spec::role::Role;
 
-/// Logs `event` under the `supervision` target.
-pub(super) fn log<R: Role>(event: &Event<R>) {
+/// Logs event number `seq` under the `supervision` target (its parts, as
+/// the supervisor has them before the journal keeps them).
+pub(super) fn log<R: Role>(
+    seq: u64,
+    role: Option<R>,
+    incarnation: Option<u64>,
+    episode: Option<EpisodeId>,
+    kind: &EventKind,
+) {
     // No subscriber wants even errors (none is installed, say): nothing to
     // read out of the event, one load of tracing's level filter.
     if !tracing::level_enabled!(tracing::Level::ERROR) {
         return;
     }
-    let role = event.role.map(Role::name);
-    let incarnation = event.incarnation;
-    let episode = event.episode.map(EpisodeId::get);
-    let seq = event.seq;
+    let role = role.map(Role::name);
+    let episode = episode.map(EpisodeId::get);
     // The fields every record carries, then the kind's own, then the message.
     macro_rules! record {
         ($level:ident, $($rest:tt)+) => {
@@ -29,7 +34,7 @@ pub(super) fn log<R: Role>(event: &Event<R>) {
             )
         };
     }
-    match &event.kind {
+    match kind {
         EventKind::Starting => record!(debug, "role starting"),
         EventKind::Ready => record!(debug, "role ready"),
         EventKind::Exited => record!(info, "role exited"),

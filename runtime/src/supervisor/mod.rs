@@ -37,11 +37,12 @@ use self::queue::StartQueue;
 use self::slot::{Ended, Slot, Status, Stops};
 use self::timers::{Timer, Timers};
 use crate::observe::error::{AppError, Cause, ErrorChain, Failure};
-use crate::observe::event::{EpisodeId, Event, EventKind, ShutdownReason};
+use crate::observe::event::{EpisodeId, EventKind, ShutdownReason};
 use crate::observe::footprint::Footprint;
 use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::{Phase, StateTable};
+use crate::observe::stored::Stored;
 use crate::protocol::{
     Done, Link, Msg, Outcome, Published, Registry, Shared, Started, TaskKey, TaskKind, TaskOut,
 };
@@ -500,16 +501,10 @@ impl<R: Role> Supervisor<R> {
     fn record(&mut self, x: Option<usize>, episode: Option<EpisodeId>, kind: EventKind) {
         let role = x.map(|x| self.role(x));
         let incarnation = x.and_then(|x| self.slots[x].incarnation);
-        let event = Event {
-            seq: self.seq,
-            at: self.since_epoch(),
-            role,
-            incarnation,
-            episode,
-            kind,
-        };
+        let (seq, at) = (self.seq, self.since_epoch());
         self.seq += 1;
-        log::log(&event);
+        log::log(seq, role, incarnation, episode, &kind);
+        let event = Stored::new(seq, at, role, incarnation, episode, kind);
         self.shared.journal.record(event);
     }
 
