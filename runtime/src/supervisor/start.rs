@@ -60,10 +60,16 @@ impl<R: Role> Supervisor<R> {
             span: kept,
         });
         slot.live = true;
-        self.set_status(x, Status::Starting);
+        let readiness = self.spec.readiness(role);
+        // Ready at its spawn, it changes state once, straight to ready, before
+        // both its events: a reader who saw either sees the state.
+        match readiness {
+            Readiness::Spawned => self.take_ready(x),
+            _ => self.set_status(x, Status::Starting),
+        }
         self.emit(x, EventKind::Starting);
-        match self.spec.readiness(role) {
-            Readiness::Spawned => self.mark_ready(x),
+        match readiness {
+            Readiness::Spawned => self.ready_taken(x),
             Readiness::Signaled { timeout } | Readiness::Completed { timeout } => {
                 self.set_timer(
                     x,
@@ -105,10 +111,21 @@ impl<R: Role> Supervisor<R> {
 
     /// The running incarnation is ready: it takes its lease and its dependents may start.
     pub(super) fn mark_ready(&mut self, x: usize) {
+        self.take_ready(x);
+        self.ready_taken(x);
+    }
+
+    /// A ready incarnation's status and lease, taken together so the state
+    /// table changes once.
+    fn take_ready(&mut self, x: usize) {
         self.clear_timer(x);
-        // Taken with the status, so the state table changes once.
         self.slots[x].lease = true;
         self.set_status(x, Status::Ready);
+    }
+
+    /// What follows readiness once the state says so: its event, the
+    /// watchdog, the start phase's count.
+    fn ready_taken(&mut self, x: usize) {
         self.emit(x, EventKind::Ready);
         let now = self.now();
         self.arm_watchdog(x, now);
