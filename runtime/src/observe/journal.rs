@@ -46,7 +46,7 @@ impl<R: Role> EventLog<R> {
 
 /// The most events a subscriber may fall behind, whatever `Options` asks:
 /// while one is subscribed, the journal keeps that many.
-pub(crate) const MAX_SUBSCRIBER_CAPACITY: usize = 1 << 16;
+const MAX_SUBSCRIBER_CAPACITY: usize = 1 << 16;
 
 struct Ring<R> {
     events: Fifo<Stored<R>>,
@@ -94,7 +94,7 @@ pub(crate) enum Read<R> {
 /// Shared between the supervisor (the only writer) and every handle and
 /// subscription.
 pub(crate) struct Journal<R: 'static> {
-    /// The app: a record keeps its role's index, and its lease by the role.
+    /// The app: a record keeps its role as an index, read back from here.
     spec: &'static AppSpec<R>,
     ring: Mutex<Ring<R>>,
     /// Wakes the readers waiting for the next event; notified only when one
