@@ -74,8 +74,6 @@ pub(super) struct Timers {
     next_id: u64,
     /// Entries disarmed but still in a queue or the heap.
     stale: usize,
-    /// Entries in the queues, the heap and `due`, armed or disarmed.
-    entries: usize,
 }
 
 /// How many queues: one for the timeouts of many roles at once (ready
@@ -117,7 +115,6 @@ impl Ord for Entry {
 impl Timers {
     pub(super) fn arm(&mut self, at: Instant, timer: Timer) -> TimerKey {
         let key = self.key();
-        self.entries += 1;
         let fits = (self.queues.iter_mut())
             .find(|queue| queue.back().is_none_or(|&(last, _, _)| last <= at));
         match fits {
@@ -131,7 +128,6 @@ impl Timers {
     /// waits beside the heap until [`Timers::pop_armed_due`] takes it.
     pub(super) fn arm_due(&mut self, at: Instant, timer: Timer) -> TimerKey {
         let key = self.key();
-        self.entries += 1;
         self.due.push_back((at, key, timer));
         key
     }
@@ -149,7 +145,6 @@ impl Timers {
         live: impl Fn(TimerKey, Timer) -> bool,
     ) -> Option<(Instant, TimerKey, Timer)> {
         while let Some((at, key, timer)) = self.due.pop_front() {
-            self.entries = self.entries.saturating_sub(1);
             if live(key, timer) {
                 return Some((at, key, timer));
             }
@@ -165,17 +160,21 @@ impl Timers {
         self.stale += 1;
     }
 
+    /// Entries in the queues, the heap and `due`, armed or disarmed.
+    fn entries(&self) -> usize {
+        let queued: usize = self.queues.iter().map(VecDeque::len).sum();
+        queued + self.heap.len() + self.due.len()
+    }
+
     /// Drops every disarmed entry once they outnumber the armed ones.
     pub(super) fn compact(&mut self, live: impl Fn(TimerKey, Timer) -> bool) {
-        if self.stale > 64 && self.stale > self.entries / 2 {
+        if self.stale > 64 && self.stale > self.entries() / 2 {
             self.heap
                 .retain(|Reverse((_, key, Entry(timer)))| live(*key, *timer));
             for queue in self.queues.iter_mut().chain([&mut self.due]) {
                 queue.retain(|(_, key, timer)| live(*key, *timer));
             }
             self.stale = 0;
-            let queued: usize = self.queues.iter().map(VecDeque::len).sum();
-            self.entries = queued + self.heap.len() + self.due.len();
         }
     }
 
@@ -191,7 +190,6 @@ impl Timers {
                 return Some(at);
             }
             self.due.pop_front();
-            self.entries = self.entries.saturating_sub(1);
             self.stale = self.stale.saturating_sub(1);
         }
         // Each front at once: one look for the earliest, not one per drop.
@@ -210,7 +208,6 @@ impl Timers {
             self.heap.pop();
             dropped += 1;
         }
-        self.entries = self.entries.saturating_sub(dropped);
         self.stale = self.stale.saturating_sub(dropped);
         self.earliest().map(|(at, _)| at)
     }
@@ -231,7 +228,6 @@ impl Timers {
 
     /// Removes the entry at the front of `place`.
     fn take(&mut self, place: Place) -> Option<(Instant, TimerKey, Timer)> {
-        self.entries = self.entries.saturating_sub(1);
         match place {
             Place::Queue(i) => self.queues.get_mut(i)?.pop_front(),
             Place::Heap => {
