@@ -71,6 +71,12 @@ impl<R> Ring<R> {
         self.first + self.events.len() as u64
     }
 
+    /// The `seq` of the oldest event `AppHandle::events` shows (the ring may
+    /// hold older ones for a subscriber).
+    fn oldest_shown(&self) -> u64 {
+        self.end() - self.events.len().min(self.journal_capacity) as u64
+    }
+
     fn capacity(&self) -> usize {
         if self.subscribers > 0 {
             self.journal_capacity.max(self.subscriber_capacity)
@@ -155,14 +161,14 @@ impl<R: Role> Journal<R> {
 
     pub(crate) fn snapshot(&self) -> EventLog<R> {
         let ring = self.ring();
-        let kept = ring.events.len().min(ring.journal_capacity);
-        let skip = ring.events.len() - kept;
+        let oldest = ring.oldest_shown();
+        let skip = usize::try_from(oldest - ring.first).unwrap_or(usize::MAX);
         EventLog {
             events: (ring.events.iter().zip(ring.first..))
                 .skip(skip)
                 .map(|(event, seq)| event.event(seq, self.spec))
                 .collect(),
-            dropped: ring.first + skip as u64,
+            dropped: oldest,
         }
     }
 
@@ -173,9 +179,8 @@ impl<R: Role> Journal<R> {
         let mut ring = self.ring();
         ring.subscribers += 1;
         if backlog {
-            let kept = ring.events.len().min(ring.journal_capacity);
             let reach = ring.journal_capacity.max(ring.subscriber_capacity);
-            (ring.end() - kept as u64, reach)
+            (ring.oldest_shown(), reach)
         } else {
             (ring.end(), ring.subscriber_capacity)
         }

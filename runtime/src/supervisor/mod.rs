@@ -678,7 +678,7 @@ type Final<R> = Result<ShutdownReport<R>, AppError<R>>;
 pub fn footprint<R: Role>(roles: usize, options: &Options) -> Footprint {
     use core::mem::size_of;
     let roles = roles.max(1);
-    let event = size_of::<crate::observe::stored::Stored<R>>();
+    let event = size_of::<Stored<R>>();
     Footprint {
         slot: size_of::<Slot>(),
         spec: size_of::<crate::spec::RoleSpec<R>>() + size_of::<R>(),
