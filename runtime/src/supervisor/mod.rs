@@ -53,6 +53,11 @@ use crate::spec::options::Options;
 use crate::spec::options::StartMode;
 use crate::spec::role::Role;
 
+/// The most messages the loop takes at once, before it looks at its timers
+/// again: those waiting are taken together, not one trip through the
+/// loop's wait each (a shutdown's thousands of exits would pay it for each).
+const BATCH: usize = 128;
+
 /// How one incarnation ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Exit {
@@ -105,6 +110,8 @@ pub(crate) struct Supervisor<R: Role> {
     tasks: usize,
     timers: Timers,
     rx: mpsc::UnboundedReceiver<Msg>,
+    /// The messages taken from `rx` at once, reacted to in order.
+    inbox: Vec<Msg>,
     /// Kept so the channel never closes; cloned into every context and
     /// task, which sends its end on it.
     tx: mpsc::UnboundedSender<Msg>,
@@ -203,6 +210,7 @@ pub(crate) fn launch<R: Role>(
         tasks: 0,
         timers: Timers::default(),
         rx,
+        inbox: Vec::with_capacity(BATCH),
         tx: tx.clone(),
         shared: Arc::clone(&shared),
         done,
@@ -283,19 +291,48 @@ impl<R: Role> Supervisor<R> {
             }
             tokio::select! {
                 biased;
-                Some(msg) = self.rx.recv() => {
-                    self.new_reaction(None);
-                    self.on_msg(msg);
+                n = self.rx.recv_many(&mut self.inbox, BATCH) => {
+                    // 0: the channel is closed, which it never is while the
+                    // supervisor holds a sender; nothing more will come.
+                    if n == 0 {
+                        break;
+                    }
+                    self.react_to_inbox();
+                    // With several stops under way, their exits are on the
+                    // way: the supervisor lets the tasks run before it looks
+                    // again (tokio would run it first, as each exit wakes
+                    // it), so that their exits come back together instead
+                    // of one poll each.
+                    if self.stops.len() > 1 {
+                        tokio::task::yield_now().await;
+                    }
                 }
                 () = &mut sleep, if armed.is_some() => {
                     armed = None;
                     self.new_reaction(None);
                     self.on_timers();
+                    self.drive();
                 }
             }
-            self.drive();
         }
         self.complete().await;
+    }
+
+    /// Reacts to each message taken, in the order sent, each followed by
+    /// what it queued; those that come after the app has finished only
+    /// count their tasks' ends, as [`Supervisor::complete`] does.
+    fn react_to_inbox(&mut self) {
+        let mut inbox = std::mem::take(&mut self.inbox);
+        for msg in inbox.drain(..) {
+            if self.finished() {
+                self.late(msg);
+                continue;
+            }
+            self.new_reaction(None);
+            self.on_msg(msg);
+            self.drive();
+        }
+        self.inbox = inbox;
     }
 
     /// Runs queued starts and stops until none is left, then checks whether

@@ -169,6 +169,11 @@ impl Stops {
         }
     }
 
+    /// How many stops are under way.
+    pub(super) fn len(&self) -> usize {
+        self.places.len() - self.free.len()
+    }
+
     pub(super) fn get(&self, id: Option<StopId>) -> Option<&Stop> {
         self.places.get(id?.index())?.as_ref()
     }

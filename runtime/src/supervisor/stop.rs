@@ -405,9 +405,7 @@ impl<R: Role> Supervisor<R> {
         }
         while self.tasks > 0 {
             match self.rx.recv().await {
-                Some(Msg::Ended(_)) => self.tasks -= 1,
-                // Too late for anything else.
-                Some(_) => {}
+                Some(msg) => self.late(msg),
                 None => break,
             }
         }
@@ -469,6 +467,14 @@ impl<R: Role> Supervisor<R> {
             _ => Ok(()),
         });
         self.done.send_replace(Some(result));
+    }
+
+    /// A message that came after every role ended: a task's end is counted,
+    /// and anything else is too late to act on.
+    pub(super) fn late(&mut self, msg: Msg) {
+        if let Msg::Ended(_) = msg {
+            self.tasks = self.tasks.saturating_sub(1);
+        }
     }
 
     fn first_awaited(&self) -> Option<usize> {
