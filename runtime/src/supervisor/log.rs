@@ -10,6 +10,7 @@ use crate::spec::role::Role;
 
 /// Logs event number `seq` under the `supervision` target (its parts, as
 /// the supervisor has them before the journal keeps them).
+#[inline]
 pub(super) fn log<R: Role>(
     seq: u64,
     role: Option<R>,
@@ -18,10 +19,21 @@ pub(super) fn log<R: Role>(
     kind: &EventKind,
 ) {
     // No subscriber wants even errors (none is installed, say): nothing to
-    // read out of the event, one load of tracing's level filter.
-    if !tracing::level_enabled!(tracing::Level::ERROR) {
-        return;
+    // read out of the event, one load of tracing's level filter where the
+    // event is recorded, not even a call.
+    if tracing::level_enabled!(tracing::Level::ERROR) {
+        emit(seq, role, incarnation, episode, kind);
     }
+}
+
+#[inline(never)]
+fn emit<R: Role>(
+    seq: u64,
+    role: Option<R>,
+    incarnation: Option<u64>,
+    episode: Option<EpisodeId>,
+    kind: &EventKind,
+) {
     let role = role.map(Role::name);
     let episode = episode.map(EpisodeId::get);
     // The fields every record carries, then the kind's own, then the message.
