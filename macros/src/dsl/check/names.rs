@@ -82,14 +82,18 @@ pub fn unique_roles(roles: Vec<Role>, errors: &mut Errors) -> (Vec<Named>, HashS
             kept[i] = true;
         }
     }
-    let unique = (roles.into_iter().zip(names).zip(variants).zip(kept))
-        .filter(|(_, kept)| *kept)
-        .map(|(((role, name), variant), _)| Named {
-            role,
-            name,
-            variant,
-        })
-        .collect();
+    // Sized first: a role is large, and a collected `filter` would copy the
+    // roles at every doubling.
+    let mut unique = Vec::with_capacity(kept.iter().filter(|&&k| k).count());
+    unique.extend(
+        (roles.into_iter().zip(names).zip(variants).zip(kept))
+            .filter(|(_, kept)| *kept)
+            .map(|(((role, name), variant), _)| Named {
+                role,
+                name,
+                variant,
+            }),
+    );
     (unique, removed)
 }
 

@@ -119,9 +119,20 @@ fn role(model: &Model, v: &Values, words: &Words, index: usize, role: &Role, t: 
             t.group(Delimiter::Bracket, |t| t.variants(model, roles));
             t.punct(',');
         }
-        t.tokens(&others(v, role));
+        if has_others(role) {
+            t.tokens(&others(v, role));
+        }
         t.punct_joint('.').punct('.').ident(defaults);
     });
+}
+
+/// Whether any of the rarer fields differs from [`defaults`]: most roles
+/// write none, and then no stream is made for [`others`] to write into.
+fn has_others(role: &Role) -> bool {
+    role.restart != Restart::Default
+        || role.ready != Ready::Spawned
+        || role.stop != DEFAULT_STOP
+        || role.watchdog.is_some()
 }
 
 /// The rarer fields, when they differ from [`defaults`]: `restart`,

@@ -12,16 +12,18 @@ use crate::dsl::model::{Model, Role};
 pub struct Tokens(Vec<TokenTree>, Spare);
 
 /// Emptied vectors of finished groups, reused by the next groups, and the
-/// punctuation made once.
+/// tokens made once, boxed: the spare moves in and out of every group.
 #[derive(Default)]
-struct Spare(Vec<Vec<TokenTree>>, Option<Puncts>);
+struct Spare(Vec<Vec<TokenTree>>, Option<Box<Puncts>>);
 
-/// The punctuation the items use, made once per expansion and copied:
-/// `Punct::new` checks its character against every legal one. (Made per
-/// expansion: a token of one macro call must not reach another.)
+/// The punctuation the items use, and the `doc` of every `#[doc = ".."]`,
+/// made once per expansion and copied: `Punct::new` checks its character
+/// against every legal one, `Ident::new` its text. (Made per expansion: a
+/// token of one macro call must not reach another.)
 struct Puncts {
     alone: [Punct; Self::CHARS.len()],
     joint_colon: Punct,
+    doc: Ident,
 }
 
 impl Puncts {
@@ -31,6 +33,7 @@ impl Puncts {
         Puncts {
             alone: Self::CHARS.map(|c| Punct::new(c, Spacing::Alone)),
             joint_colon: Punct::new(':', Spacing::Joint),
+            doc: Ident::new("doc", Span::call_site()),
         }
     }
 
@@ -83,7 +86,7 @@ impl Tokens {
     fn puncts(&mut self) -> &Puncts {
         match &mut self.1.1 {
             Some(puncts) => puncts,
-            empty => empty.insert(Puncts::new()),
+            empty => empty.insert(Box::new(Puncts::new())),
         }
     }
 
@@ -151,7 +154,8 @@ impl Tokens {
     /// `#[doc = "text"]`.
     pub fn doc(&mut self, text: &str) -> &mut Self {
         self.punct('#').group(Delimiter::Bracket, |t| {
-            t.ident(&Ident::new("doc", Span::call_site()));
+            let doc = TokenTree::Ident(t.puncts().doc.clone());
+            t.0.push(doc);
             t.punct('=').literal(Literal::string(text));
         })
     }

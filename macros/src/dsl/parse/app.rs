@@ -68,6 +68,12 @@ struct AppBlock<'a> {
 }
 
 impl Block for AppBlock<'_> {
+    /// Room for a role an item: a role is large, and a growing vector would
+    /// copy all of them at every doubling.
+    fn reserve(&mut self, items: usize) {
+        self.app.roles.reserve(items);
+    }
+
     fn fast(&mut self, tokens: &mut Vec<TokenTree>, errors: &mut Errors) -> bool {
         let role = fast::role(tokens, errors);
         role.map(|role| self.app.roles.push(role)).is_some()

@@ -167,6 +167,9 @@ enum Next {
 /// What the items of a block are read into: the app (its roles and
 /// settings) or a role (its keys).
 trait Block {
+    /// Told how many items the block holds before the first is read.
+    fn reserve(&mut self, _items: usize) {}
+
     /// Takes the item when it is one of the commonest forms, read straight
     /// from its tokens ([`fast`]); `false`, the tokens untouched, for the
     /// general path.
@@ -193,7 +196,9 @@ fn each_item(
     // A block taken out of the enclosing tokens (a later app's) waits until
     // these items are parsed.
     let outer = TRAILING.with(|trailing| trailing.borrow_mut().take());
-    for (mut tokens, end) in split_items(block, joins) {
+    let split = split_items(block, joins);
+    items.reserve(split.len());
+    for (mut tokens, end) in split {
         if items.fast(&mut tokens, errors) {
             continue;
         }
