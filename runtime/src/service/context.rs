@@ -39,8 +39,9 @@ struct Incarnation {
     /// `run` has ended: nothing more will be handed over. Set before the
     /// waiters are woken, so a `handed_over` whose wait began before sees it.
     run_ended: AtomicBool,
-    /// Woken when `stop`, `drain` or the hand-over changes; every waiter
-    /// checks what it waits for, so one `Notify` serves them all.
+    /// Woken (only ever with `notify_waiters`) when `stop`, `drain` or the
+    /// hand-over changes; every waiter checks what it waits for, so one
+    /// `Notify` serves them all.
     changed: Notify,
     /// Made on first use, cancelled with the stop request.
     token: OnceLock<CancellationToken>,
@@ -62,13 +63,14 @@ impl Incarnation {
         self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Completes once `done` holds, checked after each change.
+    /// Completes once `done` holds, checked after each change. Every change
+    /// is announced with `notify_waiters`, which wakes each `Notified` made
+    /// before it, polled or not: made before the flag is read, it catches a
+    /// change in between without `enable` (which would lock the waiter list
+    /// once more, and once more to unlink it when the flag is already set).
     async fn until(&self, done: impl Fn(&Self) -> bool) {
         loop {
             let notified = self.changed.notified();
-            let mut notified = std::pin::pin!(notified);
-            // Registered before the flag is read, so a change in between wakes it.
-            notified.as_mut().enable();
             if done(self) {
                 return;
             }
