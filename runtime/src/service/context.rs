@@ -39,6 +39,10 @@ struct Incarnation {
     /// `run` has ended: nothing more will be handed over. Set before the
     /// waiters are woken, so a `handed_over` whose wait began before sees it.
     run_ended: AtomicBool,
+    /// A `handed_over` has waited: only then does the end of `run` wake the
+    /// waiters (most incarnations are never drained, and a wake-up locks the
+    /// waiter list).
+    handover_awaited: AtomicBool,
     /// Woken (only ever with `notify_waiters`) when `stop`, `drain` or the
     /// hand-over changes; every waiter checks what it waits for, so one
     /// `Notify` serves them all.
@@ -166,6 +170,7 @@ impl Context {
                 stop: AtomicBool::new(false),
                 drain: AtomicBool::new(false),
                 run_ended: AtomicBool::new(false),
+                handover_awaited: AtomicBool::new(false),
                 changed: Notify::new(),
                 token: OnceLock::new(),
                 held: Mutex::new(Held {
@@ -201,8 +206,7 @@ impl Context {
     pub fn ready(&self) {
         let signal = &self.inner;
         if !signal.sent.swap(true, Ordering::AcqRel) {
-            // The supervisor is gone only when the app has stopped: nothing to tell.
-            let _ = signal.tx.send(Msg::Ready {
+            self.tell(Msg::Ready {
                 role: signal.index(),
                 incarnation: signal.incarnation,
             });
@@ -226,8 +230,7 @@ impl Context {
         let _ = service;
         self.check_service::<S>()?;
         let signal = &self.inner;
-        // The supervisor is gone only when the app has stopped: nothing to tell.
-        let _ = signal.tx.send(Msg::Publish {
+        self.tell(Msg::Publish {
             role: signal.index(),
             incarnation: signal.incarnation,
             handle: Arc::new(handle),
@@ -391,11 +394,13 @@ impl Context {
     /// error if `run` ends without handing anything over.
     pub async fn handed_over<S: Drain + ?Sized>(&self) -> Result<S::State, BoxError> {
         let signal = &self.inner;
+        // Before `run_ended` is read, so one side or both see the other.
+        signal.handover_awaited.store(true, Ordering::SeqCst);
         loop {
             let notified = signal.changed.notified();
             // Read before the hand-over is looked for: `run` hands over
             // before it ends, so once it has ended, what it handed is there.
-            let ended = signal.run_ended.load(Ordering::Acquire);
+            let ended = signal.run_ended.load(Ordering::SeqCst);
             {
                 let mut held = signal.held();
                 if let Some(state) = held.take_handed() {
@@ -439,8 +444,19 @@ impl Context {
 
     /// `run` returned (or was aborted): `handed_over` stops waiting.
     pub(crate) fn run_ended(&self) {
-        self.inner.run_ended.store(true, Ordering::Release);
-        self.inner.changed.notify_waiters();
+        let signal = &self.inner;
+        signal.run_ended.store(true, Ordering::SeqCst);
+        // Pairs with `handed_over`: either it sees the end, or this sees it
+        // waiting (its `Notified`, made before, is then woken).
+        if signal.handover_awaited.load(Ordering::SeqCst) {
+            signal.changed.notify_waiters();
+        }
+    }
+
+    /// Sends `msg` to the supervisor (gone only when the app has stopped:
+    /// then there is nothing to tell).
+    pub(crate) fn tell(&self, msg: Msg) {
+        let _ = self.inner.tx.send(msg);
     }
 
     /// Asks this incarnation to stop (the supervisor's `stop` action).

@@ -50,7 +50,7 @@ impl<R: Role> Supervisor<R> {
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
         let key = TaskKey::new(x, incarnation, TaskKind::Run);
         let kept = (!span.is_disabled()).then(|| Box::new(span.clone()));
-        let task = service.spawn_run(cx.clone(), key, span, &self.tx);
+        let task = service.spawn_run(cx.clone(), key, span);
         self.tasks += 1;
         let slot = &mut self.slots[x];
         slot.incarnation = Some(incarnation);
