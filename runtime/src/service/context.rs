@@ -5,11 +5,11 @@ use core::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::protocol::{Msg, Registry};
+use crate::protocol::{Msg, Upstream};
 use crate::service::handles::{Deps, HandleError, Reader, RoleKey};
 use crate::service::{BoxError, Drain, Provide};
 use crate::spec::role::Role;
@@ -28,8 +28,7 @@ struct Incarnation {
     index: u32,
     incarnation: u64,
     service_type: TypeId,
-    tx: mpsc::UnboundedSender<Msg>,
-    registry: Arc<Registry>,
+    upstream: Arc<Upstream>,
     /// `ready()` has sent its message: one per incarnation however often it is called.
     sent: AtomicBool,
     /// Set when this incarnation must stop (the `stop` action).
@@ -152,20 +151,14 @@ pub struct Context {
 }
 
 impl Context {
-    pub(crate) fn new(
-        identity: Identity,
-        tx: mpsc::UnboundedSender<Msg>,
-        registry: Arc<Registry>,
-        resume: Option<State>,
-    ) -> Self {
+    pub(crate) fn new(identity: Identity, upstream: &Arc<Upstream>, resume: Option<State>) -> Self {
         Context {
             inner: Arc::new(Incarnation {
                 role: identity.lease,
                 index: u32::try_from(identity.index).unwrap_or(u32::MAX),
                 incarnation: identity.incarnation,
                 service_type: identity.service_type,
-                tx,
-                registry,
+                upstream: Arc::clone(upstream),
                 sent: AtomicBool::new(false),
                 stop: AtomicBool::new(false),
                 drain: AtomicBool::new(false),
@@ -248,7 +241,8 @@ impl Context {
     pub fn deps<K: RoleKey>(&self, role: K) -> Result<Deps<'_, K>, HandleError> {
         let _ = role;
         let signal = &self.inner;
-        if signal.registry.role_type != TypeId::of::<K::Role>() || K::ROLE.index() != signal.index()
+        if signal.upstream.registry.role_type != TypeId::of::<K::Role>()
+            || K::ROLE.index() != signal.index()
         {
             return Err(HandleError::NotThisRole {
                 named: K::ROLE.name().to_owned(),
@@ -281,7 +275,8 @@ impl Context {
 
     fn dependency(&self, name: &str) -> Result<(usize, &'static str), HandleError> {
         let signal = &self.inner;
-        let found = (signal.registry.dependencies).and_then(|d| d.dependency(signal.index(), name));
+        let found = (signal.upstream.registry.dependencies)
+            .and_then(|d| d.dependency(signal.index(), name));
         found.ok_or_else(|| HandleError::NotADependency {
             named: name.to_owned(),
             reader: signal.role.to_owned(),
@@ -290,7 +285,7 @@ impl Context {
 
     fn reader(&self) -> Reader<'_> {
         Reader {
-            registry: &self.inner.registry,
+            registry: &self.inner.upstream.registry,
             stop: Some(self),
         }
     }
@@ -456,7 +451,7 @@ impl Context {
     /// Sends `msg` to the supervisor (gone only when the app has stopped:
     /// then there is nothing to tell).
     pub(crate) fn tell(&self, msg: Msg) {
-        let _ = self.inner.tx.send(msg);
+        let _ = self.inner.upstream.tx.send(msg);
     }
 
     /// Asks this incarnation to stop (the supervisor's `stop` action).
