@@ -213,6 +213,23 @@ impl Registry {
     }
 }
 
+/// What every context of an app shares: the way to its supervisor and the
+/// handle registry. One `Arc` for both, so making and dropping a context
+/// counts one reference (a sender's clone counts two, and would close the
+/// channel when the last one drops).
+pub(crate) struct Upstream {
+    pub(crate) tx: mpsc::UnboundedSender<Msg>,
+    pub(crate) registry: Arc<Registry>,
+}
+
+impl core::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("registry", &self.registry)
+            .finish_non_exhaustive()
+    }
+}
+
 /// How the app ended, published once by the supervisor.
 pub(crate) type Outcome<R> = Result<ShutdownReport<R>, AppError<R>>;
 

@@ -77,7 +77,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::protocol::{Msg, Published, Registry};
+use crate::protocol::{Msg, Published, Registry, Upstream};
 use crate::service::context::{Context, Identity, State};
 use crate::service::handles::{DependencyOf, Reader, RoleKey, ServedBy};
 use crate::service::{BoxError, Provide, Service};
@@ -152,8 +152,10 @@ impl<K: RoleKey> Harness<K> {
                 service_type: TypeId::of::<S>(),
                 spawned: tokio::time::Instant::now(),
             },
-            tx,
-            Arc::clone(&self.registry),
+            &Arc::new(Upstream {
+                tx,
+                registry: Arc::clone(&self.registry),
+            }),
             self.resume,
         );
         let task = tokio::spawn({

@@ -5,11 +5,11 @@ use core::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::protocol::{Msg, Registry};
+use crate::protocol::{Msg, Upstream};
 use crate::service::handles::{Deps, HandleError, Reader, RoleKey};
 use crate::service::{BoxError, Drain, Provide};
 use crate::spec::role::Role;
@@ -28,8 +28,7 @@ struct Incarnation {
     index: u32,
     incarnation: u64,
     service_type: TypeId,
-    tx: mpsc::UnboundedSender<Msg>,
-    registry: Arc<Registry>,
+    upstream: Arc<Upstream>,
     /// `ready()` has sent its message: one per incarnation however often it is called.
     sent: AtomicBool,
     /// Set when this incarnation must stop (the `stop` action).
@@ -39,8 +38,13 @@ struct Incarnation {
     /// `run` has ended: nothing more will be handed over. Set before the
     /// waiters are woken, so a `handed_over` whose wait began before sees it.
     run_ended: AtomicBool,
-    /// Woken when `stop`, `drain` or the hand-over changes; every waiter
-    /// checks what it waits for, so one `Notify` serves them all.
+    /// A `handed_over` has waited: only then does the end of `run` wake the
+    /// waiters (most incarnations are never drained, and a wake-up locks the
+    /// waiter list).
+    handover_awaited: AtomicBool,
+    /// Woken (only ever with `notify_waiters`) when `stop`, `drain` or the
+    /// hand-over changes; every waiter checks what it waits for, so one
+    /// `Notify` serves them all.
     changed: Notify,
     /// Made on first use, cancelled with the stop request.
     token: OnceLock<CancellationToken>,
@@ -62,13 +66,14 @@ impl Incarnation {
         self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Completes once `done` holds, checked after each change.
+    /// Completes once `done` holds, checked after each change. Every change
+    /// is announced with `notify_waiters`, which wakes each `Notified` made
+    /// before it, polled or not: made before the flag is read, it catches a
+    /// change in between without `enable` (which would lock the waiter list
+    /// once more, and once more to unlink it when the flag is already set).
     async fn until(&self, done: impl Fn(&Self) -> bool) {
         loop {
             let notified = self.changed.notified();
-            let mut notified = std::pin::pin!(notified);
-            // Registered before the flag is read, so a change in between wakes it.
-            notified.as_mut().enable();
             if done(self) {
                 return;
             }
@@ -146,24 +151,19 @@ pub struct Context {
 }
 
 impl Context {
-    pub(crate) fn new(
-        identity: Identity,
-        tx: mpsc::UnboundedSender<Msg>,
-        registry: Arc<Registry>,
-        resume: Option<State>,
-    ) -> Self {
+    pub(crate) fn new(identity: Identity, upstream: &Arc<Upstream>, resume: Option<State>) -> Self {
         Context {
             inner: Arc::new(Incarnation {
                 role: identity.lease,
                 index: u32::try_from(identity.index).unwrap_or(u32::MAX),
                 incarnation: identity.incarnation,
                 service_type: identity.service_type,
-                tx,
-                registry,
+                upstream: Arc::clone(upstream),
                 sent: AtomicBool::new(false),
                 stop: AtomicBool::new(false),
                 drain: AtomicBool::new(false),
                 run_ended: AtomicBool::new(false),
+                handover_awaited: AtomicBool::new(false),
                 changed: Notify::new(),
                 token: OnceLock::new(),
                 held: Mutex::new(Held {
@@ -199,8 +199,7 @@ impl Context {
     pub fn ready(&self) {
         let signal = &self.inner;
         if !signal.sent.swap(true, Ordering::AcqRel) {
-            // The supervisor is gone only when the app has stopped: nothing to tell.
-            let _ = signal.tx.send(Msg::Ready {
+            self.tell(Msg::Ready {
                 role: signal.index(),
                 incarnation: signal.incarnation,
             });
@@ -224,8 +223,7 @@ impl Context {
         let _ = service;
         self.check_service::<S>()?;
         let signal = &self.inner;
-        // The supervisor is gone only when the app has stopped: nothing to tell.
-        let _ = signal.tx.send(Msg::Publish {
+        self.tell(Msg::Publish {
             role: signal.index(),
             incarnation: signal.incarnation,
             handle: Arc::new(handle),
@@ -243,7 +241,8 @@ impl Context {
     pub fn deps<K: RoleKey>(&self, role: K) -> Result<Deps<'_, K>, HandleError> {
         let _ = role;
         let signal = &self.inner;
-        if signal.registry.role_type != TypeId::of::<K::Role>() || K::ROLE.index() != signal.index()
+        if signal.upstream.registry.role_type != TypeId::of::<K::Role>()
+            || K::ROLE.index() != signal.index()
         {
             return Err(HandleError::NotThisRole {
                 named: K::ROLE.name().to_owned(),
@@ -276,7 +275,8 @@ impl Context {
 
     fn dependency(&self, name: &str) -> Result<(usize, &'static str), HandleError> {
         let signal = &self.inner;
-        let found = (signal.registry.dependencies).and_then(|d| d.dependency(signal.index(), name));
+        let found = (signal.upstream.registry.dependencies)
+            .and_then(|d| d.dependency(signal.index(), name));
         found.ok_or_else(|| HandleError::NotADependency {
             named: name.to_owned(),
             reader: signal.role.to_owned(),
@@ -285,7 +285,7 @@ impl Context {
 
     fn reader(&self) -> Reader<'_> {
         Reader {
-            registry: &self.inner.registry,
+            registry: &self.inner.upstream.registry,
             stop: Some(self),
         }
     }
@@ -389,11 +389,13 @@ impl Context {
     /// error if `run` ends without handing anything over.
     pub async fn handed_over<S: Drain + ?Sized>(&self) -> Result<S::State, BoxError> {
         let signal = &self.inner;
+        // Before `run_ended` is read, so one side or both see the other.
+        signal.handover_awaited.store(true, Ordering::SeqCst);
         loop {
             let notified = signal.changed.notified();
             // Read before the hand-over is looked for: `run` hands over
             // before it ends, so once it has ended, what it handed is there.
-            let ended = signal.run_ended.load(Ordering::Acquire);
+            let ended = signal.run_ended.load(Ordering::SeqCst);
             {
                 let mut held = signal.held();
                 if let Some(state) = held.take_handed() {
@@ -437,8 +439,19 @@ impl Context {
 
     /// `run` returned (or was aborted): `handed_over` stops waiting.
     pub(crate) fn run_ended(&self) {
-        self.inner.run_ended.store(true, Ordering::Release);
-        self.inner.changed.notify_waiters();
+        let signal = &self.inner;
+        signal.run_ended.store(true, Ordering::SeqCst);
+        // Pairs with `handed_over`: either it sees the end, or this sees it
+        // waiting (its `Notified`, made before, is then woken).
+        if signal.handover_awaited.load(Ordering::SeqCst) {
+            signal.changed.notify_waiters();
+        }
+    }
+
+    /// Sends `msg` to the supervisor (gone only when the app has stopped:
+    /// then there is nothing to tell).
+    pub(crate) fn tell(&self, msg: Msg) {
+        let _ = self.inner.upstream.tx.send(msg);
     }
 
     /// Asks this incarnation to stop (the supervisor's `stop` action).

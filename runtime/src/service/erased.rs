@@ -14,38 +14,39 @@ use core::task::{Context as TaskCx, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tracing::Instrument;
 
 use crate::observe::error::ErrorChain;
-use crate::protocol::{Done, Msg, TaskKey, TaskOut};
+use crate::protocol::{Done, Msg, TaskKey, TaskKind, TaskOut};
 use crate::service::context::{Context, State};
 use crate::service::{BoxError, Drain, Service};
 
-/// Where a task sends its end: the supervisor's channel.
-pub(crate) type Tasks = mpsc::UnboundedSender<Msg>;
-
-/// Sends the task's end exactly once: its output, or `Aborted` when the
-/// task is dropped before it finished.
+/// Sends the task's end exactly once, through its incarnation's context (no
+/// sender of its own to clone and drop): its output, or `Aborted` when the
+/// task is dropped before it finished. A run's end first tells the context
+/// that `run` is over however it ended (returned, panicked or aborted), so a
+/// drain waiting for a hand-over stops waiting.
 struct Finish {
     /// Taken by the one send.
-    tx: Option<Tasks>,
+    cx: Option<Context>,
     key: TaskKey,
 }
 
 impl Finish {
-    fn new(tasks: &Tasks, key: TaskKey) -> Self {
+    fn new(cx: &Context, key: TaskKey) -> Self {
         Finish {
-            tx: Some(tasks.clone()),
+            cx: Some(cx.clone()),
             key,
         }
     }
 
     fn send(&mut self, out: TaskOut) {
-        if let Some(tx) = self.tx.take() {
-            // The supervisor is gone only when the app has stopped: nothing to tell.
-            let _ = tx.send(Msg::Ended(Done { key: self.key, out }));
+        if let Some(cx) = self.cx.take() {
+            if self.key.kind == TaskKind::Run {
+                cx.run_ended();
+            }
+            cx.tell(Msg::Ended(Done { key: self.key, out }));
         }
     }
 }
@@ -95,6 +96,8 @@ fn poll_guarded<F: Future>(
 /// poll.
 fn spawn_in(span: tracing::Span, task: impl Future<Output = ()> + Send + 'static) -> AbortHandle {
     if span.is_disabled() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| eprintln!("TASKSIZE {}", core::mem::size_of_val(&task)));
         tokio::spawn(task).abort_handle()
     } else {
         tokio::spawn(task.instrument(span)).abort_handle()
@@ -108,23 +111,18 @@ fn spawn_in(span: tracing::Span, task: impl Future<Output = ()> + Send + 'static
 
 /// Spawns one incarnation's `run` of `held`'s service. The future is
 /// dropped before the end is sent, as a task's is before a `JoinSet`
-/// yields it, and the context learns that `run` is over however it ends
-/// (returned, panicked or aborted), so a drain waiting for a hand-over
-/// stops waiting.
+/// yields it.
 fn spawn_run<H: Holds>(
     held: Arc<H>,
     cx: Context,
     key: TaskKey,
     span: tracing::Span,
-    tasks: &Tasks,
 ) -> AbortHandle {
-    let mut finish = Finish::new(tasks, key);
+    let mut finish = Finish::new(&cx, key);
     spawn_in(span, async move {
-        let ends = RunEnds(cx.clone());
         let mut future = pin!(Some(held.service().run(cx)));
         let output = poll_fn(|task| poll_guarded(future.as_mut(), task, run_out)).await;
         future.set(None);
-        drop(ends);
         finish.send(output);
     })
 }
@@ -136,9 +134,8 @@ fn spawn_drain<S: Drain>(
     cx: Context,
     key: TaskKey,
     span: tracing::Span,
-    tasks: &Tasks,
 ) -> AbortHandle {
-    let mut finish = Finish::new(tasks, key);
+    let mut finish = Finish::new(&cx, key);
     spawn_in(span, async move {
         let mut future = pin!(Some(async {
             let state = held.0.drain(&cx).await?;
@@ -159,20 +156,13 @@ fn drain_out(result: Result<State, BoxError>) -> TaskOut {
 }
 
 trait DynService: Send + Sync + 'static {
-    fn spawn_run(
-        self: Arc<Self>,
-        cx: Context,
-        key: TaskKey,
-        span: tracing::Span,
-        tasks: &Tasks,
-    ) -> AbortHandle;
+    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span) -> AbortHandle;
 
     fn spawn_drain(
         self: Arc<Self>,
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-        tasks: &Tasks,
     ) -> Option<AbortHandle>;
 }
 
@@ -199,25 +189,9 @@ impl<S: Drain> Holds for Drainable<S> {
     }
 }
 
-/// Tells the context that `run` is over however it ends (returned, panicked
-/// or aborted), so a drain waiting for a hand-over stops waiting.
-struct RunEnds(Context);
-
-impl Drop for RunEnds {
-    fn drop(&mut self) {
-        self.0.run_ended();
-    }
-}
-
 impl<S: Service> DynService for Plain<S> {
-    fn spawn_run(
-        self: Arc<Self>,
-        cx: Context,
-        key: TaskKey,
-        span: tracing::Span,
-        tasks: &Tasks,
-    ) -> AbortHandle {
-        spawn_run(self, cx, key, span, tasks)
+    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span) -> AbortHandle {
+        spawn_run(self, cx, key, span)
     }
 
     fn spawn_drain(
@@ -225,21 +199,14 @@ impl<S: Service> DynService for Plain<S> {
         _: Context,
         _: TaskKey,
         _: tracing::Span,
-        _: &Tasks,
     ) -> Option<AbortHandle> {
         None
     }
 }
 
 impl<S: Drain> DynService for Drainable<S> {
-    fn spawn_run(
-        self: Arc<Self>,
-        cx: Context,
-        key: TaskKey,
-        span: tracing::Span,
-        tasks: &Tasks,
-    ) -> AbortHandle {
-        spawn_run(self, cx, key, span, tasks)
+    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span) -> AbortHandle {
+        spawn_run(self, cx, key, span)
     }
 
     fn spawn_drain(
@@ -247,9 +214,8 @@ impl<S: Drain> DynService for Drainable<S> {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-        tasks: &Tasks,
     ) -> Option<AbortHandle> {
-        Some(spawn_drain(self, cx, key, span, tasks))
+        Some(spawn_drain(self, cx, key, span))
     }
 }
 
@@ -262,15 +228,10 @@ pub struct ErasedService {
 }
 
 impl ErasedService {
-    /// Spawns one incarnation's `run` in `tasks`, inside `span`.
-    pub(crate) fn spawn_run(
-        &self,
-        cx: Context,
-        key: TaskKey,
-        span: tracing::Span,
-        tasks: &Tasks,
-    ) -> AbortHandle {
-        Arc::clone(&self.service).spawn_run(cx, key, span, tasks)
+    /// Spawns one incarnation's `run`, inside `span`; its end goes to the
+    /// supervisor through `cx`.
+    pub(crate) fn spawn_run(&self, cx: Context, key: TaskKey, span: tracing::Span) -> AbortHandle {
+        Arc::clone(&self.service).spawn_run(cx, key, span)
     }
 
     /// Spawns the drain of one incarnation, when the service implements
@@ -281,9 +242,8 @@ impl ErasedService {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-        tasks: &Tasks,
     ) -> Option<AbortHandle> {
-        Arc::clone(&self.service).spawn_drain(cx, key, span, tasks)
+        Arc::clone(&self.service).spawn_drain(cx, key, span)
     }
 }
 

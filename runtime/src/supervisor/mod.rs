@@ -45,6 +45,7 @@ use crate::observe::state::{Phase, StateTable};
 use crate::observe::stored::Stored;
 use crate::protocol::{
     Done, Link, Msg, Outcome, Published, Registry, Shared, Started, TaskKey, TaskKind, TaskOut,
+    Upstream,
 };
 use crate::service::erased::{ErasedService, payload_message};
 use crate::spec::AppSpec;
@@ -115,9 +116,9 @@ pub(crate) struct Supervisor<R: Role> {
     rx: mpsc::UnboundedReceiver<Msg>,
     /// The messages taken from `rx` at once, reacted to in order.
     inbox: Vec<Msg>,
-    /// Kept so the channel never closes; cloned into every context and
-    /// task, which sends its end on it.
-    tx: mpsc::UnboundedSender<Msg>,
+    /// Its sender kept so the channel never closes; shared by every context,
+    /// through which its task sends its end.
+    upstream: Arc<Upstream>,
     shared: Arc<Shared<R>>,
     done: watch::Sender<Option<Outcome<R>>>,
     /// Answered once, when the start phase ends.
@@ -218,7 +219,10 @@ pub(crate) fn launch<R: Role>(
         timers: Timers::default(),
         rx,
         inbox: Vec::with_capacity(BATCH),
-        tx: tx.clone(),
+        upstream: Arc::new(Upstream {
+            tx: tx.clone(),
+            registry: Arc::clone(&shared.handles),
+        }),
         shared: Arc::clone(&shared),
         done,
         started,

@@ -1,7 +1,5 @@
 //! Starting incarnations and deciding when they are ready.
 
-use std::sync::Arc;
-
 use super::Supervisor;
 use super::slot::{Purpose, Run, Status};
 use super::timers::{Timer, after};
@@ -41,16 +39,11 @@ impl<R: Role> Supervisor<R> {
             service_type: service.service_type,
             spawned: self.now(),
         };
-        let cx = Context::new(
-            identity,
-            self.tx.clone(),
-            Arc::clone(&self.shared.handles),
-            self.slots[x].take_resume(),
-        );
+        let cx = Context::new(identity, &self.upstream, self.slots[x].take_resume());
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
         let key = TaskKey::new(x, incarnation, TaskKind::Run);
         let kept = (!span.is_disabled()).then(|| Box::new(span.clone()));
-        let task = service.spawn_run(cx.clone(), key, span, &self.tx);
+        let task = service.spawn_run(cx.clone(), key, span);
         self.tasks += 1;
         let slot = &mut self.slots[x];
         slot.incarnation = Some(incarnation);

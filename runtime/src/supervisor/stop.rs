@@ -122,8 +122,7 @@ impl<R: Role> Supervisor<R> {
                         continue;
                     };
                     let key = TaskKey::new(y, run.cx.incarnation(), TaskKind::Drain);
-                    let Some(task) = service.spawn_drain(run.cx.clone(), key, run.span(), &self.tx)
-                    else {
+                    let Some(task) = service.spawn_drain(run.cx.clone(), key, run.span()) else {
                         continue;
                     };
                     self.tasks += 1;
