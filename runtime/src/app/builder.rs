@@ -117,11 +117,12 @@ impl Builder {
 
     /// Checks every rule and returns the app, or every broken rule at once.
     pub fn build(self) -> Result<BuiltApp, BuildError> {
-        // Unique once the build succeeds.
-        let names = (self.decl.roles.iter().enumerate())
-            .map(|(i, role)| (role.name.clone(), i))
-            .collect();
         let spec = dynamic::build(self.decl)?;
+        // Unique once the build succeeds; kept as the spec keeps them, so
+        // the map owns no copy (nor frees one per role when the app launches).
+        let names = (spec.roles().iter().enumerate())
+            .map(|(i, role)| (role.name(), i))
+            .collect();
         Ok(BuiltApp {
             spec,
             names,
@@ -212,7 +213,7 @@ impl fmt::Debug for RoleBuilder<'_> {
 pub struct BuiltApp {
     spec: &'static AppSpec<RoleId>,
     /// Each role's position, by declared name.
-    names: HashMap<String, usize>,
+    names: HashMap<&'static str, usize>,
     services: Vec<ErasedService>,
 }
 

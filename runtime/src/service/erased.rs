@@ -14,7 +14,7 @@ use core::task::{Context as TaskCx, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use tokio::task::AbortHandle;
+use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::observe::error::ErrorChain;
@@ -94,13 +94,14 @@ fn poll_guarded<F: Future>(
 /// was made, so it records nothing ever) is not carried: the task is spawned
 /// without it, and costs neither the span's bytes nor entering it at every
 /// poll.
-fn spawn_in(span: tracing::Span, task: impl Future<Output = ()> + Send + 'static) -> AbortHandle {
+fn spawn_in(
+    span: tracing::Span,
+    task: impl Future<Output = ()> + Send + 'static,
+) -> JoinHandle<()> {
     if span.is_disabled() {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| eprintln!("TASKSIZE {}", core::mem::size_of_val(&task)));
-        tokio::spawn(task).abort_handle()
+        tokio::spawn(task)
     } else {
-        tokio::spawn(task.instrument(span)).abort_handle()
+        tokio::spawn(task.instrument(span))
     }
 }
 
@@ -117,7 +118,7 @@ fn spawn_run<H: Holds>(
     cx: Context,
     key: TaskKey,
     span: tracing::Span,
-) -> AbortHandle {
+) -> JoinHandle<()> {
     let mut finish = Finish::new(&cx, key);
     spawn_in(span, async move {
         let mut future = pin!(Some(held.service().run(cx)));
@@ -134,7 +135,7 @@ fn spawn_drain<S: Drain>(
     cx: Context,
     key: TaskKey,
     span: tracing::Span,
-) -> AbortHandle {
+) -> JoinHandle<()> {
     let mut finish = Finish::new(&cx, key);
     spawn_in(span, async move {
         let mut future = pin!(Some(async {
@@ -156,14 +157,15 @@ fn drain_out(result: Result<State, BoxError>) -> TaskOut {
 }
 
 trait DynService: Send + Sync + 'static {
-    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span) -> AbortHandle;
+    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span)
+    -> JoinHandle<()>;
 
     fn spawn_drain(
         self: Arc<Self>,
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-    ) -> Option<AbortHandle>;
+    ) -> Option<JoinHandle<()>>;
 }
 
 struct Plain<S>(S);
@@ -190,7 +192,12 @@ impl<S: Drain> Holds for Drainable<S> {
 }
 
 impl<S: Service> DynService for Plain<S> {
-    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span) -> AbortHandle {
+    fn spawn_run(
+        self: Arc<Self>,
+        cx: Context,
+        key: TaskKey,
+        span: tracing::Span,
+    ) -> JoinHandle<()> {
         spawn_run(self, cx, key, span)
     }
 
@@ -199,13 +206,18 @@ impl<S: Service> DynService for Plain<S> {
         _: Context,
         _: TaskKey,
         _: tracing::Span,
-    ) -> Option<AbortHandle> {
+    ) -> Option<JoinHandle<()>> {
         None
     }
 }
 
 impl<S: Drain> DynService for Drainable<S> {
-    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span) -> AbortHandle {
+    fn spawn_run(
+        self: Arc<Self>,
+        cx: Context,
+        key: TaskKey,
+        span: tracing::Span,
+    ) -> JoinHandle<()> {
         spawn_run(self, cx, key, span)
     }
 
@@ -214,7 +226,7 @@ impl<S: Drain> DynService for Drainable<S> {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-    ) -> Option<AbortHandle> {
+    ) -> Option<JoinHandle<()>> {
         Some(spawn_drain(self, cx, key, span))
     }
 }
@@ -230,7 +242,12 @@ pub struct ErasedService {
 impl ErasedService {
     /// Spawns one incarnation's `run`, inside `span`; its end goes to the
     /// supervisor through `cx`.
-    pub(crate) fn spawn_run(&self, cx: Context, key: TaskKey, span: tracing::Span) -> AbortHandle {
+    pub(crate) fn spawn_run(
+        &self,
+        cx: Context,
+        key: TaskKey,
+        span: tracing::Span,
+    ) -> JoinHandle<()> {
         Arc::clone(&self.service).spawn_run(cx, key, span)
     }
 
@@ -242,7 +259,7 @@ impl ErasedService {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-    ) -> Option<AbortHandle> {
+    ) -> Option<JoinHandle<()>> {
         Arc::clone(&self.service).spawn_drain(cx, key, span)
     }
 }

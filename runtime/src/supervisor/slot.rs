@@ -1,7 +1,7 @@
 //! Per-role bookkeeping, kept small: the supervisor holds one `Slot` per role in a
 //! `Vec` indexed by `Role::index`.
 
-use tokio::task::AbortHandle;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::timers::TimerKey;
@@ -60,7 +60,7 @@ impl Status {
 
 /// The running incarnation.
 pub(super) struct Run {
-    pub(super) task: AbortHandle,
+    pub(super) task: JoinHandle<()>,
     pub(super) cx: Context,
     /// The incarnation's span, for its drain; kept only when a subscriber
     /// wants it (boxed: most roles never drain, and a slot is kept for every
@@ -104,7 +104,7 @@ pub(super) enum Purpose {
 #[derive(Debug)]
 pub(super) enum Awaiting {
     Nothing,
-    Drain { task: AbortHandle, resume: bool },
+    Drain { task: JoinHandle<()>, resume: bool },
     Exit,
 }
 
