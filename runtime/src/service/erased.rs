@@ -22,6 +22,9 @@ use crate::protocol::{Done, Msg, TaskKey, TaskKind, TaskOut};
 use crate::service::context::{Context, State};
 use crate::service::{BoxError, Drain, Service};
 
+/// A spawned task, kept to abort it (dropping it leaves the task running).
+pub(crate) type Task = JoinHandle<()>;
+
 /// Sends the task's end exactly once, through its incarnation's context (no
 /// sender of its own to clone and drop): its output, or `Aborted` when the
 /// task is dropped before it finished. A run's end first tells the context
@@ -94,10 +97,7 @@ fn poll_guarded<F: Future>(
 /// was made, so it records nothing ever) is not carried: the task is spawned
 /// without it, and costs neither the span's bytes nor entering it at every
 /// poll.
-fn spawn_in(
-    span: tracing::Span,
-    task: impl Future<Output = ()> + Send + 'static,
-) -> JoinHandle<()> {
+fn spawn_in(span: tracing::Span, task: impl Future<Output = ()> + Send + 'static) -> Task {
     if span.is_disabled() {
         tokio::spawn(task)
     } else {
@@ -113,12 +113,7 @@ fn spawn_in(
 /// Spawns one incarnation's `run` of `held`'s service. The future is
 /// dropped before the end is sent, as a task's is before a `JoinSet`
 /// yields it.
-fn spawn_run<H: Holds>(
-    held: Arc<H>,
-    cx: Context,
-    key: TaskKey,
-    span: tracing::Span,
-) -> JoinHandle<()> {
+fn spawn_run<H: Holds>(held: Arc<H>, cx: Context, key: TaskKey, span: tracing::Span) -> Task {
     let mut finish = Finish::new(&cx, key);
     spawn_in(span, async move {
         let mut future = pin!(Some(held.service().run(cx)));
@@ -135,7 +130,7 @@ fn spawn_drain<S: Drain>(
     cx: Context,
     key: TaskKey,
     span: tracing::Span,
-) -> JoinHandle<()> {
+) -> Task {
     let mut finish = Finish::new(&cx, key);
     spawn_in(span, async move {
         let mut future = pin!(Some(async {
@@ -157,15 +152,10 @@ fn drain_out(result: Result<State, BoxError>) -> TaskOut {
 }
 
 trait DynService: Send + Sync + 'static {
-    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span)
-    -> JoinHandle<()>;
+    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span) -> Task;
 
-    fn spawn_drain(
-        self: Arc<Self>,
-        cx: Context,
-        key: TaskKey,
-        span: tracing::Span,
-    ) -> Option<JoinHandle<()>>;
+    fn spawn_drain(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span)
+    -> Option<Task>;
 }
 
 struct Plain<S>(S);
@@ -192,32 +182,17 @@ impl<S: Drain> Holds for Drainable<S> {
 }
 
 impl<S: Service> DynService for Plain<S> {
-    fn spawn_run(
-        self: Arc<Self>,
-        cx: Context,
-        key: TaskKey,
-        span: tracing::Span,
-    ) -> JoinHandle<()> {
+    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span) -> Task {
         spawn_run(self, cx, key, span)
     }
 
-    fn spawn_drain(
-        self: Arc<Self>,
-        _: Context,
-        _: TaskKey,
-        _: tracing::Span,
-    ) -> Option<JoinHandle<()>> {
+    fn spawn_drain(self: Arc<Self>, _: Context, _: TaskKey, _: tracing::Span) -> Option<Task> {
         None
     }
 }
 
 impl<S: Drain> DynService for Drainable<S> {
-    fn spawn_run(
-        self: Arc<Self>,
-        cx: Context,
-        key: TaskKey,
-        span: tracing::Span,
-    ) -> JoinHandle<()> {
+    fn spawn_run(self: Arc<Self>, cx: Context, key: TaskKey, span: tracing::Span) -> Task {
         spawn_run(self, cx, key, span)
     }
 
@@ -226,7 +201,7 @@ impl<S: Drain> DynService for Drainable<S> {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-    ) -> Option<JoinHandle<()>> {
+    ) -> Option<Task> {
         Some(spawn_drain(self, cx, key, span))
     }
 }
@@ -242,12 +217,7 @@ pub struct ErasedService {
 impl ErasedService {
     /// Spawns one incarnation's `run`, inside `span`; its end goes to the
     /// supervisor through `cx`.
-    pub(crate) fn spawn_run(
-        &self,
-        cx: Context,
-        key: TaskKey,
-        span: tracing::Span,
-    ) -> JoinHandle<()> {
+    pub(crate) fn spawn_run(&self, cx: Context, key: TaskKey, span: tracing::Span) -> Task {
         Arc::clone(&self.service).spawn_run(cx, key, span)
     }
 
@@ -259,7 +229,7 @@ impl ErasedService {
         cx: Context,
         key: TaskKey,
         span: tracing::Span,
-    ) -> Option<JoinHandle<()>> {
+    ) -> Option<Task> {
         Arc::clone(&self.service).spawn_drain(cx, key, span)
     }
 }

@@ -1,7 +1,6 @@
 //! Per-role bookkeeping, kept small: the supervisor holds one `Slot` per role in a
 //! `Vec` indexed by `Role::index`.
 
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::timers::TimerKey;
@@ -9,6 +8,7 @@ use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::{DrainOutcome, EpisodeId, StopOutcome};
 use crate::observe::state::RoleStatus;
 use crate::service::context::{Context, State};
+use crate::service::erased::Task;
 use crate::supervisor::budget::Window;
 
 /// Where a role is; finer than the public [`RoleStatus`].
@@ -60,7 +60,7 @@ impl Status {
 
 /// The running incarnation.
 pub(super) struct Run {
-    pub(super) task: JoinHandle<()>,
+    pub(super) task: Task,
     pub(super) cx: Context,
     /// The incarnation's span, for its drain; kept only when a subscriber
     /// wants it (boxed: most roles never drain, and a slot is kept for every
@@ -104,7 +104,7 @@ pub(super) enum Purpose {
 #[derive(Debug)]
 pub(super) enum Awaiting {
     Nothing,
-    Drain { task: JoinHandle<()>, resume: bool },
+    Drain { task: Task, resume: bool },
     Exit,
 }
 
