@@ -142,10 +142,8 @@ impl<R: Role> Journal<R> {
         let wake = {
             let mut ring = self.ring();
             let capacity = ring.capacity();
-            while ring.events.len() >= capacity && ring.events.pop_front().is_some() {
-                ring.first += 1;
-            }
-            ring.events.push_back(event);
+            let dropped = ring.events.push_within(capacity, event);
+            ring.first += dropped as u64;
             std::mem::replace(&mut ring.waiting, false)
         };
         if wake {
@@ -237,6 +235,7 @@ mod tests {
     use crate::observe::event::EventKind;
     use crate::observe::stored::Stored;
     use crate::observe::subscription::Subscription;
+    use crate::spec::role::Role;
     use crate::spec::test_app::TestRole;
 
     fn journal(capacity: usize, subscriber_capacity: usize) -> Arc<Journal<TestRole>> {
@@ -249,11 +248,13 @@ mod tests {
 
     fn record(journal: &Journal<TestRole>, seqs: std::ops::Range<u64>) {
         for seq in seqs {
+            let (roles, store) = (journal.spec.roles(), Some(TestRole::Store.index()));
             let ready = EventKind::Ready;
             journal.record(Stored::new(
+                roles,
                 seq,
                 Duration::ZERO,
-                Some(TestRole::Store),
+                store,
                 Some(0),
                 None,
                 ready,
