@@ -9,6 +9,12 @@
 const CHUNK: usize = 1 << SHIFT;
 const SHIFT: u32 = 12;
 
+/// What the ring keeps: a record whose drop would free nothing is written
+/// over without one (a drop is a call, the common record owns nothing).
+pub(crate) trait Record {
+    fn owns_nothing(&self) -> bool;
+}
+
 pub(crate) struct Fifo<T> {
     /// The ring's slots, `CHUNK` to a chunk but the last, which may have
     /// fewer so that the ring is as large as the capacity asked for. A slot
@@ -21,7 +27,7 @@ pub(crate) struct Fifo<T> {
     len: usize,
 }
 
-impl<T> Fifo<T> {
+impl<T: Record> Fifo<T> {
     /// Room for `first` records (at most a chunk) is made at once, the rest
     /// chunk by chunk as records come.
     pub(crate) fn new(first: usize) -> Self {
@@ -60,26 +66,27 @@ impl<T> Fifo<T> {
     #[inline]
     pub(crate) fn push_within(&mut self, capacity: usize, record: T) -> usize {
         let capacity = capacity.max(1);
-        let (slot, dropped) = if self.len == capacity && self.len == self.size {
+        if self.len == capacity && self.len == self.size {
             // Full: the newest takes the oldest's slot.
             let head = self.head;
             self.head = self.slot(1);
-            (head, 1)
-        } else {
-            let dropped = if self.len < capacity {
-                0
-            } else {
-                self.shrink_below(capacity)
-            };
-            if self.len == self.size {
-                self.grow(capacity);
+            match self.at_mut(head) {
+                Some(old) if old.owns_nothing() => std::mem::forget(std::mem::replace(old, record)),
+                slot => *slot = Some(record),
             }
-            self.len += 1;
-            (self.slot(self.len - 1), dropped)
+            return 1;
+        }
+        let dropped = if self.len < capacity {
+            0
+        } else {
+            self.shrink_below(capacity)
         };
-        let slot = self.at_mut(slot);
-        *slot = None;
-        *slot = Some(record);
+        if self.len == self.size {
+            self.grow(capacity);
+        }
+        let tail = self.slot(self.len);
+        self.len += 1;
+        *self.at_mut(tail) = Some(record);
         dropped
     }
 
@@ -161,7 +168,14 @@ impl<T> Fifo<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::{CHUNK, Fifo};
+    use super::{CHUNK, Fifo, Record};
+
+    /// Both ways of writing over a record, taken in turn.
+    impl Record for usize {
+        fn owns_nothing(&self) -> bool {
+            self.is_multiple_of(2)
+        }
+    }
 
     /// `fifo` and `model` hold the same records, found the same way.
     fn agree(fifo: &Fifo<usize>, model: &std::collections::VecDeque<usize>) {

@@ -9,8 +9,10 @@
 //! back exactly as it was recorded.
 
 use core::time::Duration;
+use std::borrow::Cow;
 
 use crate::observe::event::{EpisodeId, Event, EventKind};
+use crate::observe::fifo::Record;
 use crate::spec::AppSpec;
 use crate::spec::role::Role;
 
@@ -100,6 +102,39 @@ impl<R: Role> Stored<R> {
     }
 }
 
+impl<R> Record for Stored<R> {
+    /// The kinds whose fields are all `Copy` (the compiler checks it) and
+    /// a lease borrowed from the spec, as the supervisor records it.
+    #[inline]
+    fn owns_nothing(&self) -> bool {
+        fn copy<T: Copy>(_: &T) -> bool {
+            true
+        }
+        let Stored::Compact(c) = self else {
+            return false;
+        };
+        match &c.kind {
+            EventKind::Starting
+            | EventKind::Ready
+            | EventKind::Exited
+            | EventKind::Disabled
+            | EventKind::Escalated
+            | EventKind::Draining
+            | EventKind::Stopping
+            | EventKind::ShutdownCompleted => true,
+            EventKind::Hung { period } => copy(period),
+            EventKind::RestartScheduled { delay, attempt } => copy(delay) && copy(attempt),
+            EventKind::BudgetExhausted { budget, app_wide } => copy(budget) && copy(app_wide),
+            EventKind::ShutdownRequested { reason } => copy(reason),
+            EventKind::Stopped { outcome } => copy(outcome),
+            EventKind::LeaseReleased {
+                lease: Cow::Borrowed(lease),
+            } => copy(lease),
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use core::time::Duration;
@@ -109,6 +144,7 @@ mod tests {
     use crate::observe::event::{
         DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome,
     };
+    use crate::observe::fifo::Record;
     use crate::spec::Budget;
     use crate::spec::role::Role;
     use crate::spec::test_app::TestRole;
@@ -198,6 +234,45 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn only_a_record_that_owns_nothing_is_written_over_without_a_drop() {
+        let roles = crate::spec::test_app::spec().roles();
+        let record = |kind, incarnation| {
+            Stored::<TestRole>::new(roles, 0, Duration::ZERO, None, incarnation, None, kind)
+        };
+        // The kinds that own a string, or whose type may.
+        let owned = [
+            EventKind::Failed {
+                error: String::new(),
+                causes: Vec::new(),
+            },
+            EventKind::Panicked {
+                message: String::new(),
+            },
+            EventKind::Drained {
+                result: DrainOutcome::Failed {
+                    error: String::new(),
+                },
+            },
+            EventKind::Drained {
+                result: DrainOutcome::Drained,
+            },
+            EventKind::LeaseReleased {
+                lease: Cow::Owned(String::new()),
+            },
+        ];
+        for kind in owned {
+            assert!(!record(kind, Some(0)).owns_nothing());
+        }
+        let borrowed = EventKind::LeaseReleased {
+            lease: Cow::Borrowed("store"),
+        };
+        assert!(record(borrowed, Some(0)).owns_nothing());
+        assert!(record(EventKind::Ready, Some(0)).owns_nothing());
+        // Kept whole, it owns its box.
+        assert!(!record(EventKind::Ready, Some(u64::MAX)).owns_nothing());
     }
 
     #[test]
