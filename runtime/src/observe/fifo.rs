@@ -25,18 +25,42 @@ pub(crate) struct Fifo<T> {
     /// The slot of the oldest record.
     head: usize,
     len: usize,
+    /// The most records kept: a new one beyond drops the oldest.
+    capacity: usize,
+    /// The `len` at which a new record takes the oldest's slot: the
+    /// capacity while the ring has that many slots, else never.
+    full: usize,
 }
 
 impl<T: Record> Fifo<T> {
-    /// Room for `first` records (at most a chunk) is made at once, the rest
-    /// chunk by chunk as records come.
-    pub(crate) fn new(first: usize) -> Self {
-        Fifo {
-            chunks: vec![Vec::with_capacity(first.min(CHUNK))],
+    /// Keeping at most `capacity` records (at least 1); room for as many
+    /// (at most a chunk) is made at once, the rest chunk by chunk as
+    /// records come.
+    pub(crate) fn new(capacity: usize) -> Self {
+        let mut fifo = Fifo {
+            chunks: vec![Vec::with_capacity(capacity.clamp(1, CHUNK))],
             size: 0,
             head: 0,
             len: 0,
-        }
+            capacity: 0,
+            full: 0,
+        };
+        fifo.set_capacity(capacity);
+        fifo
+    }
+
+    /// From the next record on, at most `capacity` are kept (at least 1).
+    pub(crate) fn set_capacity(&mut self, capacity: usize) {
+        self.capacity = capacity.max(1);
+        self.find_full();
+    }
+
+    fn find_full(&mut self) {
+        self.full = if self.size == self.capacity {
+            self.size
+        } else {
+            usize::MAX
+        };
     }
 
     #[inline]
@@ -61,28 +85,28 @@ impl<T: Record> Fifo<T> {
         &mut self.chunks[slot >> SHIFT][slot & (CHUNK - 1)]
     }
 
-    /// Appends `record`, first dropping the oldest records so that at most `capacity` remain
-    /// (the new one always does); returns how many were dropped.
+    /// Appends `record`, first dropping the oldest records beyond the
+    /// capacity; returns how many were dropped.
     #[inline]
-    pub(crate) fn push_within(&mut self, capacity: usize, record: T) -> usize {
-        let capacity = capacity.max(1);
-        if self.len == capacity && self.len == self.size {
+    pub(crate) fn push(&mut self, record: T) -> usize {
+        if self.len == self.full {
             // Full: the newest takes the oldest's slot.
             let head = self.head;
-            self.head = self.slot(1);
+            let next = head + 1;
+            self.head = if next == self.size { 0 } else { next };
             match self.at_mut(head) {
                 Some(old) if old.owns_nothing() => std::mem::forget(std::mem::replace(old, record)),
                 slot => *slot = Some(record),
             }
             return 1;
         }
-        let dropped = if self.len < capacity {
+        let dropped = if self.len < self.capacity {
             0
         } else {
-            self.shrink_below(capacity)
+            self.shrink_below(self.capacity)
         };
         if self.len == self.size {
-            self.grow(capacity);
+            self.grow();
         }
         let tail = self.slot(self.len);
         self.len += 1;
@@ -101,20 +125,25 @@ impl<T: Record> Fifo<T> {
         dropped
     }
 
-    /// Adds empty slots where the next record goes, towards `capacity`: at
+    #[cold]
+    fn grow(&mut self) {
+        self.add_slots();
+        self.find_full();
+    }
+
+    /// Adds empty slots where the next record goes, towards the capacity: at
     /// the end while the ring has not wrapped, else a gap at the wrap point
     /// (moving at most one chunk's records).
-    #[cold]
-    fn grow(&mut self, capacity: usize) {
+    fn add_slots(&mut self) {
         let last = self.chunks.len() - 1;
         let (chunk, at) = (self.head >> SHIFT, self.head & (CHUNK - 1));
         let room = CHUNK - self.chunks[last].len();
         // What a chunk's room may add: all of it until the capacity is near.
-        let gap = room.min(capacity.saturating_sub(self.size)).max(1);
+        let gap = room.min(self.capacity.saturating_sub(self.size)).max(1);
         if self.head == 0 {
             if room == 0 {
                 self.chunks.push(Vec::with_capacity(CHUNK));
-                return self.grow(capacity);
+                return self.add_slots();
             }
             let end = &mut self.chunks[last];
             end.resize_with(end.len() + gap, || None);
@@ -196,7 +225,7 @@ mod tests {
 
     #[test]
     fn grows_and_shrinks_in_order_across_chunks() {
-        let mut fifo = Fifo::new(10);
+        let mut fifo = Fifo::new(usize::MAX);
         let mut model = std::collections::VecDeque::new();
         // Fill past three chunks, drain past two, refill: every step agrees.
         let steps = [
@@ -209,7 +238,7 @@ mod tests {
         let mut next = 0;
         for (push, pop) in steps {
             for _ in 0..push {
-                assert_eq!(fifo.push_within(usize::MAX, next), 0);
+                assert_eq!(fifo.push(next), 0);
                 model.push_back(next);
                 next += 1;
             }
@@ -244,6 +273,7 @@ mod tests {
         let mut model = std::collections::VecDeque::new();
         let mut next = 0;
         for (capacity, pushes) in capacities {
+            fifo.set_capacity(capacity);
             for _ in 0..pushes {
                 let mut dropped = 0;
                 while model.len() >= capacity.max(1) {
@@ -251,7 +281,7 @@ mod tests {
                     dropped += 1;
                 }
                 model.push_back(next);
-                assert_eq!(fifo.push_within(capacity, next), dropped);
+                assert_eq!(fifo.push(next), dropped);
                 next += 1;
             }
             agree(&fifo, &model);
@@ -262,7 +292,7 @@ mod tests {
     fn a_full_default_journal_stays_in_one_chunk() {
         let mut fifo = Fifo::new(CHUNK);
         for x in 0..3 * CHUNK {
-            fifo.push_within(CHUNK, x);
+            fifo.push(x);
         }
         assert_eq!(fifo.chunks.len(), 1);
         assert_eq!(fifo.get(0), Some(&(2 * CHUNK)));
