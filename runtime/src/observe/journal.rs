@@ -77,12 +77,16 @@ impl<R> Ring<R> {
         self.end() - self.events.len().min(self.journal_capacity) as u64
     }
 
-    fn capacity(&self) -> usize {
-        if self.subscribers > 0 {
+    /// While there is a subscriber, the ring keeps as many events as it
+    /// may fall behind, should that be more than the journal's capacity.
+    fn set_subscribers(&mut self, subscribers: usize) {
+        self.subscribers = subscribers;
+        let capacity = if subscribers > 0 {
             self.journal_capacity.max(self.subscriber_capacity)
         } else {
             self.journal_capacity
-        }
+        };
+        self.events.set_capacity(capacity);
     }
 }
 
@@ -141,11 +145,8 @@ impl<R: Role> Journal<R> {
     pub(crate) fn record(&self, event: Stored<R>) {
         let wake = {
             let mut ring = self.ring();
-            let capacity = ring.capacity();
-            while ring.events.len() >= capacity && ring.events.pop_front().is_some() {
-                ring.first += 1;
-            }
-            ring.events.push_back(event);
+            let dropped = ring.events.push(event);
+            ring.first += dropped as u64;
             std::mem::replace(&mut ring.waiting, false)
         };
         if wake {
@@ -177,7 +178,8 @@ impl<R: Role> Journal<R> {
     /// case it may fall as far behind as the journal keeps.
     pub(crate) fn join(&self, backlog: bool) -> (u64, usize) {
         let mut ring = self.ring();
-        ring.subscribers += 1;
+        let subscribers = ring.subscribers + 1;
+        ring.set_subscribers(subscribers);
         if backlog {
             let reach = ring.journal_capacity.max(ring.subscriber_capacity);
             (ring.oldest_shown(), reach)
@@ -189,7 +191,8 @@ impl<R: Role> Journal<R> {
     /// A reader is gone.
     pub(crate) fn leave(&self) {
         let mut ring = self.ring();
-        ring.subscribers = ring.subscribers.saturating_sub(1);
+        let subscribers = ring.subscribers.saturating_sub(1);
+        ring.set_subscribers(subscribers);
     }
 
     /// What the reader at `*next`, who may fall `reach` events behind, finds;
@@ -237,6 +240,7 @@ mod tests {
     use crate::observe::event::EventKind;
     use crate::observe::stored::Stored;
     use crate::observe::subscription::Subscription;
+    use crate::spec::role::Role;
     use crate::spec::test_app::TestRole;
 
     fn journal(capacity: usize, subscriber_capacity: usize) -> Arc<Journal<TestRole>> {
@@ -249,11 +253,13 @@ mod tests {
 
     fn record(journal: &Journal<TestRole>, seqs: std::ops::Range<u64>) {
         for seq in seqs {
+            let (roles, store) = (journal.spec.roles(), Some(TestRole::Store.index()));
             let ready = EventKind::Ready;
             journal.record(Stored::new(
+                roles,
                 seq,
                 Duration::ZERO,
-                Some(TestRole::Store),
+                store,
                 Some(0),
                 None,
                 ready,

@@ -2,24 +2,19 @@
 //!
 //! The journal holds thousands of events and writes one per transition, so
 //! its records are kept small: `seq` is the record's place in the journal,
-//! the role is its index, and the optional numbers are `u32`s with a value
-//! they never take for "none". The kind is kept as it is, so recording costs
-//! no more than moving it. An event whose numbers do not fit (an
+//! the role is its index, and the optional numbers are `u32`s, each one more
+//! than the number (0 is "none"). The kind is kept as it is, so recording
+//! costs no more than moving it. An event whose numbers do not fit (an
 //! incarnation past four billion) is kept whole, boxed: every event reads
 //! back exactly as it was recorded.
 
 use core::time::Duration;
+use std::borrow::Cow;
 
 use crate::observe::event::{EpisodeId, Event, EventKind};
+use crate::observe::fifo::Record;
 use crate::spec::AppSpec;
 use crate::spec::role::Role;
-
-/// "None" for the role index.
-const NO_ROLE: u32 = u32::MAX;
-/// "None" for the incarnation.
-const NO_INCARNATION: u32 = u32::MAX;
-/// "None" for the episode (episodes are numbered from 1).
-const NO_EPISODE: u32 = 0;
 
 pub(crate) enum Stored<R> {
     Compact(Compact),
@@ -31,52 +26,62 @@ pub(crate) struct Compact {
     /// The time since the app started, in whole seconds and nanoseconds.
     secs: u32,
     nanos: u32,
+    /// These three are each one more than the number, 0 for "none".
     incarnation: u32,
     episode: u32,
     role: u32,
 }
 
+/// `number` plus one, 0 for "none": below 2³² when it fits a `u32`.
+#[inline]
+fn code(number: Option<u64>) -> u64 {
+    number.map_or(0, |n| n.saturating_add(1))
+}
+
+/// The number `code` stands for.
+fn number(code: u32) -> Option<u64> {
+    code.checked_sub(1).map(u64::from)
+}
+
 impl<R: Role> Stored<R> {
-    /// Event number `seq`; its role, if any, is read back from its app's
-    /// spec by its index.
+    /// Event number `seq` about the role of index `role` in `roles`, its
+    /// app's (where it is read back from).
     #[inline]
     pub(crate) fn new(
+        roles: &[R],
         seq: u64,
         at: Duration,
-        role: Option<R>,
+        role: Option<usize>,
         incarnation: Option<u64>,
         episode: Option<EpisodeId>,
         kind: EventKind,
     ) -> Self {
-        let index = match role {
-            None => Some(NO_ROLE),
-            Some(role) => u32::try_from(role.index()).ok().filter(|&i| i != NO_ROLE),
-        };
-        let inc = match incarnation {
-            None => Some(NO_INCARNATION),
-            Some(i) => u32::try_from(i).ok().filter(|&i| i != NO_INCARNATION),
-        };
-        let ep = match episode {
-            None => Some(NO_EPISODE),
-            Some(e) => u32::try_from(e.get()).ok().filter(|&e| e != NO_EPISODE),
-        };
-        match (index, inc, ep, u32::try_from(at.as_secs())) {
-            (Some(role), Some(incarnation), Some(episode), Ok(secs)) => Stored::Compact(Compact {
+        // Episodes are numbered from 1, the episode kept as it is: its code
+        // is one less; that of 0, which has none, fits nothing.
+        let codes = (
+            code(role.map(|index| index as u64)),
+            code(incarnation),
+            code(episode.map(|e| e.get().wrapping_sub(1))),
+        );
+        // Every number tested at once: one branch.
+        if (codes.0 | codes.1 | codes.2 | at.as_secs()) >> 32 == 0 {
+            Stored::Compact(Compact {
                 kind,
-                secs,
+                secs: at.as_secs() as u32,
                 nanos: at.subsec_nanos(),
-                incarnation,
-                episode,
-                role,
-            }),
-            _ => Stored::Whole(Box::new(Event {
+                incarnation: codes.1 as u32,
+                episode: codes.2 as u32,
+                role: codes.0 as u32,
+            })
+        } else {
+            Stored::Whole(Box::new(Event {
                 seq,
                 at,
-                role,
+                role: role.and_then(|index| roles.get(index).copied()),
                 incarnation,
                 episode,
                 kind,
-            })),
+            }))
         }
     }
 
@@ -89,12 +94,43 @@ impl<R: Role> Stored<R> {
         Event {
             seq,
             at: Duration::new(u64::from(c.secs), c.nanos),
-            role: (c.role != NO_ROLE)
-                .then(|| spec.roles().get(c.role as usize).copied())
-                .flatten(),
-            incarnation: (c.incarnation != NO_INCARNATION).then_some(u64::from(c.incarnation)),
-            episode: (c.episode != NO_EPISODE).then(|| EpisodeId::new(u64::from(c.episode))),
+            role: number(c.role).and_then(|index| spec.roles().get(index as usize).copied()),
+            incarnation: number(c.incarnation),
+            episode: number(c.episode).map(|e| EpisodeId::new(e + 1)),
             kind: c.kind.clone(),
+        }
+    }
+}
+
+impl<R> Record for Stored<R> {
+    /// The kinds whose fields are all `Copy` (the compiler checks it) and
+    /// a lease borrowed from the spec, as the supervisor records it.
+    #[inline]
+    fn owns_nothing(&self) -> bool {
+        fn copy<T: Copy>(_: &T) -> bool {
+            true
+        }
+        let Stored::Compact(c) = self else {
+            return false;
+        };
+        match &c.kind {
+            EventKind::Starting
+            | EventKind::Ready
+            | EventKind::Exited
+            | EventKind::Disabled
+            | EventKind::Escalated
+            | EventKind::Draining
+            | EventKind::Stopping
+            | EventKind::ShutdownCompleted => true,
+            EventKind::Hung { period } => copy(period),
+            EventKind::RestartScheduled { delay, attempt } => copy(delay) && copy(attempt),
+            EventKind::BudgetExhausted { budget, app_wide } => copy(budget) && copy(app_wide),
+            EventKind::ShutdownRequested { reason } => copy(reason),
+            EventKind::Stopped { outcome } => copy(outcome),
+            EventKind::LeaseReleased {
+                lease: Cow::Borrowed(lease),
+            } => copy(lease),
+            _ => false,
         }
     }
 }
@@ -108,7 +144,9 @@ mod tests {
     use crate::observe::event::{
         DrainOutcome, EpisodeId, Event, EventKind, ShutdownReason, StopOutcome,
     };
+    use crate::observe::fifo::Record;
     use crate::spec::Budget;
+    use crate::spec::role::Role;
     use crate::spec::test_app::TestRole;
 
     #[test]
@@ -184,8 +222,11 @@ mod tests {
                                 episode,
                                 kind: kind.clone(),
                             };
+                            let index = role.map(|role| role.index());
+                            let kind = kind.clone();
+                            let roles = spec.roles();
                             let stored =
-                                Stored::new(seq, at, role, incarnation, episode, kind.clone());
+                                Stored::new(roles, seq, at, index, incarnation, episode, kind);
                             assert_eq!(stored.event(seq, spec), event);
                             seq += 1;
                         }
@@ -193,6 +234,45 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn only_a_record_that_owns_nothing_is_written_over_without_a_drop() {
+        let roles = crate::spec::test_app::spec().roles();
+        let record = |kind, incarnation| {
+            Stored::<TestRole>::new(roles, 0, Duration::ZERO, None, incarnation, None, kind)
+        };
+        // The kinds that own a string, or whose type may.
+        let owned = [
+            EventKind::Failed {
+                error: String::new(),
+                causes: Vec::new(),
+            },
+            EventKind::Panicked {
+                message: String::new(),
+            },
+            EventKind::Drained {
+                result: DrainOutcome::Failed {
+                    error: String::new(),
+                },
+            },
+            EventKind::Drained {
+                result: DrainOutcome::Drained,
+            },
+            EventKind::LeaseReleased {
+                lease: Cow::Owned(String::new()),
+            },
+        ];
+        for kind in owned {
+            assert!(!record(kind, Some(0)).owns_nothing());
+        }
+        let borrowed = EventKind::LeaseReleased {
+            lease: Cow::Borrowed("store"),
+        };
+        assert!(record(borrowed, Some(0)).owns_nothing());
+        assert!(record(EventKind::Ready, Some(0)).owns_nothing());
+        // Kept whole, it owns its box.
+        assert!(!record(EventKind::Ready, Some(u64::MAX)).owns_nothing());
     }
 
     #[test]

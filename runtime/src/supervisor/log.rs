@@ -9,11 +9,12 @@ use crate::spec::duration::DisplayDuration;
 use crate::spec::role::Role;
 
 /// Logs event number `seq` under the `supervision` target (its parts, as
-/// the supervisor has them before the journal keeps them).
+/// the supervisor has them before the journal keeps them; the role looked
+/// up only for a record made).
 #[inline]
 pub(super) fn log<R: Role>(
     seq: u64,
-    role: Option<R>,
+    role: impl FnOnce() -> Option<R>,
     incarnation: Option<u64>,
     episode: Option<EpisodeId>,
     kind: &EventKind,
@@ -22,7 +23,7 @@ pub(super) fn log<R: Role>(
     // read out of the event, one load of tracing's level filter where the
     // event is recorded, not even a call.
     if tracing::level_enabled!(tracing::Level::ERROR) {
-        emit(seq, role, incarnation, episode, kind);
+        emit(seq, role(), incarnation, episode, kind);
     }
 }
 

@@ -567,12 +567,12 @@ impl<R: Role> Supervisor<R> {
     }
 
     fn record(&mut self, x: Option<usize>, episode: Option<EpisodeId>, kind: EventKind) {
-        let role = x.map(|x| self.role(x));
         let incarnation = x.and_then(|x| self.slots[x].incarnation);
         let (seq, at) = (self.seq, self.since_epoch());
         self.seq += 1;
-        log::log(seq, role, incarnation, episode, &kind);
-        let event = Stored::new(seq, at, role, incarnation, episode, kind);
+        log::log(seq, || x.map(|x| self.role(x)), incarnation, episode, &kind);
+        let roles = self.spec.roles();
+        let event = Stored::new(roles, seq, at, x, incarnation, episode, kind);
         self.shared.journal.record(event);
     }
 
