@@ -220,6 +220,9 @@ impl Registry {
 pub(crate) struct Upstream {
     pub(crate) tx: mpsc::UnboundedSender<Msg>,
     pub(crate) registry: Arc<Registry>,
+    /// When the app started: each incarnation's heartbeats are counted from
+    /// it (one reading for them all, not one kept in each incarnation).
+    pub(crate) epoch: tokio::time::Instant,
 }
 
 impl core::fmt::Debug for Upstream {

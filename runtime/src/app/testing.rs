@@ -150,11 +150,11 @@ impl<K: RoleKey> Harness<K> {
                 index: role.index(),
                 incarnation: self.incarnation,
                 service_type: TypeId::of::<S>(),
-                spawned: tokio::time::Instant::now(),
             },
             &Arc::new(Upstream {
                 tx,
                 registry: Arc::clone(&self.registry),
+                epoch: tokio::time::Instant::now(),
             }),
             self.resume,
         );

@@ -1,23 +1,24 @@
 //! What a running incarnation knows about itself and how it talks back.
 
 use core::any::{Any, TypeId};
+use core::future::Future;
 use core::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::protocol::{Msg, Upstream};
 use crate::service::handles::{Deps, HandleError, Reader, RoleKey};
+use crate::service::waiters::{Until, Waiters, Watched};
 use crate::service::{BoxError, Drain, Provide};
 use crate::spec::role::Role;
 
 /// One incarnation, shared by every clone of its [`Context`]: its identity,
 /// how it talks to its supervisor, and what the supervisor tells it. One
-/// allocation per incarnation: the stop request is a flag and a `Notify`
-/// shared with the drain request and the hand-over, and the
+/// allocation per incarnation: the stop request is a flag and a list of
+/// waiters shared with the drain request and the hand-over, and the
 /// `CancellationToken` of [`Context::cancellation_token`] is made only for a
 /// service that asks for it.
 #[derive(Debug)]
@@ -42,19 +43,14 @@ struct Incarnation {
     /// waiters (most incarnations are never drained, and a wake-up locks the
     /// waiter list).
     handover_awaited: AtomicBool,
-    /// Woken (only ever with `notify_waiters`) when `stop`, `drain` or the
-    /// hand-over changes; every waiter checks what it waits for, so one
-    /// `Notify` serves them all.
-    changed: Notify,
     /// Made on first use, cancelled with the stop request.
     token: OnceLock<CancellationToken>,
-    /// The previous incarnation's drained state and what `run` handed over.
-    held: Mutex<Held>,
-    /// The last `heartbeat()`, in nanoseconds after `spawned`, plus one (0: none
-    /// yet): an atomic the supervisor reads when the watchdog fires, so a
-    /// heartbeat sends no message.
+    /// Who waits, and what is held, under one lock.
+    shared: Mutex<Shared>,
+    /// The last `heartbeat()`, in nanoseconds after the app's start
+    /// (`Upstream::epoch`), plus one (0: none yet): an atomic the supervisor
+    /// reads when the watchdog fires, so a heartbeat sends no message.
     beat: AtomicU64,
-    spawned: Instant,
 }
 
 impl Incarnation {
@@ -62,24 +58,35 @@ impl Incarnation {
         usize::try_from(self.index).unwrap_or(usize::MAX)
     }
 
-    fn held(&self) -> std::sync::MutexGuard<'_, Held> {
-        self.held.lock().unwrap_or_else(PoisonError::into_inner)
+    fn shared(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Completes once `done` holds, checked after each change. Every change
-    /// is announced with `notify_waiters`, which wakes each `Notified` made
-    /// before it, polled or not: made before the flag is read, it catches a
-    /// change in between without `enable` (which would lock the waiter list
-    /// once more, and once more to unlink it when the flag is already set).
-    async fn until(&self, done: impl Fn(&Self) -> bool) {
-        loop {
-            let notified = self.changed.notified();
-            if done(self) {
-                return;
-            }
-            notified.await;
-        }
+    /// Completes once `done` holds, checked after each change.
+    fn until<F: Fn(&Self) -> bool + Unpin>(&self, done: F) -> Until<'_, Self, F> {
+        Until::new(self, done)
     }
+
+    /// `stop`, `drain` or the hand-over changed (set before this is
+    /// called): every waiter looks again at what it waits for.
+    fn changed(&self) {
+        let woken = self.shared().waiters.take();
+        woken.wake();
+    }
+}
+
+impl Watched for Incarnation {
+    fn with_waiters<T>(&self, f: impl FnOnce(&mut Waiters) -> T) -> T {
+        f(&mut self.shared().waiters)
+    }
+}
+
+/// What an incarnation keeps under its lock.
+#[derive(Debug, Default)]
+struct Shared {
+    waiters: Waiters,
+    /// The previous incarnation's drained state and what `run` handed over.
+    held: Held,
 }
 
 /// A drain state on its way from one incarnation to the next, its type erased:
@@ -110,6 +117,10 @@ impl Held {
         self.states.as_deref_mut()?.resume.take()
     }
 
+    fn has_handed(&self) -> bool {
+        self.states.as_ref().is_some_and(|s| s.handed.is_some())
+    }
+
     fn take_handed(&mut self) -> Option<State> {
         self.states.as_deref_mut()?.handed.take()
     }
@@ -121,9 +132,6 @@ pub(crate) struct Identity {
     pub(crate) index: usize,
     pub(crate) incarnation: u64,
     pub(crate) service_type: TypeId,
-    /// When it is spawned: the supervisor's reading of the clock for the
-    /// reaction that spawns it.
-    pub(crate) spawned: Instant,
 }
 
 /// Handed to `Service::run`: the role's identity, its readiness signal,
@@ -164,18 +172,19 @@ impl Context {
                 drain: AtomicBool::new(false),
                 run_ended: AtomicBool::new(false),
                 handover_awaited: AtomicBool::new(false),
-                changed: Notify::new(),
                 token: OnceLock::new(),
-                held: Mutex::new(Held {
-                    states: resume.map(|resume| {
-                        Box::new(States {
-                            resume: Some(resume),
-                            handed: None,
-                        })
-                    }),
+                shared: Mutex::new(Shared {
+                    waiters: Waiters::default(),
+                    held: Held {
+                        states: resume.map(|resume| {
+                            Box::new(States {
+                                resume: Some(resume),
+                                handed: None,
+                            })
+                        }),
+                    },
                 }),
                 beat: AtomicU64::new(0),
-                spawned: identity.spawned,
             }),
         }
     }
@@ -298,7 +307,7 @@ impl Context {
     /// `watchdog` it does nothing that matters.
     pub fn heartbeat(&self) {
         let signal = &self.inner;
-        let since = Instant::now().saturating_duration_since(signal.spawned);
+        let since = Instant::now().saturating_duration_since(signal.upstream.epoch);
         let nanos = u64::try_from(since.as_nanos()).unwrap_or(u64::MAX - 1);
         signal.beat.store(nanos + 1, Ordering::Relaxed);
     }
@@ -308,15 +317,17 @@ impl Context {
         let signal = &self.inner;
         let nanos = signal.beat.load(Ordering::Relaxed).checked_sub(1)?;
         signal
-            .spawned
+            .upstream
+            .epoch
             .checked_add(core::time::Duration::from_nanos(nanos))
     }
 
-    /// Completes when this incarnation must stop.
-    pub async fn stop_requested(&self) {
+    /// Completes when this incarnation must stop. The future is 24 bytes
+    /// and `Unpin`: a service that only waits for its stop stays in tokio's
+    /// 256-byte task.
+    pub fn stop_requested(&self) -> impl Future<Output = ()> + Send + Unpin + '_ {
         self.inner
-            .until(|signal| signal.stop.load(Ordering::Acquire))
-            .await;
+            .until(|signal: &Incarnation| signal.stop.load(Ordering::Acquire))
     }
 
     /// Whether this incarnation has been asked to stop.
@@ -342,7 +353,8 @@ impl Context {
     /// typed, never serialized. Handed over once: the first call that asks for
     /// the right type takes it.
     pub fn resume_state<T: 'static>(&self) -> Option<T> {
-        let mut held = self.inner.held();
+        let mut shared = self.inner.shared();
+        let held = &mut shared.held;
         let wanted = (held.states.as_ref())
             .and_then(|states| states.resume.as_ref())
             .is_some_and(|state| state.is::<T>());
@@ -357,10 +369,9 @@ impl Context {
     /// (never, for a role whose stop list has no `drain`). From then on `run`
     /// should take no new work and hand what it holds to
     /// [`Context::hand_over`]; see [`Drain`] for who owns the work when.
-    pub async fn drain_requested(&self) {
+    pub fn drain_requested(&self) -> impl Future<Output = ()> + Send + Unpin + '_ {
         self.inner
-            .until(|signal| signal.drain.load(Ordering::Acquire))
-            .await;
+            .until(|signal: &Incarnation| signal.drain.load(Ordering::Acquire))
     }
 
     /// Whether the drain of this incarnation has begun.
@@ -380,8 +391,8 @@ impl Context {
         let _ = service;
         self.check_service::<S>()?;
         let signal = &self.inner;
-        signal.held().states().handed = Some(Box::new(state));
-        signal.changed.notify_waiters();
+        signal.shared().held.states().handed = Some(Box::new(state));
+        signal.changed();
         Ok(())
     }
 
@@ -391,33 +402,28 @@ impl Context {
         let signal = &self.inner;
         // Before `run_ended` is read, so one side or both see the other.
         signal.handover_awaited.store(true, Ordering::SeqCst);
-        loop {
-            let notified = signal.changed.notified();
-            // Read before the hand-over is looked for: `run` hands over
-            // before it ends, so once it has ended, what it handed is there.
-            let ended = signal.run_ended.load(Ordering::SeqCst);
-            {
-                let mut held = signal.held();
-                if let Some(state) = held.take_handed() {
-                    // Only `hand_over::<S>`, checked against this role's
-                    // type, puts a state in: it is an `S::State`.
-                    return state
-                        .downcast::<S::State>()
-                        .map(|state| *state)
-                        .map_err(|_| {
-                            format!(
-                                "the state handed over is not a `{}`",
-                                core::any::type_name::<S::State>()
-                            )
-                            .into()
-                        });
-                }
-                if ended {
-                    return Err("`run` ended without handing its work over".into());
-                }
-            }
-            notified.await;
-        }
+        // `run` hands over before it ends: once it has ended, what it handed
+        // is there, and only this takes it.
+        signal
+            .until(|signal: &Incarnation| {
+                signal.run_ended.load(Ordering::SeqCst) || signal.shared().held.has_handed()
+            })
+            .await;
+        let Some(state) = signal.shared().held.take_handed() else {
+            return Err("`run` ended without handing its work over".into());
+        };
+        // Only `hand_over::<S>`, checked against this role's type, puts a
+        // state in: it is an `S::State`.
+        state
+            .downcast::<S::State>()
+            .map(|state| *state)
+            .map_err(|_| {
+                format!(
+                    "the state handed over is not a `{}`",
+                    core::any::type_name::<S::State>()
+                )
+                .into()
+            })
     }
 
     /// `S` is this role's service type: what types `ready_with` and `hand_over`.
@@ -434,7 +440,7 @@ impl Context {
     /// The drain action begins: wakes `drain_requested`.
     pub(crate) fn request_drain(&self) {
         self.inner.drain.store(true, Ordering::Release);
-        self.inner.changed.notify_waiters();
+        self.inner.changed();
     }
 
     /// `run` returned (or was aborted): `handed_over` stops waiting.
@@ -442,9 +448,9 @@ impl Context {
         let signal = &self.inner;
         signal.run_ended.store(true, Ordering::SeqCst);
         // Pairs with `handed_over`: either it sees the end, or this sees it
-        // waiting (its `Notified`, made before, is then woken).
+        // waiting and wakes it (in the list, or looking again once it is).
         if signal.handover_awaited.load(Ordering::SeqCst) {
-            signal.changed.notify_waiters();
+            signal.changed();
         }
     }
 
@@ -458,7 +464,7 @@ impl Context {
     pub(crate) fn cancel(&self) {
         let signal = &self.inner;
         signal.stop.store(true, Ordering::Release);
-        signal.changed.notify_waiters();
+        signal.changed();
         // Pairs with the fence in `cancellation_token`.
         fence(Ordering::SeqCst);
         if let Some(token) = signal.token.get() {

@@ -8,6 +8,7 @@
 pub(crate) mod context;
 pub(crate) mod erased;
 pub(crate) mod handles;
+pub(crate) mod waiters;
 
 use core::future::Future;
 

@@ -207,6 +207,8 @@ pub(crate) fn launch<R: Role>(
             by_rank.push(x);
         }
     }
+    // The events' times and the heartbeats are counted from it.
+    let epoch = Instant::now();
     let supervisor = Supervisor {
         spec: effective,
         services,
@@ -222,12 +224,13 @@ pub(crate) fn launch<R: Role>(
         upstream: Arc::new(Upstream {
             tx: tx.clone(),
             registry: Arc::clone(&shared.handles),
+            epoch,
         }),
         shared: Arc::clone(&shared),
         done,
         started,
         phase: Phase::Starting,
-        epoch: Instant::now(),
+        epoch,
         clock: Cell::new(None),
         sharing: Cell::new(0),
         since: Cell::new(None),

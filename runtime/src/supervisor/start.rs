@@ -37,7 +37,6 @@ impl<R: Role> Supervisor<R> {
             index: x,
             incarnation,
             service_type: service.service_type,
-            spawned: self.now(),
         };
         let cx = Context::new(identity, &self.upstream, self.slots[x].take_resume());
         let span = tracing::info_span!("role", role = %role.name(), incarnation);
