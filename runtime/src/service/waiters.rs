@@ -100,7 +100,7 @@ pub(crate) trait Watched {
 
 /// Completes once `done` holds for `of`, checked at each poll; between
 /// polls it waits in `of`'s list, and every change takes the whole list.
-pub(crate) struct Until<'a, T: Watched, F> {
+pub(crate) struct Until<'a, T: Watched, F: Fn(&T) -> bool> {
     of: &'a T,
     done: F,
     /// Its number in the list, once it has waited (it may have been taken
@@ -138,9 +138,14 @@ impl<T: Watched, F: Fn(&T) -> bool + Unpin> Future for Until<'_, T, F> {
     }
 }
 
-impl<T: Watched, F> Drop for Until<'_, T, F> {
+impl<T: Watched, F: Fn(&T) -> bool> Drop for Until<'_, T, F> {
     fn drop(&mut self) {
-        if let Some(id) = self.waiting {
+        // What it waited for holds: whoever made it hold takes the list
+        // afterwards (or has), its entry with it. Only a wait given up
+        // (another branch of a `select!` won) takes itself out.
+        if let Some(id) = self.waiting
+            && !(self.done)(self.of)
+        {
             self.of.with_waiters(|waiters| waiters.remove(id));
         }
     }
