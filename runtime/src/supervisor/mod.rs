@@ -59,6 +59,16 @@ use crate::spec::role::Role;
 /// loop's wait each (a shutdown's thousands of exits would pay it for each).
 const BATCH: usize = 128;
 
+/// A role's index or rank as kept per role; an app has fewer than four
+/// billion roles (its macro or builder would not finish first).
+fn narrow(x: usize) -> u32 {
+    u32::try_from(x).unwrap_or(u32::MAX)
+}
+
+fn widen(x: u32) -> usize {
+    usize::try_from(x).unwrap_or(usize::MAX)
+}
+
 /// The most reactions in a row that share one reading of the clock.
 const SHARED_READING: u32 = 32;
 
@@ -106,10 +116,11 @@ pub(crate) struct Supervisor<R: Role> {
     spec: Effective<R>,
     services: Vec<ErasedService>,
     slots: Vec<Slot>,
-    /// Position of each role in the stop order, to sort affected sets.
-    stop_rank: Vec<usize>,
+    /// Position of each role in the stop order, to sort affected sets
+    /// (`u32`s, as a context keeps its role's index: two per role).
+    stop_rank: Vec<u32>,
     /// The role of each stop-order rank.
-    by_rank: Vec<usize>,
+    by_rank: Vec<u32>,
     /// Tasks spawned whose end (a [`Done`]) has not arrived yet.
     tasks: usize,
     timers: Timers,
@@ -196,15 +207,15 @@ pub(crate) fn launch<R: Role>(
         .unwrap_or_else(|| Jitter::seed_from(spec.name()));
     // The stop order names every role once; should a spec not, the roles it
     // leaves out rank after it, so every role has a rank of its own.
-    let mut stop_rank = vec![usize::MAX; n];
+    let mut stop_rank = vec![u32::MAX; n];
     let mut by_rank = Vec::with_capacity(n);
     let listed = spec.stop_order().iter().map(|role| role.index());
     for x in listed.chain(0..n) {
         if let Some(r) = stop_rank.get_mut(x)
-            && *r == usize::MAX
+            && *r == u32::MAX
         {
-            *r = by_rank.len();
-            by_rank.push(x);
+            *r = narrow(by_rank.len());
+            by_rank.push(narrow(x));
         }
     }
     // The events' times and the heartbeats are counted from it.
@@ -364,7 +375,7 @@ impl<R: Role> Supervisor<R> {
                 self.begin_stop(x);
             } else if let Some(rank) = self.to_start.pop() {
                 if let Some(&x) = self.by_rank.get(rank) {
-                    self.try_start(x);
+                    self.try_start(widen(x));
                 }
             } else {
                 if self.phase == Phase::Starting
@@ -685,12 +696,12 @@ impl<R: Role> Supervisor<R> {
 
     fn queue_start(&mut self, x: usize) {
         if let Some(&rank) = self.stop_rank.get(x) {
-            self.to_start.push(rank);
+            self.to_start.push(widen(rank));
         }
     }
 
     fn sort_in_stop_order(&self, roles: &mut [usize]) {
-        roles.sort_by_key(|&y| self.stop_rank.get(y).copied().unwrap_or(usize::MAX));
+        roles.sort_by_key(|&y| self.stop_rank.get(y).copied().unwrap_or(u32::MAX));
     }
 
     /// The last failure of `x`, for the error that ends the app because of it.
