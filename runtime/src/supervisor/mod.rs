@@ -615,7 +615,7 @@ impl<R: Role> Supervisor<R> {
         let (incarnation, lease) = (self.slots[x].incarnation, self.slots[x].lease);
         self.shared.state.update(x, |r| {
             r.status = status.public();
-            r.incarnation = incarnation;
+            r.set_incarnation(incarnation);
             r.lease_held = lease;
         });
     }
