@@ -13,6 +13,7 @@ pub(crate) mod fifo;
 pub(crate) mod follow;
 pub(crate) mod footprint;
 pub(crate) mod health;
+pub(crate) mod incarnation;
 pub(crate) mod journal;
 pub(crate) mod report;
 pub(crate) mod stage;

@@ -5,6 +5,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde::{Deserialize, Serialize};
 
 use crate::observe::health::Health;
+use crate::observe::incarnation::LastIncarnation;
 use crate::spec::AppSpec;
 use crate::spec::role::Role;
 
@@ -135,27 +136,15 @@ struct Table {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Row {
     pub(crate) status: RoleStatus,
-    /// The incarnation plus one, 0 for none: 8 bytes where an
-    /// `Option<u64>` takes 16, in a row kept for every role.
-    incarnation: u64,
+    pub(crate) incarnation: LastIncarnation,
     pub(crate) lease_held: bool,
-}
-
-impl Row {
-    pub(crate) fn set_incarnation(&mut self, incarnation: Option<u64>) {
-        self.incarnation = incarnation.map_or(0, |i| i.saturating_add(1));
-    }
-
-    fn incarnation(&self) -> Option<u64> {
-        self.incarnation.checked_sub(1)
-    }
 }
 
 impl<R: Role> StateTable<R> {
     pub(crate) fn new(spec: &'static AppSpec<R>) -> Self {
         let row = Row {
             status: RoleStatus::Pending,
-            incarnation: 0,
+            incarnation: LastIncarnation::NONE,
             lease_held: false,
         };
         StateTable {
@@ -180,7 +169,7 @@ impl<R: Role> StateTable<R> {
             .map(move |(&role, row)| RoleState {
                 role,
                 status: row.status,
-                incarnation: row.incarnation(),
+                incarnation: row.incarnation.get(),
                 lease: spec.lease(role),
                 lease_held: row.lease_held,
             })

@@ -17,7 +17,7 @@ impl<R: Role> Supervisor<R> {
     /// Every exit of every incarnation arrives here exactly once.
     pub(super) fn on_run_exit(&mut self, x: usize, incarnation: u64, exit: Exit) {
         let slot = &mut self.slots[x];
-        if slot.incarnation != Some(incarnation) || slot.run.is_none() {
+        if slot.incarnation.get() != Some(incarnation) || slot.run.is_none() {
             return;
         }
         slot.run = None;

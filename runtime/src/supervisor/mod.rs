@@ -581,7 +581,7 @@ impl<R: Role> Supervisor<R> {
     }
 
     fn record(&mut self, x: Option<usize>, episode: Option<EpisodeId>, kind: EventKind) {
-        let incarnation = x.and_then(|x| self.slots[x].incarnation);
+        let incarnation = x.and_then(|x| self.slots[x].incarnation.get());
         let (seq, at) = (self.seq, self.since_epoch());
         self.seq += 1;
         log::log(seq, || x.map(|x| self.role(x)), incarnation, episode, &kind);
@@ -615,7 +615,7 @@ impl<R: Role> Supervisor<R> {
         let (incarnation, lease) = (self.slots[x].incarnation, self.slots[x].lease);
         self.shared.state.update(x, |r| {
             r.status = status.public();
-            r.set_incarnation(incarnation);
+            r.incarnation = incarnation;
             r.lease_held = lease;
         });
     }

@@ -6,6 +6,7 @@ use tokio::time::Instant;
 use super::timers::TimerKey;
 use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::{DrainOutcome, EpisodeId, StopOutcome};
+use crate::observe::incarnation::LastIncarnation;
 use crate::observe::state::RoleStatus;
 use crate::service::context::{Context, State};
 use crate::service::erased::Task;
@@ -217,7 +218,7 @@ pub(super) struct Slot {
     pub(super) awaited: bool,
     /// Dependencies not ready (or completed).
     pub(super) deps_unready: u32,
-    pub(super) incarnation: Option<u64>,
+    pub(super) incarnation: LastIncarnation,
     pub(super) run: Option<Run>,
     pub(super) timer: Option<TimerKey>,
     /// The ready incarnation's watchdog, armed beside `timer`.
@@ -249,7 +250,7 @@ impl Slot {
             lease: false,
             awaited: true,
             deps_unready: u32::try_from(dependencies).unwrap_or(u32::MAX),
-            incarnation: None,
+            incarnation: LastIncarnation::NONE,
             run: None,
             timer: None,
             watchdog: None,
@@ -300,7 +301,7 @@ impl Slot {
 
     /// Records the failure of the current incarnation.
     pub(super) fn set_failure(&mut self, chain: ErrorChain) {
-        if let Some(incarnation) = self.incarnation {
+        if let Some(incarnation) = self.incarnation.get() {
             self.cold().last_failure = Some((incarnation, chain));
         }
     }

@@ -5,6 +5,7 @@ use super::slot::{Purpose, Run, Status};
 use super::timers::{Timer, after};
 use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::EventKind;
+use crate::observe::incarnation::LastIncarnation;
 use crate::observe::state::Phase;
 use crate::protocol::{Handle, Published};
 use crate::protocol::{TaskKey, TaskKind};
@@ -28,7 +29,7 @@ impl<R: Role> Supervisor<R> {
     /// Spawns the next incarnation of `x` in its own task, inside its own span.
     fn spawn(&mut self, x: usize) {
         let role = self.role(x);
-        let incarnation = self.slots[x].incarnation.map_or(0, |i| i + 1);
+        let incarnation = self.slots[x].incarnation.get().map_or(0, |i| i + 1);
         let Some(service) = self.services.get(x) else {
             return;
         };
@@ -45,7 +46,7 @@ impl<R: Role> Supervisor<R> {
         let task = service.spawn_run(cx.clone(), key, span);
         self.tasks += 1;
         let slot = &mut self.slots[x];
-        slot.incarnation = Some(incarnation);
+        slot.incarnation = LastIncarnation::new(Some(incarnation));
         slot.run = Some(Run {
             task,
             cx,
@@ -76,7 +77,7 @@ impl<R: Role> Supervisor<R> {
         let Some(slot) = self.slots.get(x) else {
             return;
         };
-        if slot.incarnation == Some(incarnation)
+        if slot.incarnation.get() == Some(incarnation)
             && slot.status == Status::Starting
             && matches!(
                 self.spec.readiness(self.role(x)),
@@ -93,7 +94,7 @@ impl<R: Role> Supervisor<R> {
         let Some(slot) = self.slots.get(x) else {
             return;
         };
-        if slot.incarnation == Some(incarnation)
+        if slot.incarnation.get() == Some(incarnation)
             && slot.run.is_some()
             && matches!(slot.status, Status::Starting | Status::Ready)
         {

@@ -160,7 +160,7 @@ impl<R: Role> Supervisor<R> {
         incarnation: u64,
         result: Result<State, String>,
     ) {
-        if self.slots[y].incarnation != Some(incarnation) {
+        if self.slots[y].incarnation.get() != Some(incarnation) {
             return;
         }
         let Some(stop) = self.stops.get_mut(self.slots[y].stop) else {
