@@ -153,10 +153,75 @@ impl<T: Watched, F: Fn(&T) -> bool> Drop for Until<'_, T, F> {
 
 #[cfg(test)]
 mod tests {
-    use super::Waiters;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use super::{Until, Waiters, Watched};
+    use core::future::Future;
+    use core::pin::Pin;
+    use core::task::{Context, Poll};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
     use std::task::{Wake, Waker};
+
+    /// A flag and its waiters, as an incarnation keeps its stop request.
+    #[derive(Default)]
+    struct Flag {
+        set: AtomicBool,
+        waiters: Mutex<Waiters>,
+    }
+
+    impl Watched for Flag {
+        fn with_waiters<T>(&self, f: impl FnOnce(&mut Waiters) -> T) -> T {
+            f(&mut self.waiters.lock().unwrap_or_else(|e| e.into_inner()))
+        }
+    }
+
+    impl Flag {
+        fn until(&self) -> Until<'_, Self, impl Fn(&Self) -> bool + Unpin> {
+            Until::new(self, |flag: &Flag| flag.set.load(Ordering::Acquire))
+        }
+
+        fn set(&self) {
+            self.set.store(true, Ordering::Release);
+            let woken = self.with_waiters(Waiters::take);
+            woken.wake();
+        }
+
+        fn waiting(&self) -> usize {
+            self.with_waiters(|w| {
+                usize::from(w.first.is_some()) + w.rest.as_ref().map_or(0, |r| r.len())
+            })
+        }
+    }
+
+    #[test]
+    fn a_wait_given_up_leaves_the_list_and_a_met_one_completes() {
+        let flag = Flag::default();
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(Arc::clone(&count));
+        let mut cx = Context::from_waker(&waker);
+        // A `select!` loop makes and drops a wait each turn: the list stays small.
+        for _ in 0..1000 {
+            let mut wait = flag.until();
+            assert_eq!(Pin::new(&mut wait).poll(&mut cx), Poll::Pending);
+            assert_eq!(flag.waiting(), 1);
+        }
+        assert_eq!(flag.waiting(), 0);
+        // Two waits at once, the second beside the first; both woken once.
+        let (mut a, mut b) = (flag.until(), flag.until());
+        assert_eq!(Pin::new(&mut a).poll(&mut cx), Poll::Pending);
+        assert_eq!(Pin::new(&mut b).poll(&mut cx), Poll::Pending);
+        assert_eq!(Pin::new(&mut a).poll(&mut cx), Poll::Pending);
+        assert_eq!(flag.waiting(), 2);
+        flag.set();
+        assert_eq!(count.0.load(Ordering::SeqCst), 2);
+        assert_eq!(flag.waiting(), 0);
+        assert_eq!(Pin::new(&mut a).poll(&mut cx), Poll::Ready(()));
+        assert_eq!(Pin::new(&mut b).poll(&mut cx), Poll::Ready(()));
+        drop((a, b));
+        // Once set, a new wait completes at once and never waits.
+        let mut late = flag.until();
+        assert_eq!(Pin::new(&mut late).poll(&mut cx), Poll::Ready(()));
+        assert_eq!(flag.waiting(), 0);
+    }
 
     struct Count(AtomicUsize);
 
