@@ -8,18 +8,18 @@ use quote::ToTokens;
 use super::Private;
 use crate::dsl::model::{Model, Role};
 
-#[derive(Default)]
-pub struct Tokens(Vec<TokenTree>, Spare);
-
-/// Emptied vectors of finished groups, reused by the next groups, and the
-/// tokens made once, boxed: the spare moves in and out of every group.
-#[derive(Default)]
-struct Spare(Vec<Vec<TokenTree>>, Option<Box<Puncts>>);
+pub struct Tokens {
+    trees: Vec<TokenTree>,
+    /// Emptied vectors of finished groups, reused by the next groups.
+    spare: Vec<Vec<TokenTree>>,
+    puncts: Puncts,
+}
 
 /// The punctuation the items use, and the `doc` of every `#[doc = ".."]`,
-/// made once per expansion and copied: `Punct::new` checks its character
-/// against every legal one, `Ident::new` its text. (Made per expansion: a
-/// token of one macro call must not reach another.)
+/// made once per [`Tokens::chunk`] and copied: `Punct::new`, out of line in
+/// proc_macro2, checks its character against every legal one, `Ident::new`
+/// its text. (Made per expansion: a token of one macro call must not reach
+/// another.)
 struct Puncts {
     alone: [Punct; Self::CHARS.len()],
     joint_colon: Punct,
@@ -61,55 +61,55 @@ impl Tokens {
     /// stays this size, however many roles, so it is allocated once and
     /// stays in the cache.
     pub fn chunk() -> Self {
-        Tokens(Vec::with_capacity(Self::CHUNK + 64), Spare::default())
+        Tokens {
+            trees: Vec::with_capacity(Self::CHUNK + 64),
+            spare: Vec::new(),
+            puncts: Puncts::new(),
+        }
     }
 
     const CHUNK: usize = 2048;
 
     /// Moves the tokens to the end of `out` once a chunk is full.
     pub fn spill(&mut self, out: &mut TokenStream) {
-        if self.0.len() >= Self::CHUNK {
+        if self.trees.len() >= Self::CHUNK {
             self.write_to(out);
         }
     }
 
     pub fn ident(&mut self, ident: &Ident) -> &mut Self {
-        self.0.push(TokenTree::Ident(ident.clone()));
+        self.trees.push(TokenTree::Ident(ident.clone()));
         self
     }
 
     pub fn literal(&mut self, literal: Literal) -> &mut Self {
-        self.0.push(TokenTree::Literal(literal));
+        self.trees.push(TokenTree::Literal(literal));
         self
     }
 
-    fn puncts(&mut self) -> &Puncts {
-        match &mut self.1.1 {
-            Some(puncts) => puncts,
-            empty => empty.insert(Box::new(Puncts::new())),
-        }
-    }
-
-    /// A one-character punctuation, alone.
+    /// A one-character punctuation, alone. Inlined, so the character's
+    /// place in the table is found at compile time.
+    #[inline]
     pub fn punct(&mut self, c: char) -> &mut Self {
         let punct = match Puncts::index(c) {
-            Some(i) => self.puncts().alone[i].clone(),
+            Some(i) => self.puncts.alone[i].clone(),
             None => Punct::new(c, Spacing::Alone),
         };
-        self.0.push(TokenTree::Punct(punct));
+        self.trees.push(TokenTree::Punct(punct));
         self
     }
 
     /// A punctuation joined to the next one (the first `.` of `..`).
     pub fn punct_joint(&mut self, c: char) -> &mut Self {
-        self.0.push(TokenTree::Punct(Punct::new(c, Spacing::Joint)));
+        self.trees
+            .push(TokenTree::Punct(Punct::new(c, Spacing::Joint)));
         self
     }
 
     /// `::`.
     pub fn colon2(&mut self) -> &mut Self {
-        let joint = self.puncts().joint_colon.clone();
-        self.0.push(TokenTree::Punct(joint));
+        let joint = self.puncts.joint_colon.clone();
+        self.trees.push(TokenTree::Punct(joint));
         self.punct(':')
     }
 
@@ -117,7 +117,7 @@ impl Tokens {
     pub fn punct_at(&mut self, c: char, span: Span) -> &mut Self {
         let mut punct = Punct::new(c, Spacing::Alone);
         punct.set_span(span);
-        self.0.push(TokenTree::Punct(punct));
+        self.trees.push(TokenTree::Punct(punct));
         self
     }
 
@@ -125,19 +125,19 @@ impl Tokens {
     pub fn colon2_at(&mut self, span: Span) -> &mut Self {
         let mut joint = Punct::new(':', Spacing::Joint);
         joint.set_span(span);
-        self.0.push(TokenTree::Punct(joint));
+        self.trees.push(TokenTree::Punct(joint));
         self.punct_at(':', span)
     }
 
     /// `<krate>::__private`, without the `::` after it.
     pub fn private_path(&mut self, private: &Private) -> &mut Self {
-        self.0.extend(private.0.iter().cloned());
+        self.trees.extend(private.0.iter().cloned());
         self
     }
 
     /// `<krate>::__private::`.
     pub fn private(&mut self, private: &Private) -> &mut Self {
-        self.0.extend(private.0.iter().cloned());
+        self.trees.extend(private.0.iter().cloned());
         self.colon2()
     }
 
@@ -146,7 +146,7 @@ impl Tokens {
         let mut stream = TokenStream::new();
         tokens.to_tokens(&mut stream);
         if !stream.is_empty() {
-            self.0.extend(stream);
+            self.trees.extend(stream);
         }
         self
     }
@@ -154,8 +154,8 @@ impl Tokens {
     /// `#[doc = "text"]`.
     pub fn doc(&mut self, text: &str) -> &mut Self {
         self.punct('#').group(Delimiter::Bracket, |t| {
-            let doc = TokenTree::Ident(t.puncts().doc.clone());
-            t.0.push(doc);
+            let doc = TokenTree::Ident(t.puncts.doc.clone());
+            t.trees.push(doc);
             t.punct('=').literal(Literal::string(text));
         })
     }
@@ -187,22 +187,23 @@ impl Tokens {
     /// A group written by `inside`.
     pub fn group(&mut self, delimiter: Delimiter, inside: impl FnOnce(&mut Tokens)) -> &mut Self {
         let group = self.new_group(delimiter, inside);
-        self.0.push(TokenTree::Group(group));
+        self.trees.push(TokenTree::Group(group));
         self
     }
 
     /// The group written by `inside`, to write more than once with
     /// [`Tokens::shared`].
     pub fn new_group(&mut self, delimiter: Delimiter, inside: impl FnOnce(&mut Tokens)) -> Group {
-        let mut spare = std::mem::take(&mut self.1);
-        let mut tokens = Tokens(spare.0.pop().unwrap_or_default(), spare);
-        inside(&mut tokens);
+        // The group is written into `self`, its own vector in place of the
+        // outer one, so the punctuation and the spare vectors stay put.
+        let inner = self.spare.pop().unwrap_or_default();
+        let outer = std::mem::replace(&mut self.trees, inner);
+        inside(self);
         // Collected, not extended: inside rustc the trees then go to the
         // bridge in one sized batch, without a deferred buffer first.
-        let stream: TokenStream = tokens.0.drain(..).collect();
-        let Tokens(empty, mut spare) = tokens;
-        spare.0.push(empty);
-        self.1 = spare;
+        let stream: TokenStream = self.trees.drain(..).collect();
+        let empty = std::mem::replace(&mut self.trees, outer);
+        self.spare.push(empty);
         Group::new(delimiter, stream)
     }
 
@@ -210,18 +211,18 @@ impl Tokens {
     /// empty `{}`): a copy shares the group's tokens instead of making them
     /// again, one allocation per identifier and per group.
     pub fn shared(&mut self, group: &Group) -> &mut Self {
-        self.0.push(TokenTree::Group(group.clone()));
+        self.trees.push(TokenTree::Group(group.clone()));
         self
     }
 
     /// Tokens made once, such as a role's type, copied.
     pub fn trees(&mut self, trees: &[TokenTree]) -> &mut Self {
-        self.0.extend_from_slice(trees);
+        self.trees.extend_from_slice(trees);
         self
     }
 
     /// Moves the tokens to the end of `out`.
     pub fn write_to(&mut self, out: &mut TokenStream) {
-        out.extend(self.0.drain(..));
+        out.extend(self.trees.drain(..));
     }
 }
