@@ -17,7 +17,7 @@ use crate::observe::journal::Journal;
 use crate::observe::report::ShutdownReport;
 use crate::observe::state::StateTable;
 use crate::spec::AppSpec;
-use crate::spec::role::Role;
+use crate::spec::role::{Role, packed_index, unpacked_index};
 
 /// What reaches the supervisor: from contexts and handles, and the end of
 /// each of its tasks, all on one channel. One channel keeps what one task
@@ -68,13 +68,13 @@ impl TaskKey {
     pub(crate) fn new(role: usize, incarnation: u64, kind: TaskKind) -> Self {
         TaskKey {
             incarnation,
-            role: u32::try_from(role).unwrap_or(u32::MAX),
+            role: packed_index(role),
             kind,
         }
     }
 
     pub(crate) fn role(self) -> usize {
-        usize::try_from(self.role).unwrap_or(usize::MAX)
+        unpacked_index(self.role)
     }
 }
 

@@ -13,7 +13,7 @@ use crate::protocol::{Msg, Upstream};
 use crate::service::handles::{Deps, HandleError, Reader, RoleKey};
 use crate::service::waiters::{Until, Waiters, Watched};
 use crate::service::{BoxError, Drain, Provide};
-use crate::spec::role::Role;
+use crate::spec::role::{Role, packed_index, unpacked_index};
 
 /// One incarnation, shared by every clone of its [`Context`]: its identity,
 /// how it talks to its supervisor, and what the supervisor tells it. One
@@ -55,7 +55,7 @@ struct Incarnation {
 
 impl Incarnation {
     fn index(&self) -> usize {
-        usize::try_from(self.index).unwrap_or(usize::MAX)
+        unpacked_index(self.index)
     }
 
     fn shared(&self) -> std::sync::MutexGuard<'_, Shared> {
@@ -163,7 +163,7 @@ impl Context {
         Context {
             inner: Arc::new(Incarnation {
                 role: identity.lease,
-                index: u32::try_from(identity.index).unwrap_or(u32::MAX),
+                index: packed_index(identity.index),
                 incarnation: identity.incarnation,
                 service_type: identity.service_type,
                 upstream: Arc::clone(upstream),

@@ -12,7 +12,7 @@ use supervision_rules::graph::{self, MistakeKind};
 use supervision_rules::limits::{WATCHDOG_MAX, WATCHDOG_MIN};
 use supervision_rules::stop;
 
-use crate::spec::role::Role;
+use crate::spec::role::{Role, packed_index};
 use crate::spec::{AppSpec, Backoff, Budget, Readiness, RestartPolicy, RoleSpec, StopAction};
 
 /// A role of an app defined at run time: what `<App>Role` is to a
@@ -483,8 +483,7 @@ fn leak(decl: AppDecl, graph: graph::Graph) -> &'static AppSpec<RoleId> {
             .iter()
             .enumerate()
             .map(|(i, r)| RoleId {
-                // At most `u32::MAX` roles: the engine indexes them in memory.
-                index: u32::try_from(i).unwrap_or(u32::MAX),
+                index: packed_index(i),
                 lease: String::leak(r.name.clone()),
             })
             .collect(),

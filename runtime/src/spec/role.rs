@@ -20,3 +20,15 @@ pub trait Role:
     /// The role's lease name (its snake_case name unless `lease: ".."` was given).
     fn name(self) -> &'static str;
 }
+
+/// A role's index (or its rank in an order) as the runtime keeps it in what
+/// it holds per role or per task: four bytes. An app has fewer than four
+/// billion roles (its macro or builder would not finish first).
+pub(crate) fn packed_index(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+/// The index [`packed_index`] kept.
+pub(crate) fn unpacked_index(packed: u32) -> usize {
+    usize::try_from(packed).unwrap_or(usize::MAX)
+}

@@ -52,22 +52,12 @@ use crate::spec::AppSpec;
 use crate::spec::effective::Effective;
 use crate::spec::options::Options;
 use crate::spec::options::StartMode;
-use crate::spec::role::Role;
+use crate::spec::role::{Role, packed_index, unpacked_index};
 
 /// The most messages the loop takes at once, before it looks at its timers
 /// again: those waiting are taken together, not one trip through the
 /// loop's wait each (a shutdown's thousands of exits would pay it for each).
 const BATCH: usize = 128;
-
-/// A role's index or rank as kept per role; an app has fewer than four
-/// billion roles (its macro or builder would not finish first).
-fn narrow(x: usize) -> u32 {
-    u32::try_from(x).unwrap_or(u32::MAX)
-}
-
-fn widen(x: u32) -> usize {
-    usize::try_from(x).unwrap_or(usize::MAX)
-}
 
 /// The most reactions in a row that share one reading of the clock.
 const SHARED_READING: u32 = 32;
@@ -214,8 +204,8 @@ pub(crate) fn launch<R: Role>(
         if let Some(r) = stop_rank.get_mut(x)
             && *r == u32::MAX
         {
-            *r = narrow(by_rank.len());
-            by_rank.push(narrow(x));
+            *r = packed_index(by_rank.len());
+            by_rank.push(packed_index(x));
         }
     }
     // The events' times and the heartbeats are counted from it.
@@ -375,7 +365,7 @@ impl<R: Role> Supervisor<R> {
                 self.begin_stop(x);
             } else if let Some(rank) = self.to_start.pop() {
                 if let Some(&x) = self.by_rank.get(rank) {
-                    self.try_start(widen(x));
+                    self.try_start(unpacked_index(x));
                 }
             } else {
                 if self.phase == Phase::Starting
@@ -696,7 +686,7 @@ impl<R: Role> Supervisor<R> {
 
     fn queue_start(&mut self, x: usize) {
         if let Some(&rank) = self.stop_rank.get(x) {
-            self.to_start.push(widen(rank));
+            self.to_start.push(unpacked_index(rank));
         }
     }
 
