@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde::{Deserialize, Serialize};
 
 use crate::observe::health::Health;
-use crate::observe::incarnation::LastIncarnation;
+use crate::observe::number::OptionalNumber;
 use crate::spec::AppSpec;
 use crate::spec::role::Role;
 
@@ -136,7 +136,7 @@ struct Table {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Row {
     pub(crate) status: RoleStatus,
-    pub(crate) incarnation: LastIncarnation,
+    pub(crate) incarnation: OptionalNumber,
     pub(crate) lease_held: bool,
 }
 
@@ -144,7 +144,7 @@ impl<R: Role> StateTable<R> {
     pub(crate) fn new(spec: &'static AppSpec<R>) -> Self {
         let row = Row {
             status: RoleStatus::Pending,
-            incarnation: LastIncarnation::NONE,
+            incarnation: OptionalNumber::NONE,
             lease_held: false,
         };
         StateTable {

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 
 use crate::observe::event::{EpisodeId, Event, EventKind};
 use crate::observe::fifo::Record;
+use crate::observe::number::OptionalNumber;
 use crate::spec::AppSpec;
 use crate::spec::role::Role;
 
@@ -32,15 +33,15 @@ pub(crate) struct Compact {
     role: u32,
 }
 
-/// `number` plus one, 0 for "none": below 2³² when it fits a `u32`.
+/// `number`'s code (plus one, 0 for "none"): below 2³² when it fits a `u32`.
 #[inline]
 fn code(number: Option<u64>) -> u64 {
-    number.map_or(0, |n| n.saturating_add(1))
+    OptionalNumber::new(number).code()
 }
 
-/// The number `code` stands for.
+/// The number a record's `code` stands for.
 fn number(code: u32) -> Option<u64> {
-    code.checked_sub(1).map(u64::from)
+    OptionalNumber::from_code(u64::from(code)).get()
 }
 
 impl<R: Role> Stored<R> {

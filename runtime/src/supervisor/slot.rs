@@ -6,7 +6,7 @@ use tokio::time::Instant;
 use super::timers::TimerKey;
 use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::{DrainOutcome, EpisodeId, StopOutcome};
-use crate::observe::incarnation::LastIncarnation;
+use crate::observe::number::OptionalNumber;
 use crate::observe::state::RoleStatus;
 use crate::service::context::{Context, State};
 use crate::service::erased::Task;
@@ -218,7 +218,7 @@ pub(super) struct Slot {
     pub(super) awaited: bool,
     /// Dependencies not ready (or completed).
     pub(super) deps_unready: u32,
-    pub(super) incarnation: LastIncarnation,
+    pub(super) incarnation: OptionalNumber,
     pub(super) run: Option<Run>,
     pub(super) timer: Option<TimerKey>,
     /// The ready incarnation's watchdog, armed beside `timer`.
@@ -250,7 +250,7 @@ impl Slot {
             lease: false,
             awaited: true,
             deps_unready: u32::try_from(dependencies).unwrap_or(u32::MAX),
-            incarnation: LastIncarnation::NONE,
+            incarnation: OptionalNumber::NONE,
             run: None,
             timer: None,
             watchdog: None,

@@ -5,7 +5,7 @@ use super::slot::{Purpose, Run, Status};
 use super::timers::{Timer, after};
 use crate::observe::error::{Cause, ErrorChain};
 use crate::observe::event::EventKind;
-use crate::observe::incarnation::LastIncarnation;
+use crate::observe::number::OptionalNumber;
 use crate::observe::state::Phase;
 use crate::protocol::{Handle, Published};
 use crate::protocol::{TaskKey, TaskKind};
@@ -46,7 +46,7 @@ impl<R: Role> Supervisor<R> {
         let task = service.spawn_run(cx.clone(), key, span);
         self.tasks += 1;
         let slot = &mut self.slots[x];
-        slot.incarnation = LastIncarnation::new(Some(incarnation));
+        slot.incarnation = OptionalNumber::new(Some(incarnation));
         slot.run = Some(Run {
             task,
             cx,
